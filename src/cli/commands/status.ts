@@ -1,0 +1,43 @@
+/** `zkpseudo status [--watch]`: each server's role and the quorum's health; the exit code says which. */
+import { probeEnsemble, type EnsembleStatus } from '../../ensemble/probe.js';
+import { readSpec } from '../../ensemble/store.js';
+import { ExitCode } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import { formatStatus, printJson } from '../output.js';
+import { statusJson } from '../json.js';
+
+export function exitCodeFor(status: EnsembleStatus): number {
+  return status.health.state === 'healthy' ? ExitCode.ok : status.health.state === 'degraded' ? ExitCode.degraded : ExitCode.failed;
+}
+
+export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: string }): Promise<number> {
+  const spec = await readSpec(c.home, c.name);
+  if (!opts.watch) {
+    const status = await probeEnsemble(c.home, spec);
+    if (c.o.json) printJson(c.o, statusJson(status, c.home));
+    else if (!c.o.quiet) c.o.out(formatStatus(status));
+    return exitCodeFor(status);
+  }
+  const intervalMs = Math.max(100, Number(opts.interval ?? 1) * 1000);
+  const tty = !!process.stdout.isTTY;
+  const { createLogUpdate } = await import('log-update');
+  const render = createLogUpdate(process.stdout);
+  let last = '';
+  let stop = false;
+  const onSig = () => { stop = true; };
+  process.once('SIGINT', onSig);
+  let status: EnsembleStatus | undefined;
+  while (!stop) {
+    status = await probeEnsemble(c.home, spec);
+    if (c.o.json) printJson(c.o, statusJson(status, c.home));
+    else {
+      const text = formatStatus(status);
+      if (tty) render(`${text}\n(refreshing every ${intervalMs / 1000} s; Ctrl-C to stop)`);
+      else if (text !== last) c.o.out(`${new Date().toISOString()}\n${text}`);
+      last = text;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  if (tty) render.done();
+  return status ? exitCodeFor(status) : 0;
+}

@@ -1,0 +1,30 @@
+/** What every command gets from the global options: where, which ensemble, how to print. */
+import { homeDir } from '../ensemble/layout.js';
+import type { OpContext } from '../ensemble/ops.js';
+import { makeOutput, type Output } from './output.js';
+
+export interface GlobalOptions {
+  name?: string;
+  home?: string;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+export interface CommandContext {
+  env: NodeJS.ProcessEnv;
+  home: string;
+  name: string;
+  o: Output;
+  op: OpContext;
+}
+
+export function commandContext(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CommandContext {
+  const o = makeOutput(g);
+  const home = homeDir(env, g.home);
+  const name = g.name ?? 'default';
+  return {
+    env, home, name, o,
+    op: { home, env, name, onNotice: (t) => { if (!o.quiet && !o.json) o.err(`! ${t}`); } },
+  };
+}

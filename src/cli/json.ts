@@ -1,0 +1,24 @@
+/** The JSON shapes the CLI prints with --json (documented in the README). */
+import type { EnsembleStatus } from '../ensemble/probe.js';
+import type { UpResult } from '../ensemble/up.js';
+import { ensemblePaths } from '../ensemble/layout.js';
+
+/** `status --json`: the probe result plus where the ensemble lives. */
+export function statusJson(status: EnsembleStatus, home: string) {
+  return { ...status, dir: ensemblePaths(home, status.name).dir };
+}
+
+/** `up --json`: what a CI step needs to connect and to clean up. */
+export function upJson(r: UpResult) {
+  const connectString = r.spec.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',');
+  return {
+    name: r.spec.name,
+    zkVersion: r.spec.zkVersion,
+    connectString,
+    dir: ensemblePaths(r.home, r.spec.name).dir,
+    created: r.created,
+    started: r.started,
+    servers: r.status?.servers ?? r.spec.members.map((m) => ({ id: m.id, peerType: m.peerType, clientPort: m.ports.client })),
+    ...(r.status ? { health: r.status.health } : {}),
+  };
+}

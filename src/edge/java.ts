@@ -1,0 +1,59 @@
+/** Finding the Java runtime the servers will run on, the way zkEnv.sh does. */
+import { access, constants, readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+
+export interface JavaRuntime {
+  /** The java executable. */
+  executable: string;
+  /** Feature version: 8 for "1.8.0_292", 17 for "17.0.15". */
+  feature: number;
+  /** The version as the runtime prints it. */
+  version: string;
+}
+
+/** "1.8.0_292" → 8, "17.0.15" → 17, "21" → 21; undefined for anything else. */
+export function javaFeatureVersion(version: string): number | undefined {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(version.trim());
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  return first === 1 && m[2] ? Number(m[2]) : first;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return access(file, constants.X_OK).then(() => true, () => false);
+}
+
+async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * JAVA_HOME/bin/java if it is executable, else `java` on PATH (as zkEnv.sh 3.5.1+ does).
+ * The version comes from the JDK's `release` file when there is one (no JVM start), else
+ * from `java -version`. Undefined when there is no Java at all.
+ */
+export async function findJava(env: NodeJS.ProcessEnv): Promise<JavaRuntime | undefined> {
+  const fromHome = env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : undefined;
+  const executable = fromHome && (await isExecutable(fromHome)) ? fromHome : await onPath('java', env);
+  if (!executable) return undefined;
+  let version: string | undefined;
+  try {
+    const home = path.dirname(path.dirname(await realpath(executable)));
+    const release = await readFile(path.join(home, 'release'), 'utf8');
+    version = /^JAVA_VERSION="([^"]+)"/m.exec(release)?.[1];
+  } catch {
+    /* no release file: ask the runtime */
+  }
+  if (!version) {
+    const out = await execa(executable, ['-version'], { reject: false, env: { ...env, JAVA_TOOL_OPTIONS: '' } });
+    version = /version "([^"]+)"/.exec(out.stderr)?.[1];
+  }
+  const feature = version ? javaFeatureVersion(version) : undefined;
+  if (!version || feature === undefined) return undefined;
+  return { executable, feature, version };
+}

@@ -1,0 +1,77 @@
+/** Looking at and signalling server processes — never one whose command line is not ours. */
+import { readFile, rm } from 'node:fs/promises';
+import { execa } from 'execa';
+
+export const SERVER_MAIN_CLASS = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+
+/** A process's argument list, or undefined when it does not exist (or cannot be read). */
+export async function commandLine(pid: number): Promise<string[] | undefined> {
+  try {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter(Boolean);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux') return undefined;
+  }
+  // Not Linux, or no /proc: ask ps (the arguments come back joined by spaces).
+  const ps = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false });
+  return ps.exitCode === 0 && ps.stdout.trim() ? ps.stdout.trim().split(/\s+/) : undefined;
+}
+
+/** True when the process is alive (a zombie counts as gone). */
+export async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return !stat || !/^\d+ \(.*\) Z/s.test(stat);
+}
+
+/** True when `cmd` is the ZooKeeper server started with this exact config file. */
+export function isServerCommand(cmd: string[] | undefined, configPath: string): boolean {
+  return !!cmd && cmd.includes(SERVER_MAIN_CLASS) && cmd.includes(configPath);
+}
+
+export type PidState =
+  | { state: 'running'; pid: number }
+  | { state: 'none' }
+  | { state: 'stale'; pid: number; why: string };
+
+/** Reads a pid file and decides whether it names this server's live process. */
+export async function readServerPid(pidFile: string, configPath: string): Promise<PidState> {
+  const text = await readFile(pidFile, 'utf8').catch(() => undefined);
+  if (text === undefined) return { state: 'none' };
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) return { state: 'stale', pid: 0, why: `pid file holds "${text.trim().slice(0, 20)}"` };
+  if (!(await isAlive(pid))) return { state: 'stale', pid, why: `process ${pid} is gone` };
+  const cmd = await commandLine(pid);
+  if (!isServerCommand(cmd, configPath)) return { state: 'stale', pid, why: `pid ${pid} now belongs to another program` };
+  return { state: 'running', pid };
+}
+
+/** Removes a stale pid file, which would otherwise make zkServer.sh refuse to start. */
+export async function removePidFile(pidFile: string): Promise<void> {
+  await rm(pidFile, { force: true });
+}
+
+/** Sends a signal to a process after checking once more that it is this server. */
+export async function signalServer(pid: number, configPath: string, signal: NodeJS.Signals): Promise<boolean> {
+  if (!isServerCommand(await commandLine(pid), configPath)) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the process is gone; false on timeout. Polls because a non-child cannot be awaited. */
+export async function waitGone(pid: number, timeoutMs: number, intervalMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await isAlive(pid))) return true;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return !(await isAlive(pid));
+}

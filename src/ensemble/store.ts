@@ -1,0 +1,58 @@
+/** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { NoSuchEnsembleError, ZkpseudoError } from '../errors.js';
+import type { EnsembleSpec } from '../spec/types.js';
+import { ensemblePaths } from './layout.js';
+
+/** Writes the spec atomically (temp file + rename), so a crash never leaves half a file. */
+export async function writeSpec(home: string, spec: EnsembleSpec): Promise<void> {
+  const { dir, specFile } = ensemblePaths(home, spec.name);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const temp = `${specFile}.${process.pid}.tmp`;
+  const header = '# The resolved ensemble, written by zkpseudo. Change its shape with `zkpseudo down --purge` and a new `up`.\n';
+  await writeFile(temp, header + YAML.stringify(spec), { mode: 0o644 });
+  await rename(temp, specFile);
+}
+
+/** The recorded spec, or undefined when the ensemble has never been created. */
+export async function readSpecIfAny(home: string, name: string): Promise<EnsembleSpec | undefined> {
+  const { specFile } = ensemblePaths(home, name);
+  let text: string;
+  try {
+    text = await readFile(specFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const spec = YAML.parse(text) as EnsembleSpec;
+    if (!spec || !Array.isArray(spec.members) || typeof spec.zkVersion !== 'string') throw new Error('missing members or zkVersion');
+    return spec;
+  } catch (err) {
+    throw new ZkpseudoError(
+      `${specFile} is damaged (${(err as Error).message}).`,
+      `Restore it, or remove the ensemble with \`zkpseudo down --purge --name ${name}\`.`,
+    );
+  }
+}
+
+/** The recorded spec; throws NoSuchEnsembleError (exit 3) when there is none. */
+export async function readSpec(home: string, name: string): Promise<EnsembleSpec> {
+  const spec = await readSpecIfAny(home, name);
+  if (!spec) throw new NoSuchEnsembleError(name, home);
+  return spec;
+}
+
+/** Names of every ensemble under the home dir (directories holding an ensemble.yaml). */
+export async function listEnsembleNames(home: string): Promise<string[]> {
+  const entries = await readdir(home, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const has = await readFile(path.join(home, e.name, 'ensemble.yaml')).then(() => true, () => false);
+    if (has) names.push(e.name);
+  }
+  return names.sort();
+}

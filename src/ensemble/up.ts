@@ -1,0 +1,239 @@
+/**
+ * `up` as a list of named steps — resolve, java, dist, ports, unpack, configure, start, wait —
+ * each reporting its own progress; the servers this `up` started are stopped if it is interrupted.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
+import { findJava } from '../edge/java.js';
+import { withLock } from '../edge/lock.js';
+import { ensureDist, type ResolvedDist } from '../dist/resolve.js';
+import type { Progress } from '../dist/download.js';
+import { unpackTarball } from '../dist/pack.js';
+import { normalizeOptions, type Request } from '../spec/options.js';
+import type { EnsembleOptions, EnsembleSpec, Member } from '../spec/types.js';
+import { renderZooCfg } from '../zk/config.js';
+import { minimumJava, parseZkVersion } from '../zk/versions.js';
+import { ensemblePaths, homeDir } from './layout.js';
+import { anyBusy, assertPortsFree, choosePorts } from './ports.js';
+import type { EnsembleStatus } from './probe.js';
+import { startOne, stopOne, type ServerContext } from './servers.js';
+import { readSpecIfAny, writeSpec } from './store.js';
+import { HealthTimeoutError, waitHealthy } from './wait.js';
+
+export type StepName = 'java' | 'dist' | 'ports' | 'unpack' | 'configure' | 'start' | 'wait';
+
+/** What `up` reports while it works; the CLI draws it, the library passes it to `onEvent`. */
+export type UpEvent =
+  | { kind: 'step'; step: StepName; state: 'running' | 'done' | 'skipped'; detail?: string }
+  | { kind: 'download'; url: string; transferred: number; total?: number }
+  | { kind: 'notice'; text: string }
+  | { kind: 'status'; status: EnsembleStatus };
+
+export interface UpContext {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onEvent?: (e: UpEvent) => void;
+}
+
+export interface UpResult {
+  spec: EnsembleSpec;
+  home: string;
+  /** The final status (healthy unless `wait: false`). */
+  status?: EnsembleStatus;
+  /** Ids of the servers this call started. */
+  started: number[];
+  /** True when the ensemble was created by this call. */
+  created: boolean;
+}
+
+const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+function membersFor(req: Request, ports: Awaited<ReturnType<typeof choosePorts>>): Member[] {
+  return ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: p }));
+}
+
+/** A different shape for an existing ensemble is refused, naming what differs and how to proceed. */
+function assertSameShape(req: Request, spec: EnsembleSpec): void {
+  const voters = spec.members.filter((m) => m.peerType === 'participant').length;
+  const observers = spec.members.length - voters;
+  const diffs: string[] = [];
+  if (req.explicit.has('servers') && req.servers !== voters) diffs.push(`${voters} servers, not ${req.servers}`);
+  if (req.explicit.has('observers') && req.observers !== observers) diffs.push(`${observers} observers, not ${req.observers}`);
+  if (req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion) diffs.push(`ZooKeeper ${spec.zkVersion}, not ${req.zkVersion?.text}`);
+  if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
+  if (diffs.length) {
+    throw new UsageError(
+      `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
+      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.`,
+    );
+  }
+}
+
+async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
+  const java = await findJava(env);
+  const v = parseZkVersion(zkVersion)!;
+  if (!java) {
+    throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava(v)} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
+  }
+  if (java.feature < minimumJava(v)) {
+    throw new ZkpseudoError(`ZooKeeper ${zkVersion} needs Java ${minimumJava(v)} or later, but ${java.executable} is Java ${java.version}.`, 'Point JAVA_HOME at a newer Java.');
+  }
+  return `Java ${java.version} (${java.executable})`;
+}
+
+/** Creates the ensemble if needed, starts every server that is not running and waits until healthy. */
+export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise<UpResult> {
+  const req = normalizeOptions(opts, ctx.env);
+  const home = homeDir(ctx.env, opts.home);
+  const paths = ensemblePaths(home, req.name);
+  return withLock(paths.lockTarget, `ensemble "${req.name}"`, () => upLocked(req, home, ctx), req.timeoutMs + 60_000);
+}
+
+async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpResult> {
+  const emit = (e: UpEvent) => ctx.onEvent?.(e);
+  const step = (s: StepName, state: 'running' | 'done' | 'skipped', detail?: string) => emit({ kind: 'step', step: s, state, ...(detail ? { detail } : {}) });
+  const checkAbort = () => { if (ctx.signal?.aborted) throw new InterruptedError('`up`'); };
+  const paths = ensemblePaths(home, req.name);
+  const existing = await readSpecIfAny(home, req.name);
+  if (existing) assertSameShape(req, existing);
+
+  // Java is checked against the version asked for (or recorded); after a fallback, again.
+  step('java', 'running');
+  const javaFor = existing?.zkVersion ?? req.zkVersion?.text;
+  let javaDetail = javaFor ? await checkJava(ctx.env, javaFor) : undefined;
+  step('java', 'done', javaDetail);
+  checkAbort();
+
+  const total = req.servers + req.observers;
+  const missing: number[] = [];
+  for (let id = 1; id <= (existing?.members.length ?? total); id++) if (!(await exists(paths.server(id).root))) missing.push(id);
+
+  let dist: ResolvedDist | undefined;
+  if (!existing || (missing.length && !(await exists(existing.dist.tarball)))) {
+    step('dist', 'running');
+    dist = await ensureDist(
+      existing
+        ? { zkVersion: parseZkVersion(existing.zkVersion)!, ...(existing.dist.source === 'system' ? { dist: 'system' } : existing.dist.source === 'download' ? {} : { dist: existing.dist.origin }), ...(req.mirror ? { mirror: req.mirror } : {}) }
+        : { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...(req.mirror ? { mirror: req.mirror } : {}) },
+      {
+        env: ctx.env,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onDownload: (p: Progress & { url: string }) => emit({ kind: 'download', ...p }),
+        onNotice: (text) => emit({ kind: 'notice', text }),
+      },
+    );
+    step('dist', 'done', `ZooKeeper ${dist.version.text} from ${dist.record.source === 'download' ? dist.record.origin : `${dist.record.source} ${dist.record.origin}`}`);
+    if (!javaDetail) javaDetail = await checkJava(ctx.env, dist.version.text);
+  } else step('dist', 'skipped', `ZooKeeper ${existing.zkVersion}, already unpacked`);
+  checkAbort();
+
+  step('ports', 'running');
+  let spec: EnsembleSpec;
+  if (existing) {
+    spec = { ...existing, heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb, config: req.explicit.has('config') ? req.config : existing.config, ...(dist ? { dist: dist.record } : {}) };
+    // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
+    if (spec.portScheme === 'auto' && (await anyBusy(spec.members.map((m) => m.ports))) && !(await anyRunning(home, spec))) {
+      const ports = await choosePorts('auto', spec.members.length);
+      spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
+      emit({ kind: 'notice', text: 'A recorded port was taken meanwhile; picked a new free block.' });
+    }
+  } else {
+    const ports = await choosePorts(req.ports, total);
+    spec = {
+      name: req.name,
+      zkVersion: dist!.version.text,
+      dist: dist!.record,
+      heapMb: req.heapMb,
+      portScheme: req.ports,
+      members: membersFor(req, ports),
+      config: req.config,
+      createdAt: new Date().toISOString(),
+    };
+  }
+  const ctxServers: ServerContext = { home, env: ctx.env, onNotice: (text) => emit({ kind: 'notice', text }) };
+  const toStart = await notRunning(home, spec);
+  await assertPortsFree(spec.members.filter((m) => toStart.includes(m.id)).map((m) => m.ports), spec.name);
+  step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
+  await writeSpec(home, spec);
+  checkAbort();
+
+  step('unpack', missing.length ? 'running' : 'skipped', missing.length ? undefined : 'every server already unpacked');
+  if (missing.length) {
+    await Promise.all(missing.map((id) => unpackTarball(spec.dist.tarball, paths.server(id).root)));
+    step('unpack', 'done', `${missing.length} cop${missing.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
+  }
+  checkAbort();
+
+  step('configure', 'running');
+  await writeServerFiles(home, spec);
+  step('configure', 'done', 'zoo.cfg and myid for every server');
+  checkAbort();
+
+  const started: number[] = [];
+  let starting: Promise<unknown> = Promise.resolve();
+  const stopStarted = async () => {
+    await Promise.all(spec.members.filter((m) => started.includes(m.id)).map((m) => stopOne(ctxServers, spec, m).catch(() => undefined)));
+  };
+  try {
+    step('start', toStart.length ? 'running' : 'skipped', toStart.length ? `servers ${toStart.join(', ')}` : 'every server already running');
+    starting = Promise.all(
+      spec.members.filter((m) => toStart.includes(m.id)).map(async (m) => {
+        if (await startOne(ctxServers, spec, m) === 'started') started.push(m.id);
+      }),
+    );
+    if (!req.wait) {
+      await starting;
+      if (toStart.length) step('start', 'done', `started ${started.join(', ') || 'none'}`);
+      checkAbort();
+      return { spec, home, started, created: !existing };
+    }
+    // zkServer.sh start sleeps a second before it returns: poll for health meanwhile.
+    step('wait', 'running');
+    const healthy = waitHealthy(home, spec, {
+      timeoutMs: req.timeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onStatus: (status) => emit({ kind: 'status', status }),
+    });
+    healthy.catch(() => undefined);
+    await starting;
+    if (toStart.length) step('start', 'done', `started ${started.join(', ') || 'none'}`);
+    const status = await healthy;
+    step('wait', 'done', status.health.summary);
+    return { spec, home, status, started, created: !existing };
+  } catch (err) {
+    // A timeout leaves the servers up for inspection; anything else undoes this call's starts.
+    if (err instanceof HealthTimeoutError && !ctx.signal?.aborted) throw err;
+    await starting.catch(() => undefined);
+    await stopStarted();
+    if (ctx.signal?.aborted && !(err instanceof InterruptedError)) throw new InterruptedError('`up`');
+    throw err;
+  }
+}
+
+/** zoo.cfg and myid for every server, rendered afresh each time (same spec, same bytes). */
+export async function writeServerFiles(home: string, spec: EnsembleSpec): Promise<void> {
+  const template = await readFile(TEMPLATE_URL, 'utf8');
+  const version = parseZkVersion(spec.zkVersion)!;
+  const paths = ensemblePaths(home, spec.name);
+  await Promise.all(spec.members.map(async (m) => {
+    const sp = paths.server(m.id);
+    await mkdir(sp.dataDir, { recursive: true, mode: 0o755 });
+    await mkdir(sp.logsDir, { recursive: true, mode: 0o755 });
+    await mkdir(sp.confDir, { recursive: true, mode: 0o755 });
+    const cfg = renderZooCfg(template, { ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config });
+    await writeFile(sp.config, cfg, { mode: 0o644 });
+    await writeFile(sp.myid, `${m.id}\n`, { mode: 0o644 });
+  }));
+}
+
+async function notRunning(home: string, spec: EnsembleSpec): Promise<number[]> {
+  const { readServerPid } = await import('../edge/process.js');
+  const paths = ensemblePaths(home, spec.name);
+  const states = await Promise.all(spec.members.map((m) => readServerPid(paths.server(m.id).pidFile, paths.server(m.id).config)));
+  return spec.members.filter((_, i) => states[i]!.state !== 'running').map((m) => m.id);
+}
+
+async function anyRunning(home: string, spec: EnsembleSpec): Promise<boolean> {
+  return (await notRunning(home, spec)).length < spec.members.length;
+}

@@ -1,0 +1,64 @@
+/** Waiting for a healthy quorum, reporting each poll, failing early when a server dies. */
+import { InterruptedError, ZkpseudoError } from '../errors.js';
+import type { EnsembleSpec } from '../spec/types.js';
+import { probeEnsemble, type EnsembleStatus } from './probe.js';
+import { logTail } from './servers.js';
+
+/** `up` or `waitHealthy` gave up: carries the last status and the log tails of the failing servers. */
+export class HealthTimeoutError extends ZkpseudoError {
+  constructor(
+    message: string,
+    readonly status: EnsembleStatus,
+    readonly logTails: Record<number, string>,
+  ) {
+    super(message, `Servers were left running for inspection: \`zkpseudo status\`, \`zkpseudo logs ID\`; \`zkpseudo down\` stops them.`);
+    this.name = 'HealthTimeoutError';
+  }
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  intervalMs?: number;
+  onStatus?: (status: EnsembleStatus) => void;
+  /** Ids that must have a live process; a server among them that is `down` twice in a row fails the wait. */
+  mustRun?: number[];
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Polls every server until the ensemble is healthy; throws HealthTimeoutError otherwise. */
+export async function waitHealthy(home: string, spec: EnsembleSpec, opts: WaitOptions): Promise<EnsembleStatus> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const downCount = new Map<number, number>();
+  let status: EnsembleStatus;
+  for (;;) {
+    if (opts.signal?.aborted) throw new InterruptedError('Waiting for a healthy quorum');
+    status = await probeEnsemble(home, spec, Math.min(1000, Math.max(200, deadline - Date.now())));
+    opts.onStatus?.(status);
+    if (status.health.state === 'healthy') return status;
+    for (const s of status.servers) {
+      downCount.set(s.id, s.role === 'down' && opts.mustRun?.includes(s.id) ? (downCount.get(s.id) ?? 0) + 1 : 0);
+    }
+    const died = [...downCount].filter(([, n]) => n >= 2).map(([id]) => id);
+    if (died.length) return fail(home, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`);
+    if (Date.now() >= deadline) return fail(home, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`);
+    await sleep(opts.intervalMs ?? 100, opts.signal);
+  }
+}
+
+async function fail(home: string, spec: EnsembleSpec, status: EnsembleStatus, what: string): Promise<never> {
+  const failing = status.servers.filter((s) => status.health.unhealthy.includes(s.id));
+  const tails: Record<number, string> = {};
+  await Promise.all(failing.map(async (s) => { tails[s.id] = await logTail(home, spec, s.id); }));
+  throw new HealthTimeoutError(`${what} (${status.health.summary}).`, status, tails);
+}

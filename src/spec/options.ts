@@ -1,0 +1,142 @@
+/** Defaults and validation of written options (pure: the environment is a parameter). */
+import { UsageError } from '../errors.js';
+import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/versions.js';
+import { isManagedKey } from '../zk/config.js';
+import type { EnsembleOptions } from './types.js';
+
+/** More servers than this on one machine is almost certainly a typo. */
+export const MAX_SERVERS = 31;
+export const DEFAULT_SERVERS = 3;
+export const DEFAULT_HEAP_MB = 128;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Options after defaults and validation; `zkVersion` stays undefined when none was asked for. */
+export interface Request {
+  name: string;
+  zkVersion?: ZkVersion;
+  servers: number;
+  observers: number;
+  ports: 'auto' | 'classic' | number;
+  dist?: string;
+  mirror?: string;
+  heapMb: number;
+  timeoutMs: number;
+  config: Record<string, string>;
+  wait: boolean;
+  /** Which options were given explicitly, to tell a resume from a change of shape. */
+  explicit: Set<keyof EnsembleOptions>;
+}
+
+/** One problem with one option: `key` is the option or file key, `message` what is wrong with it. */
+export interface Issue {
+  key: string;
+  message: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** "128m", "1g", "512M" → MiB; undefined if not a size. */
+export function parseHeap(text: string): number | undefined {
+  const m = /^(\d+)([mMgG])$/.exec(text.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2]!.toLowerCase() === 'g' ? 1024 : 1);
+}
+
+/** "60s", "2m", "500ms", "90" (seconds) or a number of seconds → milliseconds. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value * 1000 : undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  return ms > 0 ? ms : undefined;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const MIN_VERSION = parseZkVersion('3.4.0')!;
+
+/**
+ * Applies defaults and checks every option, collecting all problems before failing so a
+ * user fixes them in one go. Throws a UsageError listing each as `key: message`.
+ */
+export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}): Request {
+  const issues: Issue[] = [];
+  const explicit = new Set(Object.keys(opts).filter((k) => (opts as Record<string, unknown>)[k] !== undefined) as (keyof EnsembleOptions)[]);
+
+  const name = opts.name ?? 'default';
+  if (!NAME_RE.test(name)) issues.push({ key: 'name', message: `"${name}" is not a valid name (letters, digits, ".", "_", "-"; up to 64)` });
+
+  let zkVersion: ZkVersion | undefined;
+  if (opts.zkVersion !== undefined) {
+    zkVersion = parseZkVersion(String(opts.zkVersion));
+    if (!zkVersion) issues.push({ key: 'zkVersion', message: `"${opts.zkVersion}" is not a ZooKeeper version like 3.8.4` });
+    else if (compareZkVersions(zkVersion, MIN_VERSION) < 0) issues.push({ key: 'zkVersion', message: `${zkVersion.text} is older than 3.4.0, which zkpseudo does not support` });
+  }
+
+  const servers = opts.servers ?? DEFAULT_SERVERS;
+  if (!Number.isInteger(servers) || servers < 1 || servers > MAX_SERVERS) {
+    issues.push({ key: 'servers', message: `${JSON.stringify(opts.servers)} is not a whole number from 1 to ${MAX_SERVERS}` });
+  }
+  const observers = opts.observers ?? 0;
+  if (!Number.isInteger(observers) || observers < 0 || observers + (Number.isInteger(servers) ? servers : 0) > MAX_SERVERS) {
+    issues.push({ key: 'observers', message: `${JSON.stringify(opts.observers)} is not a whole number from 0 to ${MAX_SERVERS} minus the servers` });
+  }
+
+  const ports = opts.ports ?? 'classic';
+  if (!(ports === 'auto' || ports === 'classic' || (Number.isInteger(ports) && (ports as number) >= 1024 && (ports as number) <= 65535 - 4 * MAX_SERVERS))) {
+    issues.push({ key: 'ports', message: `${JSON.stringify(ports)} is not "auto", "classic" or a base port from 1024 to ${65535 - 4 * MAX_SERVERS}` });
+  }
+
+  const heapMb = opts.heap === undefined ? DEFAULT_HEAP_MB : parseHeap(String(opts.heap));
+  if (heapMb === undefined || heapMb < 32) issues.push({ key: 'heap', message: `"${opts.heap}" is not a heap size of at least 32m, like 128m or 1g` });
+
+  const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(opts.timeout);
+  if (timeoutMs === undefined) issues.push({ key: 'timeout', message: `"${opts.timeout}" is not a duration like 60s, 2m or 500ms` });
+
+  const mirror = opts.mirror ?? (env.ZKPSEUDO_MIRROR || undefined);
+  if (mirror !== undefined && !isHttpUrl(mirror)) issues.push({ key: 'mirror', message: `"${mirror}" is not an http(s) URL` });
+
+  if (opts.dist !== undefined && (typeof opts.dist !== 'string' || opts.dist.trim() === '')) {
+    issues.push({ key: 'dist', message: 'must be a tarball path, a directory, an http(s) URL or "system"' });
+  }
+
+  const config: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(opts.config ?? {})) {
+    const value = String(raw);
+    if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(key)) issues.push({ key: `config.${key}`, message: 'is not a zoo.cfg key' });
+    else if (isManagedKey(key)) issues.push({ key: `config.${key}`, message: 'is managed by zkpseudo and cannot be set' });
+    else if (/[\r\n]/.test(value)) issues.push({ key: `config.${key}`, message: 'must be a single line' });
+    else config[key] = value;
+  }
+
+  if (issues.length) throw usageErrorFor(issues);
+  return {
+    name,
+    ...(zkVersion ? { zkVersion } : {}),
+    servers,
+    observers,
+    ports,
+    ...(opts.dist !== undefined ? { dist: opts.dist } : {}),
+    ...(mirror !== undefined ? { mirror } : {}),
+    heapMb: heapMb!,
+    timeoutMs: timeoutMs!,
+    config,
+    wait: opts.wait ?? true,
+    explicit,
+  };
+}
+
+/** One UsageError naming every issue, with the place each came from already in `key`. */
+export function usageErrorFor(issues: Issue[], where = ''): UsageError {
+  const lines = issues.map((i) => `${where}${i.key}: ${i.message}`);
+  const message = lines.length === 1 ? `Invalid option ${lines[0]}.` : `Invalid options:\n  ${lines.join('\n  ')}`;
+  return new UsageError(message, 'Fix the value(s) named above; `zkpseudo up --help` lists every option.');
+}

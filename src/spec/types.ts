@@ -1,0 +1,69 @@
+/** The ensemble spec as a user writes it and as zkpseudo resolves and records it. */
+import type { ServerPorts } from '../zk/ports.js';
+
+/**
+ * Options as written: command-line flags, keys of an ensemble YAML file, or `up()` arguments.
+ * Every field is optional; defaults are applied by `normalizeOptions`.
+ */
+export interface EnsembleOptions {
+  /** Ensemble name, a directory under the home dir (default "default"). */
+  name?: string;
+  /** Where ensembles live (default $ZKPSEUDO_HOME or ~/.zkpseudo). */
+  home?: string;
+  /** ZooKeeper release, "X.Y.Z" (default: the pinned release, falling back to a system install). */
+  zkVersion?: string;
+  /** Voting servers (default 3). */
+  servers?: number;
+  /** Non-voting observers added after the voters (default 0). */
+  observers?: number;
+  /** "auto" for a free block, a base port number, or "classic" (2181/2888/3888, the default). */
+  ports?: 'auto' | 'classic' | number;
+  /** A tarball path, an unpacked directory, a URL, or "system". */
+  dist?: string;
+  /** An Apache-dist-shaped base URL to download from first (default $ZKPSEUDO_MIRROR). */
+  mirror?: string;
+  /** Java heap per server, like "128m" or "1g". */
+  heap?: string;
+  /** How long `up` waits for a healthy quorum: "60s", "2m", "500ms", or seconds as a number. */
+  timeout?: string | number;
+  /** Extra zoo.cfg keys, written after everything zkpseudo manages. */
+  config?: Record<string, string | number | boolean>;
+  /** Wait for a healthy quorum (default true). */
+  wait?: boolean;
+}
+
+/** How a server takes part in the ensemble. */
+export type PeerType = 'participant' | 'observer';
+
+export interface Member {
+  /** The server's myid, 1-based. */
+  id: number;
+  peerType: PeerType;
+  ports: ServerPorts;
+}
+
+/** Where the ZooKeeper bits came from; recorded so a later `up` reuses the same tarball. */
+export interface DistRecord {
+  /** "download", "system", "tarball", "directory" or "url". */
+  source: 'download' | 'system' | 'tarball' | 'directory' | 'url';
+  /** The URL or path it came from. */
+  origin: string;
+  /** The cached tarball every server is unpacked from. */
+  tarball: string;
+  sha512: string;
+}
+
+/** The resolved spec, written to `<home>/<name>/ensemble.yaml` and reloaded by every command. */
+export interface EnsembleSpec {
+  name: string;
+  zkVersion: string;
+  dist: DistRecord;
+  /** Java heap per server in MiB. */
+  heapMb: number;
+  /** How the ports were chosen, so a resumed `auto` ensemble can re-pick a taken block. */
+  portScheme: 'classic' | 'auto' | number;
+  members: Member[];
+  /** Extra zoo.cfg keys, already validated. */
+  config: Record<string, string>;
+  createdAt: string;
+}

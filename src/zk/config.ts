@@ -1,0 +1,86 @@
+/** Everything that decides a server's zoo.cfg (pure: same input, same bytes). */
+import Handlebars from 'handlebars';
+import { atLeast, type ZkVersion } from './versions.js';
+import type { Member } from '../spec/types.js';
+
+/** The four-letter words `status` and `check` use, whitelisted on 3.5+ (3.5.3+ allows only srvr by default). */
+export const STATUS_FOUR_LETTER_WORDS = ['srvr', 'mntr', 'ruok', 'conf', 'isro'];
+
+/**
+ * Defaults for keys a user may override through `config`. maxClientCnxns is raised because
+ * every test client comes from 127.0.0.1 and the default limit is 60 per IP.
+ */
+export const DEFAULT_TUNABLES: Readonly<Record<string, string>> = {
+  tickTime: '2000',
+  initLimit: '10',
+  syncLimit: '5',
+  maxClientCnxns: '1000',
+};
+
+const MANAGED_KEYS = new Set([
+  'dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'secureClientPort', 'peerType',
+  'admin.enableServer', 'admin.serverAddress', 'admin.serverPort', '4lw.commands.whitelist',
+  'dynamicConfigFile', 'reconfigEnabled', 'standaloneEnabled', 'myid',
+]);
+
+/** Keys zkpseudo writes itself; a user setting them would break the ensemble's layout or ports. */
+export function isManagedKey(key: string): boolean {
+  return MANAGED_KEYS.has(key) || /^server\.\d+$/.test(key) || /^group\.\d+$/.test(key) || /^weight\.\d+$/.test(key);
+}
+
+export interface ZooCfgInput {
+  ensemble: string;
+  version: ZkVersion;
+  self: Member;
+  members: Member[];
+  /** Absolute path of this server's data directory. */
+  dataDir: string;
+  /** Validated extra keys; those naming a tunable replace its default in place. */
+  config: Record<string, string>;
+}
+
+interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** The template's view: the version decides the shape, the spec the values. */
+export function zooCfgView(input: ZooCfgInput) {
+  const modern = atLeast(input.version, 3, 5, 0);
+  const tunables: KeyValue[] = Object.entries(DEFAULT_TUNABLES).map(([key, value]) => ({ key, value: input.config[key] ?? value }));
+  const extra: KeyValue[] = Object.entries(input.config)
+    .filter(([key]) => !(key in DEFAULT_TUNABLES))
+    .map(([key, value]) => ({ key, value }));
+  const quorum = input.members.length > 1;
+  return {
+    id: input.self.id,
+    ensemble: input.ensemble,
+    version: input.version.text,
+    peerLabel: input.self.peerType === 'observer' ? 'observer' : input.members.length > 1 ? 'participant' : 'standalone',
+    tunables,
+    dataDir: input.dataDir,
+    clientPort: input.self.ports.client,
+    observer: input.self.peerType === 'observer',
+    // One server runs standalone: no server lines, so every version agrees on the mode.
+    servers: quorum
+      ? input.members.map((m) => ({ id: m.id, observer: m.peerType === 'observer', ...m.ports }))
+      : [],
+    serverLinesHaveClient: modern,
+    modern,
+    adminPort: input.self.ports.admin,
+    fourLetterWords: STATUS_FOUR_LETTER_WORDS.join(','),
+    extra,
+  };
+}
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+/** Renders zoo.cfg from the template text (templates/zoo.cfg.hbs). */
+export function renderZooCfg(template: string, input: ZooCfgInput): string {
+  let render = compiled.get(template);
+  if (!render) {
+    render = Handlebars.compile(template, { noEscape: true, strict: false });
+    compiled.set(template, render);
+  }
+  return render(zooCfgView(input));
+}

@@ -1,0 +1,72 @@
+/** ZooKeeper release versions and where their tarballs live (pure; no network). */
+
+/** The release `up` uses when none is asked for: the newest of the current line. */
+export const DEFAULT_ZK_VERSION = '3.9.5';
+
+export const APACHE_CDN = 'https://dlcdn.apache.org/';
+export const APACHE_ARCHIVE = 'https://archive.apache.org/dist/';
+
+export interface ZkVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  /** "-beta", "-alpha" or "" */
+  suffix: string;
+  text: string;
+}
+
+const VERSION_RE = /^(\d+)\.(\d+)\.(\d+)(-(?:alpha|beta))?$/;
+
+/** Parses "3.8.0" or "3.5.4-beta"; returns undefined for anything else. */
+export function parseZkVersion(text: string): ZkVersion | undefined {
+  const m = VERSION_RE.exec(text.trim());
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), suffix: m[4] ?? '', text: text.trim() };
+}
+
+/** Negative, zero or positive like a sort comparator; pre-releases sort before their release. */
+export function compareZkVersions(a: ZkVersion, b: ZkVersion): number {
+  return (
+    a.major - b.major ||
+    a.minor - b.minor ||
+    a.patch - b.patch ||
+    (a.suffix === b.suffix ? 0 : a.suffix === '' ? 1 : b.suffix === '' ? -1 : a.suffix < b.suffix ? -1 : 1)
+  );
+}
+
+/** True when `v` is at least major.minor.patch (a pre-release counts as below its release). */
+export function atLeast(v: ZkVersion, major: number, minor: number, patch = 0): boolean {
+  return compareZkVersions(v, { major, minor, patch, suffix: '', text: '' }) >= 0;
+}
+
+/** 3.5.5 renamed the binary tarball; older ones ship the jar at the top level. */
+export function tarballName(v: ZkVersion): string {
+  return atLeast(v, 3, 5, 5) ? `apache-zookeeper-${v.text}-bin.tar.gz` : `zookeeper-${v.text}.tar.gz`;
+}
+
+/** The single top-level directory inside the tarball. */
+export function tarballTopDir(v: ZkVersion): string {
+  return atLeast(v, 3, 5, 5) ? `apache-zookeeper-${v.text}-bin` : `zookeeper-${v.text}`;
+}
+
+/** Where a release sits below an Apache-dist-shaped base URL (a mirror, the CDN or the archive). */
+export function releaseUrl(base: string, v: ZkVersion, file = tarballName(v)): string {
+  const root = base.endsWith('/') ? base : `${base}/`;
+  return new URL(`zookeeper/zookeeper-${v.text}/${file}`, root).toString();
+}
+
+/**
+ * Candidate download URLs, in the order to try them: the mirror if any, then the CDN (which
+ * holds current releases only), then the archive (which holds all of them).
+ */
+export function downloadUrls(v: ZkVersion, mirror?: string): string[] {
+  const bases = [...(mirror ? [mirror] : []), APACHE_CDN, APACHE_ARCHIVE];
+  return bases.map((b) => releaseUrl(b, v));
+}
+
+/** Lowest Java feature version a ZooKeeper line runs on (ZK-NOTES "Java"). */
+export function minimumJava(v: ZkVersion): number {
+  if (atLeast(v, 3, 10, 0)) return 17;
+  if (atLeast(v, 3, 5, 4)) return 8;
+  return 7;
+}
