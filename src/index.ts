@@ -1,0 +1,122 @@
+/**
+ * zkpseudo as a library: `up()` an ensemble, get a handle, `down()` it. The CLI is a thin layer
+ * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
+ */
+import { homeDir, ensemblePaths } from './ensemble/layout.js';
+import { killServers, restartServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/ops.js';
+import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/probe.js';
+import { readSpec } from './ensemble/store.js';
+import { upEnsemble, type UpEvent } from './ensemble/up.js';
+import { waitHealthy } from './ensemble/wait.js';
+import { parseDuration, DEFAULT_TIMEOUT_MS } from './spec/options.js';
+import type { EnsembleOptions, EnsembleSpec, PeerType } from './spec/types.js';
+import type { StartOutcome, StopOutcome } from './ensemble/servers.js';
+
+export { ZkpseudoError, UsageError, NoSuchEnsembleError, InterruptedError, ExitCode } from './errors.js';
+export { HealthTimeoutError } from './ensemble/wait.js';
+export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
+export type { Health, HealthState, Role } from './zk/health.js';
+
+export interface UpOptions extends EnsembleOptions {
+  /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Cancels an in-progress `up`: the servers it started are stopped, data is kept. */
+  signal?: AbortSignal;
+  /** Progress: steps, download bytes, notices (such as a fallback), and each status poll. */
+  onEvent?: (e: UpEvent) => void;
+  /**
+   * While `up()` runs, SIGINT/SIGTERM of this process stop the servers it started and then
+   * re-raise the signal (default true). A finished `up()` leaves its servers running until `down()`.
+   */
+  handleSignals?: boolean;
+}
+
+/** A server as it was configured; `status()` says what it is doing now. */
+export interface ServerInfo {
+  id: number;
+  peerType: PeerType;
+  clientPort: number;
+  quorumPort: number;
+  electionPort: number;
+  dataDir: string;
+  /** Role and pid when the handle was made (after `up`, the healthy state). */
+  role: ServerStatus['role'] | null;
+  pid: number | null;
+}
+
+export interface Ensemble {
+  readonly name: string;
+  readonly home: string;
+  readonly dir: string;
+  readonly zkVersion: string;
+  /** `127.0.0.1:p1,127.0.0.1:p2,…` for any ZooKeeper client. */
+  readonly connectString: string;
+  readonly servers: ServerInfo[];
+  /** The same data `zkpseudo status --json` prints. */
+  status(): Promise<EnsembleStatus>;
+  stop(id: ServerSelector): Promise<Record<number, StopOutcome>>;
+  start(id: ServerSelector): Promise<Record<number, StartOutcome>>;
+  restart(id: ServerSelector): Promise<Record<number, StartOutcome>>;
+  /** SIGKILL, as a crash would; returns the ids killed. */
+  kill(id: ServerSelector): Promise<number[]>;
+  /** Resolves with the healthy status, or rejects with HealthTimeoutError. */
+  waitHealthy(opts?: { timeout?: string | number }): Promise<EnsembleStatus>;
+  /** Stops every server and waits until the processes are gone; `purge` deletes the data too. */
+  down(opts?: { purge?: boolean }): Promise<void>;
+}
+
+function handle(spec: EnsembleSpec, home: string, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
+  const op: OpContext = { home, env, name: spec.name };
+  const paths = ensemblePaths(home, spec.name);
+  return {
+    name: spec.name,
+    home,
+    dir: paths.dir,
+    zkVersion: spec.zkVersion,
+    connectString: connectString(spec),
+    servers: spec.members.map((m) => {
+      const s = status?.servers.find((x) => x.id === m.id);
+      return {
+        id: m.id, peerType: m.peerType, clientPort: m.ports.client, quorumPort: m.ports.quorum, electionPort: m.ports.election,
+        dataDir: paths.server(m.id).dataDir, role: s?.role ?? null, pid: s?.pid ?? null,
+      };
+    }),
+    status: () => probeEnsemble(home, spec),
+    stop: (id) => stopServers(op, id),
+    start: (id) => startServers(op, id),
+    restart: (id) => restartServers(op, id),
+    kill: (id) => killServers(op, id),
+    waitHealthy: (o = {}) => waitHealthy(home, spec, { timeoutMs: (o.timeout !== undefined ? parseDuration(o.timeout) : undefined) ?? DEFAULT_TIMEOUT_MS }),
+    down: async (o = {}) => { await downEnsemble(op, o); },
+  };
+}
+
+/** Creates (or resumes) an ensemble and waits for a healthy quorum unless `wait: false`. */
+export async function up(options: UpOptions = {}): Promise<Ensemble> {
+  const { env = process.env, signal, onEvent, handleSignals = true, ...ensembleOptions } = options;
+  const controller = new AbortController();
+  signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => { caught = sig; controller.abort(); };
+  if (handleSignals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
+  try {
+    const result = await upEnsemble(ensembleOptions, { env, signal: controller.signal, ...(onEvent ? { onEvent } : {}) });
+    return handle(result.spec, result.home, env, result.status);
+  } finally {
+    if (handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // Our listener kept the signal from ending the process; now that the servers are
+      // stopped, let it have the effect it would have had.
+      if (caught) process.kill(process.pid, caught);
+    }
+  }
+}
+
+/** A handle on an ensemble that already exists (created by the CLI or an earlier `up()`). */
+export async function open(name = 'default', opts: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ensemble> {
+  const env = opts.env ?? process.env;
+  const home = homeDir(env, opts.home);
+  const spec = await readSpec(home, name);
+  return handle(spec, home, env);
+}

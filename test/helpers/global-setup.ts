@@ -1,0 +1,51 @@
+/**
+ * Once per test run: pack Debian's ZooKeeper into an Apache-layout tarball (the project's own
+ * `system` dist) and serve it from a loopback mirror, so end-to-end tests go through the real
+ * download → verify → unpack → zkServer.sh path with no internet.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { findSystemInstall, packSystemInstall } from '../../src/dist/system.js';
+import { tarballName } from '../../src/zk/versions.js';
+import { startMirror } from './mirror.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mirrorUrl: string | null;
+    zkVersion: string | null;
+    distTarball: string | null;
+    distSha512: string | null;
+    noZooKeeperReason: string | null;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const install = await findSystemInstall();
+  if (!install) {
+    project.provide('mirrorUrl', null);
+    project.provide('zkVersion', null);
+    project.provide('distTarball', null);
+    project.provide('distSha512', null);
+    project.provide('noZooKeeperReason', 'no system ZooKeeper: run `apt-get install -y zookeeper` (the .ci/run script does)');
+    return;
+  }
+  const cache = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-dist-'));
+  const packed = await packSystemInstall(install, cache);
+  const v = install.version;
+  const base = `/zookeeper/zookeeper-${v.text}/${tarballName(v)}`;
+  const mirror = await startMirror([
+    { path: base, file: packed.tarball },
+    { path: `${base}.sha512`, body: `${packed.sha512}  ${tarballName(v)}\n` },
+  ]);
+  project.provide('mirrorUrl', mirror.url);
+  project.provide('zkVersion', v.text);
+  project.provide('distTarball', packed.tarball);
+  project.provide('distSha512', packed.sha512);
+  project.provide('noZooKeeperReason', null);
+  return async () => {
+    await mirror.close();
+    await rm(cache, { recursive: true, force: true });
+  };
+}

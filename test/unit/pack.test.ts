@@ -1,0 +1,70 @@
+/** Packing and unpacking trees, including the Debian install packed into an Apache layout. */
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tar from 'tar';
+import { packDirectory, unpackTarball } from '../../src/dist/pack.js';
+import { findSystemInstall, packSystemInstall } from '../../src/dist/system.js';
+import { sha512OfFile } from '../../src/dist/download.js';
+
+let root: string;
+beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-pack-')); });
+afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+describe('packDirectory / unpackTarball', () => {
+  it('round-trips a tree under a chosen top directory, returning the real digest', async () => {
+    const src = path.join(root, 'src');
+    await mkdir(path.join(src, 'bin'), { recursive: true });
+    await writeFile(path.join(src, 'bin', 'zkServer.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+    const tarball = path.join(root, 'a.tar.gz');
+    const sha = await packDirectory(src, 'apache-zookeeper-9.9.9-bin', tarball);
+    expect(sha).toBe(await sha512OfFile(tarball));
+    const names: string[] = [];
+    await tar.t({ file: tarball, onReadEntry: (e) => { names.push(e.path); } });
+    expect(names).toContain('apache-zookeeper-9.9.9-bin/bin/zkServer.sh');
+    const target = path.join(root, 'out');
+    await unpackTarball(tarball, target);
+    expect(await readFile(path.join(target, 'bin', 'zkServer.sh'), 'utf8')).toContain('echo hi');
+    expect((await stat(path.join(target, 'bin', 'zkServer.sh'))).mode & 0o111).not.toBe(0);
+    expect(await readdir(root)).not.toContain('out.unpacking');
+  });
+
+  it('never writes outside the target, whatever the entries say', async () => {
+    const evil = path.join(root, 'evil.tar.gz');
+    const stage = path.join(root, 'stage');
+    await mkdir(path.join(stage, 'top'), { recursive: true });
+    await writeFile(path.join(stage, 'top', 'ok.txt'), 'ok');
+    // An entry named top/../../escaped.txt: after the top dir is stripped it points outside.
+    await tar.c({ gzip: true, file: evil, cwd: stage, preservePaths: true, onWriteEntry: (e) => { if (e.path.endsWith('ok.txt')) e.path = 'top/../../escaped.txt'; } }, ['top']);
+    const target = path.join(root, 'evil-out');
+    await unpackTarball(evil, target).catch(() => undefined);
+    expect(await stat(path.join(root, 'escaped.txt')).catch(() => null)).toBeNull();
+    expect(await stat(path.join(path.dirname(root), 'escaped.txt')).catch(() => null)).toBeNull();
+  });
+
+  it('cleans up a leftover half unpack and does it again', async () => {
+    const tarball = path.join(root, 'a.tar.gz');
+    const target = path.join(root, 'again');
+    await mkdir(`${target}.unpacking/junk`, { recursive: true });
+    await unpackTarball(tarball, target);
+    expect(await readdir(target)).toEqual(['bin']);
+  });
+});
+
+describe('packSystemInstall (Debian)', () => {
+  it('lays the installed ZooKeeper out as Apache does, with logging and a classpath-building zkEnv.sh', async () => {
+    const install = await findSystemInstall();
+    if (!install) throw new Error('this test needs Debian\'s zookeeper package (apt-get install -y zookeeper)');
+    const packed = await packSystemInstall(install, path.join(root, 'cache'));
+    const names: string[] = [];
+    await tar.t({ file: packed.tarball, onReadEntry: (e) => { names.push(e.path); } });
+    const top = `apache-zookeeper-${install.version.text}-bin`;
+    for (const needed of ['bin/zkServer.sh', 'bin/zkEnv.sh', 'bin/zkCli.sh', 'conf/log4j.properties', `lib/zookeeper-${install.version.text}.jar`, 'lib/zookeeper-jute.jar', 'lib/netty-handler.jar', 'lib/slf4j-log4j12.jar']) {
+      expect(names).toContain(`${top}/${needed}`);
+    }
+    // Second call: the cached tarball and its recorded digest are reused.
+    const again = await packSystemInstall(install, path.join(root, 'cache'));
+    expect(again).toEqual(packed);
+  });
+});

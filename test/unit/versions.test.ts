@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { compareZkVersions, downloadUrls, minimumJava, parseZkVersion, releaseUrl, tarballName, tarballTopDir } from '../../src/zk/versions.js';
+
+const v = (t: string) => parseZkVersion(t)!;
+
+describe('ZooKeeper versions and tarball names', () => {
+  it('parses releases and pre-releases, rejects anything else', () => {
+    expect(v('3.8.0')).toMatchObject({ major: 3, minor: 8, patch: 0, suffix: '' });
+    expect(v('3.5.4-beta').suffix).toBe('-beta');
+    for (const bad of ['3.8', '3.8.x', 'latest', '3.8.0-rc1', ' ', 'v3.8.0']) expect(parseZkVersion(bad)).toBeUndefined();
+  });
+
+  it('orders versions, pre-releases before their release', () => {
+    expect(compareZkVersions(v('3.5.4-beta'), v('3.5.4'))).toBeLessThan(0);
+    expect(compareZkVersions(v('3.10.0'), v('3.9.5'))).toBeGreaterThan(0);
+    expect(compareZkVersions(v('3.8.6'), v('3.8.6'))).toBe(0);
+  });
+
+  it('names tarballs the way Apache did before and after 3.5.5', () => {
+    expect(tarballName(v('3.4.14'))).toBe('zookeeper-3.4.14.tar.gz');
+    expect(tarballName(v('3.5.4-beta'))).toBe('zookeeper-3.5.4-beta.tar.gz');
+    expect(tarballName(v('3.5.5'))).toBe('apache-zookeeper-3.5.5-bin.tar.gz');
+    expect(tarballName(v('3.9.5'))).toBe('apache-zookeeper-3.9.5-bin.tar.gz');
+    expect(tarballTopDir(v('3.4.14'))).toBe('zookeeper-3.4.14');
+    expect(tarballTopDir(v('3.8.0'))).toBe('apache-zookeeper-3.8.0-bin');
+  });
+
+  it('builds URLs below a mirror, the CDN and the archive, in that order', () => {
+    expect(releaseUrl('https://mirror.example/apache', v('3.8.4'))).toBe('https://mirror.example/apache/zookeeper/zookeeper-3.8.4/apache-zookeeper-3.8.4-bin.tar.gz');
+    expect(downloadUrls(v('3.4.14'), 'http://127.0.0.1:9/')).toEqual([
+      'http://127.0.0.1:9/zookeeper/zookeeper-3.4.14/zookeeper-3.4.14.tar.gz',
+      'https://dlcdn.apache.org/zookeeper/zookeeper-3.4.14/zookeeper-3.4.14.tar.gz',
+      'https://archive.apache.org/dist/zookeeper/zookeeper-3.4.14/zookeeper-3.4.14.tar.gz',
+    ]);
+    expect(downloadUrls(v('3.9.5'))).toHaveLength(2);
+  });
+
+  it('knows the oldest Java each line runs on', () => {
+    expect(minimumJava(v('3.4.14'))).toBe(7);
+    expect(minimumJava(v('3.8.0'))).toBe(8);
+    expect(minimumJava(v('3.10.0'))).toBe(17);
+  });
+});
