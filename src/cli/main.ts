@@ -113,6 +113,9 @@ export function buildProgram(): Command {
     .argument('[id]', 'a server number or "leader"').argument('[args...]', 'passed on to zkCli.sh')
     .action(action(async (c, id: string | undefined, args: string[]) => (await import('./commands/info.js')).cliCommand(c, id, args)));
 
+  program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup')
+    .action(action(async (c) => (await import('./commands/check.js')).checkCommand(c)));
+
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));
   cache.command('clear').description('delete the cache').action(action(async (c) => (await import('./commands/cache.js')).cacheClearCommand(c)));

@@ -47,6 +47,8 @@ export async function createSandbox(label: string): Promise<Sandbox> {
     ZKPSEUDO_CACHE: path.join(root, 'cache'),
     ZKPSEUDO_MIRROR: '',
     CI: 'true',
+    NO_COLOR: '1',
+    FORCE_COLOR: '',
   };
   return {
     root,
