@@ -1,0 +1,72 @@
+/** Downloading a tarball into the cache: to a `.part` file, verified, then renamed into place. */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { clientFor } from '../edge/http.js';
+
+export interface Progress {
+  /** Bytes received so far. */
+  transferred: number;
+  /** Total bytes, when the server said. */
+  total?: number;
+}
+
+export interface DownloadOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/** SHA-512 of a file, in lower-case hex. */
+export async function sha512OfFile(file: string): Promise<string> {
+  const hash = createHash('sha512');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/** A small text resource such as a `.sha512` file. */
+export async function fetchText(url: string, signal?: AbortSignal): Promise<string> {
+  return clientFor(url)(url, { ...(signal ? { signal } : {}) }).text();
+}
+
+/** Thrown when the bytes received do not match the published digest. */
+export class ChecksumMismatch extends Error {
+  constructor(readonly url: string, readonly expected: string, readonly actual: string) {
+    super(`SHA-512 of ${url} is ${actual.slice(0, 16)}…, but ${expected.slice(0, 16)}… was published`);
+  }
+}
+
+/**
+ * Streams `url` to a `.part` file beside `dest` (unique per process, so two downloads never
+ * write one file), hashing on the way; renames it to `dest` only if the SHA-512 matches.
+ * Whatever goes wrong, the `.part` file is removed and `dest` is untouched.
+ */
+export async function downloadVerified(url: string, dest: string, expectedSha512: string, opts: DownloadOptions = {}): Promise<void> {
+  const part = `${dest}.${process.pid}-${Date.now().toString(36)}.part`;
+  const hash = createHash('sha512');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    const stream = clientFor(url).stream(url, { ...(opts.signal ? { signal: opts.signal } : {}) });
+    stream.on('downloadProgress', (p: { transferred: number; total?: number }) =>
+      opts.onProgress?.({ transferred: p.transferred, ...(p.total ? { total: p.total } : {}) }),
+    );
+    await pipeline(stream, hashing, createWriteStream(part, { mode: 0o644 }));
+    const actual = hash.digest('hex');
+    if (actual !== expectedSha512.toLowerCase()) throw new ChecksumMismatch(url, expectedSha512, actual);
+    await rename(part, dest);
+  } finally {
+    await rm(part, { force: true });
+  }
+}
+
+/** True when `file` exists and hashes to `sha512`. */
+export async function isVerified(file: string, sha512: string): Promise<boolean> {
+  if (!(await stat(file).catch(() => undefined))) return false;
+  return (await sha512OfFile(file)) === sha512.toLowerCase();
+}

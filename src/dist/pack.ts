@@ -1,0 +1,49 @@
+/** Writing a directory tree into a cached tarball, atomically, and reading one back out. */
+import { mkdir, rename, rm, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { sha512OfFile } from './download.js';
+
+/**
+ * Packs `dir` (as the tarball's single top directory, named `topName`) into `dest`, following
+ * symbolic links so the tarball holds real files. Written to a `.part` file and renamed, so a
+ * reader never sees half a tarball. Returns the tarball's SHA-512.
+ */
+export async function packDirectory(dir: string, topName: string, dest: string): Promise<string> {
+  const tar = await import('tar');
+  const part = `${dest}.${process.pid}-${Date.now().toString(36)}.part`;
+  const staging = `${dest}.${process.pid}-${Date.now().toString(36)}.staging`;
+  try {
+    await mkdir(staging, { recursive: true });
+    // A symlink named like the top directory lets tar store the tree under that name.
+    const { symlink } = await import('node:fs/promises');
+    await symlink(path.resolve(dir), path.join(staging, topName));
+    await tar.c({ gzip: true, file: part, cwd: staging, follow: true, portable: true }, [topName]);
+    const sha512 = await sha512OfFile(part);
+    await rename(part, dest);
+    return sha512;
+  } finally {
+    await rm(part, { force: true });
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Extracts a tarball's contents (without its top directory) into `target`. Entries that would
+ * land outside `target` are refused by tar itself (no absolute paths, no `..`). Extraction goes
+ * to `<target>.unpacking` first and is renamed when complete, so an interrupted unpack is never
+ * mistaken for a finished one: a leftover `.unpacking` is removed and redone.
+ */
+export async function unpackTarball(tarball: string, target: string): Promise<void> {
+  const tar = await import('tar');
+  const temp = `${target}.unpacking`;
+  await rm(temp, { recursive: true, force: true });
+  await mkdir(temp, { recursive: true });
+  try {
+    await tar.x({ file: tarball, cwd: temp, strip: 1, preservePaths: false, strict: true });
+    if ((await readdir(temp)).length === 0) throw new Error(`${tarball} holds no files below its top directory`);
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    throw err;
+  }
+}

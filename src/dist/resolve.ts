@@ -1,0 +1,169 @@
+/** Getting a verified ZooKeeper tarball into the cache, from wherever the user said (SPEC §4). */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import envPaths from 'env-paths';
+import { ZkpseudoError, UsageError } from '../errors.js';
+import { parseSha512File } from '../zk/checksum.js';
+import { DEFAULT_ZK_VERSION, downloadUrls, parseZkVersion, tarballName, tarballTopDir, type ZkVersion } from '../zk/versions.js';
+import type { DistRecord } from '../spec/types.js';
+import { withLock } from '../edge/lock.js';
+import { ChecksumMismatch, downloadVerified, fetchText, isVerified, sha512OfFile, type Progress } from './download.js';
+import { packDirectory } from './pack.js';
+import { findSystemInstall, packSystemInstall } from './system.js';
+
+/** `$ZKPSEUDO_CACHE`, else the user's XDG cache dir (~/.cache/zkpseudo on Linux). */
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.ZKPSEUDO_CACHE || envPaths('zkpseudo', { suffix: '' }).cache);
+}
+
+export interface DistRequest {
+  zkVersion?: ZkVersion;
+  dist?: string;
+  mirror?: string;
+}
+
+export interface DistContext {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onDownload?: (p: Progress & { url: string }) => void;
+  /** Something the user should know, such as a fallback taken. */
+  onNotice?: (text: string) => void;
+}
+
+export interface ResolvedDist {
+  version: ZkVersion;
+  record: DistRecord;
+}
+
+const versionFromName = (file: string) =>
+  parseZkVersion(/^(?:apache-)?zookeeper-(\d+\.\d+\.\d+(?:-(?:alpha|beta))?)(?:-bin)?\.tar\.gz$/.exec(path.basename(file))?.[1] ?? '');
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+function versionOrFail(asked: ZkVersion | undefined, found: ZkVersion | undefined, what: string): ZkVersion {
+  if (asked && found && asked.text !== found.text) {
+    throw new UsageError(`${what} holds ZooKeeper ${found.text}, but --zk-version ${asked.text} was asked for.`, 'Drop --zk-version, or point --dist at that version.');
+  }
+  const v = asked ?? found;
+  if (!v) throw new UsageError(`Cannot tell which ZooKeeper version ${what} holds.`, 'Say it with --zk-version X.Y.Z.');
+  return v;
+}
+
+/** Downloads `url` into `dest` unless a verified copy is there already; the digest comes from `<url>.sha512`. */
+async function cachedDownload(url: string, dest: string, ctx: DistContext): Promise<string> {
+  const digestFile = `${dest}.sha512`;
+  return withLock(dest, `the download of ${path.basename(dest)}`, async () => {
+    const known = parseSha512File(await readFile(digestFile, 'utf8').catch(() => ''));
+    if (known && (await isVerified(dest, known))) return known;
+    const published = parseSha512File(await fetchText(`${url}.sha512`, ctx.signal));
+    if (!published) throw new ZkpseudoError(`${url}.sha512 holds no SHA-512 digest.`, 'Check the mirror, or use --dist with a local tarball.');
+    await downloadVerified(url, dest, published, {
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProgress: (p) => ctx.onDownload?.({ ...p, url }),
+    });
+    await writeFile(digestFile, `${published}  ${path.basename(dest)}\n`);
+    return published;
+  });
+}
+
+async function fromSystem(req: DistRequest, cache: string): Promise<ResolvedDist> {
+  const install = await findSystemInstall();
+  if (!install) {
+    throw new ZkpseudoError(
+      'No system ZooKeeper install was found (looked for the Debian/Ubuntu package and Homebrew).',
+      'Install one (`apt-get install zookeeper`), or use --dist with a tarball or --mirror with a reachable mirror.',
+    );
+  }
+  const version = versionOrFail(req.zkVersion, install.version, `The system install at ${install.binDir}`);
+  const packed = await packSystemInstall(install, cache);
+  return { version, record: { source: 'system', origin: install.binDir, tarball: packed.tarball, sha512: packed.sha512 } };
+}
+
+async function fromLocal(req: DistRequest, dist: string, cache: string): Promise<ResolvedDist> {
+  const full = path.resolve(dist);
+  const info = await stat(full).catch(() => undefined);
+  if (!info) throw new UsageError(`--dist ${dist} does not exist.`, 'Give a tarball, an unpacked ZooKeeper directory, an http(s) URL, or "system".');
+  if (info.isDirectory()) {
+    const { readdir } = await import('node:fs/promises');
+    const jars = [...(await readdir(path.join(full, 'lib')).catch(() => [] as string[])), ...(await readdir(full))];
+    const found = parseZkVersion(jars.map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find(Boolean) ?? '');
+    if (!(await exists(path.join(full, 'bin/zkServer.sh')))) {
+      throw new UsageError(`--dist ${dist} is a directory without bin/zkServer.sh.`, 'Point it at the top of an unpacked ZooKeeper release.');
+    }
+    const version = versionOrFail(req.zkVersion, found, `--dist ${dist}`);
+    const dir = path.join(cache, 'dirs');
+    await mkdir(dir, { recursive: true });
+    const tarball = path.join(dir, `${tarballTopDir(version)}-${shortHash(`${full}:${info.mtimeMs}`)}.tar.gz`);
+    const sha512 = (await exists(tarball)) ? await sha512OfFile(tarball) : await packDirectory(full, tarballTopDir(version), tarball);
+    return { version, record: { source: 'directory', origin: full, tarball, sha512 } };
+  }
+  const version = versionOrFail(req.zkVersion, versionFromName(full), `--dist ${dist}`);
+  const sha512 = await sha512OfFile(full);
+  const published = parseSha512File(await readFile(`${full}.sha512`, 'utf8').catch(() => ''));
+  if (published && published !== sha512) {
+    throw new ZkpseudoError(`${full} does not match the SHA-512 in ${full}.sha512.`, 'The file is damaged or not the release it claims to be: download it again.');
+  }
+  return { version, record: { source: 'tarball', origin: full, tarball: full, sha512 } };
+}
+
+async function fromUrl(req: DistRequest, url: string, cache: string, ctx: DistContext): Promise<ResolvedDist> {
+  const version = versionOrFail(req.zkVersion, versionFromName(new URL(url).pathname), `--dist ${url}`);
+  const dir = path.join(cache, 'urls');
+  await mkdir(dir, { recursive: true });
+  const dest = path.join(dir, `${shortHash(url)}-${path.basename(new URL(url).pathname)}`);
+  const sha512 = await cachedDownload(url, dest, ctx).catch((err) => {
+    throw downloadError([url], err);
+  });
+  return { version, record: { source: 'url', origin: url, tarball: dest, sha512 } };
+}
+
+function downloadError(urls: string[], err: unknown): ZkpseudoError {
+  if (err instanceof ChecksumMismatch) {
+    return new ZkpseudoError(`Download rejected: ${err.message}. The file was deleted.`, 'Try again later or another --mirror; a repeated mismatch means the mirror serves a bad file.');
+  }
+  if (err instanceof ZkpseudoError) return err;
+  const reason = (err as Error)?.message ?? String(err);
+  return new ZkpseudoError(
+    `Could not download ZooKeeper from ${urls.join(' or ')} (${reason}).`,
+    'Check the network or proxy (HTTPS_PROXY), give a reachable --mirror, or use --dist with a local tarball or "system".',
+    undefined,
+    { cause: err },
+  );
+}
+
+/**
+ * A verified tarball for the request: `--dist` if given; else the cache, the mirror, Apache's
+ * CDN and archive in turn; and when no version was asked for and every download fails, a
+ * system install (saying so through onNotice).
+ */
+export async function ensureDist(req: DistRequest, ctx: DistContext): Promise<ResolvedDist> {
+  const cache = cacheDir(ctx.env);
+  await mkdir(cache, { recursive: true });
+  if (req.dist === 'system') return fromSystem(req, cache);
+  if (req.dist && /^https?:\/\//.test(req.dist)) return fromUrl(req, req.dist, cache, ctx);
+  if (req.dist) return fromLocal(req, req.dist, cache);
+
+  const version = req.zkVersion ?? parseZkVersion(DEFAULT_ZK_VERSION)!;
+  const dest = path.join(cache, tarballName(version));
+  const urls = downloadUrls(version, req.mirror);
+  const failures: string[] = [];
+  for (const url of urls) {
+    try {
+      const sha512 = await cachedDownload(url, dest, ctx);
+      return { version, record: { source: 'download', origin: url, tarball: dest, sha512 } };
+    } catch (err) {
+      if (err instanceof ChecksumMismatch || ctx.signal?.aborted) throw downloadError([url], err);
+      failures.push(`${new URL(url).host}: ${(err as Error).message}`);
+    }
+  }
+  if (!req.zkVersion) {
+    const system = await fromSystem(req, cache).catch(() => undefined);
+    if (system) {
+      ctx.onNotice?.(`Could not download ZooKeeper ${version.text} (${failures[0]}); using the system install, ZooKeeper ${system.version.text}, instead.`);
+      return system;
+    }
+  }
+  throw downloadError(urls, new Error(failures.join('; ')));
+}

@@ -1,0 +1,164 @@
+/**
+ * A ZooKeeper installed by the system's package manager, turned into an Apache-layout tarball
+ * so it goes through the very same unpack → zkServer.sh path as a download.
+ */
+import { access, mkdir, readdir, readFile, realpath, symlink, writeFile, chmod, stat, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { parseZkVersion, tarballTopDir, type ZkVersion } from '../zk/versions.js';
+import { packDirectory } from './pack.js';
+
+export interface SystemInstall {
+  kind: 'debian' | 'apache-layout';
+  version: ZkVersion;
+  /** Debian: the scripts' dir and the jar dir. Apache layout: its root. */
+  binDir: string;
+  jarDir: string;
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+/** Debian/Ubuntu: scripts in /usr/share/zookeeper/bin, jars in /usr/share/java. */
+async function findDebian(root: string): Promise<SystemInstall | undefined> {
+  const binDir = path.join(root, 'usr/share/zookeeper/bin');
+  const jarDir = path.join(root, 'usr/share/java');
+  if (!(await exists(path.join(binDir, 'zkServer.sh'))) || !(await exists(path.join(jarDir, 'zookeeper.jar')))) return undefined;
+  // The versioned name (zookeeper-3.8.0.jar) says which release it is without starting a JVM.
+  const versioned = (await readdir(jarDir)).map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find(Boolean);
+  const version = versioned ? parseZkVersion(versioned) : undefined;
+  return version ? { kind: 'debian', version, binDir, jarDir } : undefined;
+}
+
+/** Homebrew and hand-made installs keep the Apache layout (bin/, lib/*.jar) under one root. */
+async function findApacheLayout(dir: string): Promise<SystemInstall | undefined> {
+  if (!(await exists(path.join(dir, 'bin/zkServer.sh')))) return undefined;
+  const jars = await readdir(path.join(dir, 'lib')).catch(() => [] as string[]);
+  const top = await readdir(dir).catch(() => [] as string[]);
+  const text = [...jars, ...top].map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find(Boolean);
+  const version = text ? parseZkVersion(text) : undefined;
+  return version ? { kind: 'apache-layout', version, binDir: dir, jarDir: path.join(dir, 'lib') } : undefined;
+}
+
+/** The first system install found, or undefined. `root` is "/" except in tests. */
+export async function findSystemInstall(root = '/'): Promise<SystemInstall | undefined> {
+  return (
+    (await findDebian(root)) ??
+    (await findApacheLayout(path.join(root, 'opt/homebrew/opt/zookeeper/libexec'))) ??
+    (await findApacheLayout(path.join(root, 'usr/local/opt/zookeeper/libexec')))
+  );
+}
+
+/** The absolute jar paths a jar's manifest Class-Path names (Debian lists the server's dependencies there). */
+export async function manifestClassPath(jar: string): Promise<string[]> {
+  const { default: AdmZip } = await import('adm-zip');
+  const manifest = new AdmZip(jar).readAsText('META-INF/MANIFEST.MF');
+  // Manifest lines are wrapped at 72 bytes; a continuation line starts with one space.
+  const unfolded = manifest.replace(/\r?\n /g, '');
+  const line = /^Class-Path:\s*(.*)$/m.exec(unfolded)?.[1] ?? '';
+  return line.split(/\s+/).filter(Boolean).map((p) => p.replace(/^file:/, ''));
+}
+
+/**
+ * Logging for the packed tree: Debian's zkServer.sh does not pass zookeeper.root.logger, so
+ * this configuration names its appender itself and writes where ZOO_LOG_DIR points.
+ */
+const LOG4J_PROPERTIES = `# Written by zkpseudo: logs go to \${zookeeper.log.dir}/\${zookeeper.log.file}.
+log4j.rootLogger=INFO, ROLLINGFILE
+log4j.appender.ROLLINGFILE=org.apache.log4j.RollingFileAppender
+log4j.appender.ROLLINGFILE.File=\${zookeeper.log.dir}/\${zookeeper.log.file}
+log4j.appender.ROLLINGFILE.MaxFileSize=10MB
+log4j.appender.ROLLINGFILE.MaxBackupIndex=5
+log4j.appender.ROLLINGFILE.layout=org.apache.log4j.PatternLayout
+log4j.appender.ROLLINGFILE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
+`;
+
+/**
+ * zkEnv.sh for the packed tree, behaving as Apache's 3.5+ one does: ZOOCFGDIR, ZOO_LOG_DIR and
+ * JAVA_HOME are honoured, the classpath is the conf dir plus every jar in lib/, and
+ * ZK_SERVER_HEAP (MiB) becomes an -Xmx placed before SERVER_JVMFLAGS.
+ */
+const ZKENV_SH = `#!/usr/bin/env bash
+# Written by zkpseudo when it packed a system ZooKeeper into an Apache layout.
+ZOOKEEPER_PREFIX="$(cd "\${ZOOBINDIR:-$(dirname "\${BASH_SOURCE-$0}")}/.." && pwd)"
+ZOOCFGDIR="\${ZOOCFGDIR:-$ZOOKEEPER_PREFIX/conf}"
+if [ -f "$ZOOCFGDIR/java.env" ]; then . "$ZOOCFGDIR/java.env"; fi
+ZOOCFG="$ZOOCFGDIR/\${ZOOCFG:-zoo.cfg}"
+ZOO_LOG_DIR="\${ZOO_LOG_DIR:-$ZOOKEEPER_PREFIX/logs}"
+if [[ -n "$JAVA_HOME" ]] && [[ -x "$JAVA_HOME/bin/java" ]]; then
+  JAVA="$JAVA_HOME/bin/java"
+elif type -p java >/dev/null 2>&1; then
+  JAVA="$(type -p java)"
+else
+  echo "Error: JAVA_HOME is not set and java could not be found in PATH." 1>&2
+  exit 1
+fi
+CLASSPATH="$ZOOCFGDIR\${CLASSPATH:+:$CLASSPATH}"
+for jar in "$ZOOKEEPER_PREFIX"/lib/*.jar; do CLASSPATH="$CLASSPATH:$jar"; done
+ZK_SERVER_HEAP="\${ZK_SERVER_HEAP:-1000}"
+SERVER_JVMFLAGS="-Xmx\${ZK_SERVER_HEAP}m $SERVER_JVMFLAGS"
+ZK_CLIENT_HEAP="\${ZK_CLIENT_HEAP:-256}"
+CLIENT_JVMFLAGS="-Xmx\${ZK_CLIENT_HEAP}m $CLIENT_JVMFLAGS"
+`;
+
+/** Debian's logging binding for slf4j 1.7, so the server's log lines reach log4j.properties. */
+const DEBIAN_LOGGING_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar'];
+
+/** A short fingerprint of the installed files, so an upgraded package is packed again. */
+async function fingerprint(install: SystemInstall): Promise<string> {
+  const main = install.kind === 'debian' ? path.join(install.jarDir, 'zookeeper.jar') : path.join(install.binDir, 'bin/zkServer.sh');
+  const s = await stat(main);
+  return createHash('sha256').update(`${install.kind}:${install.binDir}:${s.size}:${s.mtimeMs}`).digest('hex').slice(0, 10);
+}
+
+/** Lays out a Debian install as Apache's tarball has it, with symlinks to the real files. */
+async function stageDebian(install: SystemInstall, staging: string): Promise<void> {
+  const v = install.version.text;
+  for (const d of ['bin', 'conf', 'lib', 'logs']) await mkdir(path.join(staging, d), { recursive: true });
+  for (const script of ['zkServer.sh', 'zkCli.sh', 'zkCleanup.sh']) {
+    const from = path.join(install.binDir, script);
+    if (await exists(from)) await symlink(from, path.join(staging, 'bin', script));
+  }
+  await writeFile(path.join(staging, 'bin/zkEnv.sh'), ZKENV_SH, { mode: 0o755 });
+  await chmod(path.join(staging, 'bin/zkEnv.sh'), 0o755);
+  await writeFile(path.join(staging, 'conf/log4j.properties'), LOG4J_PROPERTIES);
+  await writeFile(path.join(staging, 'conf/zoo_sample.cfg'), 'tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=/tmp/zookeeper\nclientPort=2181\n');
+  const mainJar = path.join(install.jarDir, 'zookeeper.jar');
+  const deps = await manifestClassPath(mainJar);
+  const jars = [...deps, ...DEBIAN_LOGGING_JARS.map((j) => path.join(install.jarDir, j))];
+  await symlink(await realpath(mainJar), path.join(staging, 'lib', `zookeeper-${v}.jar`));
+  for (const jar of jars) {
+    // Debian's manifest names some optional jars that are not installed (jline): skip those.
+    const real = await realpath(jar).catch(() => undefined);
+    if (real) await symlink(real, path.join(staging, 'lib', path.basename(jar))).catch(() => undefined);
+  }
+  await writeFile(path.join(staging, 'VERSION.zkpseudo'), `ZooKeeper ${v}, packed from the ${install.kind} install at ${install.binDir}\n`);
+}
+
+export interface PackedDist {
+  tarball: string;
+  sha512: string;
+}
+
+/**
+ * Returns the cached Apache-layout tarball of a system install, packing it on first use.
+ * Reading the digest back from `<tarball>.sha512` keeps a second `up` from re-hashing.
+ */
+export async function packSystemInstall(install: SystemInstall, cacheDir: string): Promise<PackedDist> {
+  const dir = path.join(cacheDir, 'system');
+  await mkdir(dir, { recursive: true });
+  const tarball = path.join(dir, `${tarballTopDir(install.version)}-${install.kind}-${await fingerprint(install)}.tar.gz`);
+  const digestFile = `${tarball}.sha512`;
+  const known = await readFile(digestFile, 'utf8').catch(() => undefined);
+  if (known && (await exists(tarball))) return { tarball, sha512: known.split(/\s/)[0]! };
+  const staging = `${tarball}.${process.pid}.tree`;
+  try {
+    await rm(staging, { recursive: true, force: true });
+    if (install.kind === 'debian') await stageDebian(install, staging);
+    else await symlink(install.binDir, staging);
+    const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball);
+    await writeFile(digestFile, `${sha512}  ${path.basename(tarball)}\n`);
+    return { tarball, sha512 };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
