@@ -15,6 +15,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   home: string;
   name: string;
+  /** True when --name was given (an ensemble file's name applies otherwise). */
+  nameGiven: boolean;
   o: Output;
   op: OpContext;
 }
@@ -24,7 +26,7 @@ export function commandContext(g: GlobalOptions, env: NodeJS.ProcessEnv = proces
   const home = homeDir(env, g.home);
   const name = g.name ?? 'default';
   return {
-    env, home, name, o,
+    env, home, name, o, nameGiven: g.name !== undefined,
     op: { home, env, name, onNotice: (t) => { if (!o.quiet && !o.json) o.err(`! ${t}`); } },
   };
 }

@@ -40,7 +40,7 @@ export function buildProgram(): Command {
   const program = new Command('zkpseudo')
     .description('Stand up a real Apache ZooKeeper ensemble on this machine, see who leads, tear it down.')
     .version(VERSION)
-    .option('-n, --name <name>', 'ensemble name', 'default')
+    .option('-n, --name <name>', 'ensemble name (default: "default", or the name in an ensemble file)')
     .option('--home <dir>', 'where ensembles live (default: $ZKPSEUDO_HOME or ~/.zkpseudo)')
     .option('--json', 'print machine-readable JSON on stdout')
     .option('-q, --quiet', 'print nothing but errors')
@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .command('up')
     .description('create (or resume) an ensemble and wait for a healthy quorum')
     .argument('[servers]', 'number of voting servers (default 3)', int('servers'))
+    .option('-f, --file <ensemble.yaml>', 'read options from an ensemble file; flags given here override it')
     .option('--zk-version <x.y.z>', 'ZooKeeper release (default: the pinned release, else a system install)')
     .option('--observers <k>', 'non-voting observers to add', int('--observers'))
     .option('--base-port <p>', 'first port of a compact block (client ports first)', int('--base-port'))
@@ -64,7 +65,7 @@ export function buildProgram(): Command {
     .option('--config <key=value>', 'extra zoo.cfg key (repeatable)', collectConfig)
     .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
       const { upCommand } = await import('./commands/up.js');
-      return upCommand(c, {
+      return upCommand(c, o.file as string | undefined, {
         ...(servers !== undefined ? { servers } : {}),
         ...(o.zkVersion ? { zkVersion: o.zkVersion as string } : {}),
         ...(o.observers !== undefined ? { observers: o.observers as number } : {}),

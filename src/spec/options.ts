@@ -68,6 +68,13 @@ const MIN_VERSION = parseZkVersion('3.4.0')!;
  * user fixes them in one go. Throws a UsageError listing each as `key: message`.
  */
 export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}): Request {
+  const { request, issues } = checkOptions(opts, env);
+  if (issues.length) throw usageErrorFor(issues);
+  return request!;
+}
+
+/** Like normalizeOptions, but returns the issues instead of throwing (for file:line reports). */
+export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}): { request?: Request; issues: Issue[] } {
   const issues: Issue[] = [];
   const explicit = new Set(Object.keys(opts).filter((k) => (opts as Record<string, unknown>)[k] !== undefined) as (keyof EnsembleOptions)[]);
 
@@ -117,8 +124,8 @@ export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv =
     else config[key] = value;
   }
 
-  if (issues.length) throw usageErrorFor(issues);
-  return {
+  if (issues.length) return { issues };
+  const request: Request = {
     name,
     ...(zkVersion ? { zkVersion } : {}),
     servers,
@@ -132,6 +139,7 @@ export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv =
     wait: opts.wait ?? true,
     explicit,
   };
+  return { request, issues };
 }
 
 /** One UsageError naming every issue, with the place each came from already in `key`. */

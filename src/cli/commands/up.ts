@@ -8,7 +8,10 @@ import { formatStatus, printJson } from '../output.js';
 import { createUpDisplay } from '../progress.js';
 import { upJson } from '../json.js';
 
-export async function upCommand(c: CommandContext, options: EnsembleOptions): Promise<number> {
+export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions): Promise<number> {
+  const fromFile = file ? await (await import('../../spec/file.js')).loadEnsembleFile(file, c.env) : {};
+  const options: EnsembleOptions = { ...fromFile, ...flags };
+  const name = c.nameGiven ? c.name : (fromFile.name ?? c.name);
   const display = await createUpDisplay({ tty: !!process.stderr.isTTY && !c.env.CI, write: (l) => c.o.err(l) });
   const quiet = c.o.quiet || c.o.json;
   const controller = new AbortController();
@@ -20,7 +23,7 @@ export async function upCommand(c: CommandContext, options: EnsembleOptions): Pr
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await upEnsemble({ ...options, name: c.name, home: c.home }, {
+    const result = await upEnsemble({ ...options, name, home: c.home }, {
       env: c.env,
       signal: controller.signal,
       onEvent: (e) => { if (!quiet) display.onEvent(e); },

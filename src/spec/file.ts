@@ -1,0 +1,107 @@
+/**
+ * Ensemble files (ensembles/*.yaml): the same keys as `up`'s options, checked strictly —
+ * unknown keys, wrong types and bad values are all reported at once as `file:line: key: message`.
+ */
+import { readFile } from 'node:fs/promises';
+import { closest, distance } from 'fastest-levenshtein';
+import { LineCounter, isMap, isScalar, parseDocument, type Node, type Pair } from 'yaml';
+import { UsageError } from '../errors.js';
+import { checkOptions, type Issue } from './options.js';
+import type { EnsembleOptions } from './types.js';
+
+type Kind = 'string' | 'integer' | 'ports' | 'duration' | 'map';
+
+/** Every key a file may hold, and what its value must be. */
+export const FILE_KEYS: Readonly<Record<string, Kind>> = {
+  name: 'string', zkVersion: 'string', servers: 'integer', observers: 'integer', ports: 'ports',
+  dist: 'string', mirror: 'string', heap: 'string', timeout: 'duration', config: 'map',
+};
+
+interface Located extends Issue {
+  line?: number;
+}
+
+function typeIssue(key: string, kind: Kind, value: unknown): string | undefined {
+  const shown = JSON.stringify(value);
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' ? undefined : `${shown} must be text${key === 'zkVersion' ? ' (quote it: zkVersion: "3.8.4")' : ''}`;
+    case 'integer':
+      return Number.isInteger(value) ? undefined : `${shown} is not a whole number`;
+    case 'ports':
+      return value === 'auto' || value === 'classic' || Number.isInteger(value) ? undefined : `${shown} is not "auto", "classic" or a base port number`;
+    case 'duration':
+      return typeof value === 'string' || typeof value === 'number' ? undefined : `${shown} is not a duration like 60s`;
+    case 'map':
+      return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : `${shown} is not a mapping of zoo.cfg keys to values`;
+  }
+}
+
+function suggestion(key: string): string {
+  const near = closest(key, Object.keys(FILE_KEYS));
+  return distance(key, near) <= 3 ? ` (did you mean "${near}"?)` : '';
+}
+
+/** Parses and checks a file's text; `file` is only used in messages. Throws one UsageError naming every problem. */
+export function parseEnsembleFile(text: string, file: string, env: NodeJS.ProcessEnv = {}): EnsembleOptions {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const issues: Located[] = [];
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : undefined);
+  const keyLines = new Map<string, number | undefined>();
+
+  for (const e of doc.errors) issues.push({ key: 'yaml', message: e.message.split('\n')[0]!, line: e.linePos?.[0]?.line });
+  const opts: Record<string, unknown> = {};
+  if (!doc.errors.length) {
+    if (doc.contents === null) {
+      // An empty file means "all defaults".
+    } else if (!isMap(doc.contents)) {
+      issues.push({ key: 'file', message: 'must be a mapping of keys such as servers: 3', line: lineOf(doc.contents as Node) });
+    } else {
+      for (const pair of doc.contents.items as Pair<Node, Node>[]) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const line = lineOf(pair.key);
+        keyLines.set(key, line);
+        const kind = FILE_KEYS[key];
+        if (!kind) {
+          issues.push({ key, message: `is not a known key${suggestion(key)}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`, line });
+          continue;
+        }
+        const value = pair.value?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : null);
+        const bad = typeIssue(key, kind, value);
+        if (bad) issues.push({ key, message: bad, line: lineOf(pair.value) ?? line });
+        else opts[key] = value;
+        if (key === 'config' && isMap(pair.value)) {
+          for (const c of pair.value.items as Pair<Node, Node>[]) {
+            const ck = isScalar(c.key) ? String(c.key.value) : String(c.key);
+            keyLines.set(`config.${ck}`, lineOf(c.key));
+            const cv = isScalar(c.value) ? c.value.value : undefined;
+            if (!['string', 'number', 'boolean'].includes(typeof cv)) issues.push({ key: `config.${ck}`, message: 'must be a single value', line: lineOf(c.key) });
+          }
+        }
+      }
+    }
+  }
+  if (!issues.length) {
+    for (const i of checkOptions(opts as EnsembleOptions, env).issues) issues.push({ ...i, line: keyLines.get(i.key) ?? keyLines.get(i.key.split('.')[0]!) });
+  }
+  if (issues.length) {
+    const where = (i: Located) => `${file}${i.line ? `:${i.line}` : ''}: ${i.key}: ${i.message}`;
+    throw new UsageError(
+      issues.length === 1 ? `${where(issues[0]!)}.` : `${file} has ${issues.length} problems:\n  ${issues.map(where).join('\n  ')}`,
+      `Fix the file; its keys are ${Object.keys(FILE_KEYS).join(', ')} (the README's "Ensemble files" shows each).`,
+    );
+  }
+  return opts as EnsembleOptions;
+}
+
+/** Reads and checks an ensemble file. */
+export async function loadEnsembleFile(file: string, env: NodeJS.ProcessEnv = {}): Promise<EnsembleOptions> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read the ensemble file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, 'Check the path given to -f.');
+  }
+  return parseEnsembleFile(text, file, env);
+}
