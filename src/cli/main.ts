@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .option('--observers <k>', 'non-voting observers to add', int('--observers'))
     .option('--base-port <p>', 'first port of a compact block (client ports first)', int('--base-port'))
     .addOption(new Option('--ports <scheme>', '"auto" finds a free block; "classic" is 2181/2888/3888').choices(['auto', 'classic']))
+    .option('--admin-port <auto|P>', 'turn on the AdminServer, each server on its own 127.0.0.1 port', (v: string) => (v === 'auto' ? 'auto' : int('--admin-port')(v)))
     .option('--heap <size>', 'Java heap per server, like 128m or 1g')
     .option('--dist <source>', 'a tarball, an unpacked directory, a URL, or "system"')
     .option('--mirror <url>', 'Apache-dist-shaped base URL to download from (default: $ZKPSEUDO_MIRROR)')
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
         ...(o.zkVersion ? { zkVersion: o.zkVersion as string } : {}),
         ...(o.observers !== undefined ? { observers: o.observers as number } : {}),
         ...(o.basePort !== undefined ? { ports: o.basePort as number } : o.ports ? { ports: o.ports as 'auto' } : {}),
+        ...(o.adminPort !== undefined ? { adminPort: o.adminPort as 'auto' | number } : {}),
         ...(o.heap ? { heap: o.heap as string } : {}),
         ...(o.dist ? { dist: o.dist as string } : {}),
         ...(o.mirror ? { mirror: o.mirror as string } : {}),

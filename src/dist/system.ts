@@ -100,14 +100,20 @@ ZK_CLIENT_HEAP="\${ZK_CLIENT_HEAP:-256}"
 CLIENT_JVMFLAGS="-Xmx\${ZK_CLIENT_HEAP}m $CLIENT_JVMFLAGS"
 `;
 
-/** Debian's logging binding for slf4j 1.7, so the server's log lines reach log4j.properties. */
-const DEBIAN_LOGGING_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar'];
+/**
+ * Jars the manifest does not name but the server needs: slf4j's log4j binding, so log lines
+ * reach log4j.properties, and the servlet API the AdminServer's Jetty needs (--admin-port).
+ */
+const DEBIAN_EXTRA_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar'];
+
+/** Bumped whenever the packed layout changes, so caches made by an older zkpseudo are redone. */
+const PACK_LAYOUT = 2;
 
 /** A short fingerprint of the installed files, so an upgraded package is packed again. */
 async function fingerprint(install: SystemInstall): Promise<string> {
   const main = install.kind === 'debian' ? path.join(install.jarDir, 'zookeeper.jar') : path.join(install.binDir, 'bin/zkServer.sh');
   const s = await stat(main);
-  return createHash('sha256').update(`${install.kind}:${install.binDir}:${s.size}:${s.mtimeMs}`).digest('hex').slice(0, 10);
+  return createHash('sha256').update(`${PACK_LAYOUT}:${install.kind}:${install.binDir}:${s.size}:${s.mtimeMs}`).digest('hex').slice(0, 10);
 }
 
 /** Lays out a Debian install as Apache's tarball has it, with symlinks to the real files. */
@@ -124,10 +130,10 @@ async function stageDebian(install: SystemInstall, staging: string): Promise<voi
   await writeFile(path.join(staging, 'conf/zoo_sample.cfg'), 'tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=/tmp/zookeeper\nclientPort=2181\n');
   const mainJar = path.join(install.jarDir, 'zookeeper.jar');
   const deps = await manifestClassPath(mainJar);
-  const jars = [...deps, ...DEBIAN_LOGGING_JARS.map((j) => path.join(install.jarDir, j))];
+  const jars = [...deps, ...DEBIAN_EXTRA_JARS.map((j) => path.join(install.jarDir, j))];
   await symlink(await realpath(mainJar), path.join(staging, 'lib', `zookeeper-${v}.jar`));
   for (const jar of jars) {
-    // Debian's manifest names some optional jars that are not installed (jline): skip those.
+    // Some named jars may not be installed (jline; servlet-api on a minimal system): skip those.
     const real = await realpath(jar).catch(() => undefined);
     if (real) await symlink(real, path.join(staging, 'lib', path.basename(jar))).catch(() => undefined);
   }

@@ -3,11 +3,20 @@ import { ZkpseudoError } from '../errors.js';
 import { busyPorts, findFreeBlock, portOwner } from '../edge/ports.js';
 import { allPorts, blockPorts, blockSpan, classicPorts, type ServerPorts } from '../zk/ports.js';
 
-/** Ports for `count` servers under a scheme; `auto` probes for a free block. */
-export async function choosePorts(scheme: 'classic' | 'auto' | number, count: number): Promise<ServerPorts[]> {
-  if (scheme === 'classic') return classicPorts(count);
-  if (typeof scheme === 'number') return blockPorts(scheme, count);
-  return blockPorts(await findFreeBlock(blockSpan(count)), count);
+/**
+ * Ports for `count` servers under a scheme; `auto` probes for a free block. AdminServer ports,
+ * when asked for, come from the same block (auto, base port), from P upwards, or from a free
+ * block of their own beside the classic scheme.
+ */
+export async function choosePorts(scheme: 'classic' | 'auto' | number, count: number, admin?: 'auto' | number): Promise<ServerPorts[]> {
+  const withAdmin = admin === 'auto' && scheme !== 'classic';
+  const ports =
+    scheme === 'classic' ? classicPorts(count)
+    : typeof scheme === 'number' ? blockPorts(scheme, count, withAdmin)
+    : blockPorts(await findFreeBlock(blockSpan(count, withAdmin)), count, withAdmin);
+  if (admin === undefined || withAdmin) return ports;
+  const first = typeof admin === 'number' ? admin : await findFreeBlock(count);
+  return ports.map((p, i) => ({ ...p, admin: first + i }));
 }
 
 /** Throws naming every busy port (and its owner where it can be found) among those given. */

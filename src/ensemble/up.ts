@@ -62,6 +62,8 @@ function assertSameShape(req: Request, spec: EnsembleSpec): void {
   if (req.explicit.has('observers') && req.observers !== observers) diffs.push(`${observers} observers, not ${req.observers}`);
   if (req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion) diffs.push(`ZooKeeper ${spec.zkVersion}, not ${req.zkVersion?.text}`);
   if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
+  const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
+  if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
   if (diffs.length) {
     throw new UsageError(
       `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
@@ -134,12 +136,13 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
     spec = { ...existing, heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb, config: req.explicit.has('config') ? req.config : existing.config, ...(dist ? { dist: dist.record } : {}) };
     // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
     if (spec.portScheme === 'auto' && (await anyBusy(spec.members.map((m) => m.ports))) && !(await anyRunning(home, spec))) {
-      const ports = await choosePorts('auto', spec.members.length);
+      const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
+      const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined);
       spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
       emit({ kind: 'notice', text: 'A recorded port was taken meanwhile; picked a new free block.' });
     }
   } else {
-    const ports = await choosePorts(req.ports, total);
+    const ports = await choosePorts(req.ports, total, req.adminPort);
     spec = {
       name: req.name,
       zkVersion: dist!.version.text,

@@ -9,12 +9,12 @@ import { UsageError } from '../errors.js';
 import { checkOptions, type Issue } from './options.js';
 import type { EnsembleOptions } from './types.js';
 
-type Kind = 'string' | 'integer' | 'ports' | 'duration' | 'map';
+type Kind = 'string' | 'integer' | 'ports' | 'adminPort' | 'duration' | 'map';
 
 /** Every key a file may hold, and what its value must be. */
 export const FILE_KEYS: Readonly<Record<string, Kind>> = {
   name: 'string', zkVersion: 'string', servers: 'integer', observers: 'integer', ports: 'ports',
-  dist: 'string', mirror: 'string', heap: 'string', timeout: 'duration', config: 'map',
+  adminPort: 'adminPort', dist: 'string', mirror: 'string', heap: 'string', timeout: 'duration', config: 'map',
 };
 
 interface Located extends Issue {
@@ -30,6 +30,8 @@ function typeIssue(key: string, kind: Kind, value: unknown): string | undefined 
       return Number.isInteger(value) ? undefined : `${shown} is not a whole number`;
     case 'ports':
       return value === 'auto' || value === 'classic' || Number.isInteger(value) ? undefined : `${shown} is not "auto", "classic" or a base port number`;
+    case 'adminPort':
+      return value === 'auto' || Number.isInteger(value) ? undefined : `${shown} is not "auto" or a port number`;
     case 'duration':
       return typeof value === 'string' || typeof value === 'number' ? undefined : `${shown} is not a duration like 60s`;
     case 'map':
@@ -45,12 +47,12 @@ function suggestion(key: string): string {
 /** Parses and checks a file's text; `file` is only used in messages. Throws one UsageError naming every problem. */
 export function parseEnsembleFile(text: string, file: string, env: NodeJS.ProcessEnv = {}): EnsembleOptions {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   const issues: Located[] = [];
   const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : undefined);
   const keyLines = new Map<string, number | undefined>();
 
-  for (const e of doc.errors) issues.push({ key: 'yaml', message: e.message.split('\n')[0]!, line: e.linePos?.[0]?.line });
+  for (const e of doc.errors) issues.push({ key: 'yaml', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), line: e.linePos?.[0]?.line });
   const opts: Record<string, unknown> = {};
   if (!doc.errors.length) {
     if (doc.contents === null) {
@@ -82,7 +84,8 @@ export function parseEnsembleFile(text: string, file: string, env: NodeJS.Proces
       }
     }
   }
-  if (!issues.length) {
+  // Values are checked even when other keys were refused, so one run reports every problem.
+  if (!doc.errors.length) {
     for (const i of checkOptions(opts as EnsembleOptions, env).issues) issues.push({ ...i, line: keyLines.get(i.key) ?? keyLines.get(i.key.split('.')[0]!) });
   }
   if (issues.length) {

@@ -17,6 +17,7 @@ export interface Request {
   servers: number;
   observers: number;
   ports: 'auto' | 'classic' | number;
+  adminPort?: 'auto' | number;
   dist?: string;
   mirror?: string;
   heapMb: number;
@@ -102,6 +103,11 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     issues.push({ key: 'ports', message: `${JSON.stringify(ports)} is not "auto", "classic" or a base port from 1024 to ${65535 - 4 * MAX_SERVERS}` });
   }
 
+  const adminPort = opts.adminPort;
+  if (adminPort !== undefined && !(adminPort === 'auto' || (Number.isInteger(adminPort) && adminPort >= 1024 && adminPort <= 65535 - MAX_SERVERS))) {
+    issues.push({ key: 'adminPort', message: `${JSON.stringify(adminPort)} is not "auto" or a port number from 1024` });
+  }
+
   const heapMb = opts.heap === undefined ? DEFAULT_HEAP_MB : parseHeap(String(opts.heap));
   if (heapMb === undefined || heapMb < 32) issues.push({ key: 'heap', message: `"${opts.heap}" is not a heap size of at least 32m, like 128m or 1g` });
 
@@ -131,6 +137,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     servers,
     observers,
     ports,
+    ...(adminPort !== undefined ? { adminPort } : {}),
     ...(opts.dist !== undefined ? { dist: opts.dist } : {}),
     ...(mirror !== undefined ? { mirror } : {}),
     heapMb: heapMb!,

@@ -18,6 +18,8 @@ export interface EnsembleOptions {
   observers?: number;
   /** "auto" for a free block, a base port number, or "classic" (2181/2888/3888, the default). */
   ports?: 'auto' | 'classic' | number;
+  /** Turn the AdminServer on, each server on its own port: "auto" or a first port number (default off). */
+  adminPort?: 'auto' | number;
   /** A tarball path, an unpacked directory, a URL, or "system". */
   dist?: string;
   /** An Apache-dist-shaped base URL to download from first (default $ZKPSEUDO_MIRROR). */
