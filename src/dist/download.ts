@@ -4,7 +4,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { clientFor } from '../edge/http.js';
 
 export interface Progress {
   /** Bytes received so far. */
@@ -25,9 +24,14 @@ export async function sha512OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The HTTP client, loaded only when something is downloaded: got costs ~70 ms to import. */
+async function clientFor(url: string) {
+  return (await import('../edge/http.js')).clientFor(url);
+}
+
 /** A small text resource such as a `.sha512` file. */
 export async function fetchText(url: string, signal?: AbortSignal): Promise<string> {
-  return clientFor(url)(url, { ...(signal ? { signal } : {}) }).text();
+  return (await clientFor(url))(url, { ...(signal ? { signal } : {}) }).text();
 }
 
 /** Thrown when the bytes received do not match the published digest. */
@@ -52,7 +56,7 @@ export async function downloadVerified(url: string, dest: string, expectedSha512
     },
   });
   try {
-    const stream = clientFor(url).stream(url, { ...(opts.signal ? { signal: opts.signal } : {}) });
+    const stream = (await clientFor(url)).stream(url, { ...(opts.signal ? { signal: opts.signal } : {}) });
     stream.on('downloadProgress', (p: { transferred: number; total?: number }) =>
       opts.onProgress?.({ transferred: p.transferred, ...(p.total ? { total: p.total } : {}) }),
     );

@@ -1,7 +1,6 @@
 /** Finding the Java runtime the servers will run on, the way zkEnv.sh does. */
 import { access, constants, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 
 export interface JavaRuntime {
   /** The java executable. */
@@ -50,6 +49,7 @@ export async function findJava(env: NodeJS.ProcessEnv): Promise<JavaRuntime | un
     /* no release file: ask the runtime */
   }
   if (!version) {
+    const { execa } = await import('execa');
     const out = await execa(executable, ['-version'], { reject: false, env: { ...env, JAVA_TOOL_OPTIONS: '' } });
     version = /version "([^"]+)"/.exec(out.stderr)?.[1];
   }

@@ -1,6 +1,5 @@
 /** Looking at and signalling server processes — never one whose command line is not ours. */
 import { readFile, rm } from 'node:fs/promises';
-import { execa } from 'execa';
 
 export const SERVER_MAIN_CLASS = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
 
@@ -13,6 +12,8 @@ export async function commandLine(pid: number): Promise<string[] | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux') return undefined;
   }
   // Not Linux, or no /proc: ask ps (the arguments come back joined by spaces).
+  // execa is imported here, not at the top: it costs ~80 ms, and `status` must start fast.
+  const { execa } = await import('execa');
   const ps = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false });
   return ps.exitCode === 0 && ps.stdout.trim() ? ps.stdout.trim().split(/\s+/) : undefined;
 }

@@ -1,5 +1,4 @@
-/** The only place that runs ZooKeeper's own scripts (bin/zkServer.sh, bin/zkCli.sh). */
-import { execa } from 'execa';
+/** The only place that runs ZooKeeper's server script, bin/zkServer.sh. */
 import path from 'node:path';
 import type { ServerPaths } from '../ensemble/layout.js';
 
@@ -35,14 +34,30 @@ export function serverEnv(paths: ServerPaths, opts: LaunchOptions, base: NodeJS.
   };
 }
 
+/** Starts loading execa (~80 ms) while `up` does its other steps, so the launch does not wait for it. */
+export function preloadLauncher(): void {
+  void import('execa').catch(() => undefined);
+}
+
 export interface ScriptResult {
   ok: boolean;
   /** stdout and stderr together, for error messages. */
   output: string;
 }
 
-async function zkServer(paths: ServerPaths, action: 'start' | 'stop', env: Record<string, string>): Promise<ScriptResult> {
-  const result = await execa(path.join(paths.bin, 'zkServer.sh'), [action, paths.config], {
+/** A running `zkServer.sh start`: its result, and a way to stop waiting for it. */
+export interface Launch {
+  result: Promise<ScriptResult>;
+  /**
+   * Lets this process exit without waiting for the script: after forking the JVM it only
+   * sleeps a fixed second before checking the pid. Used once the quorum is proven healthy.
+   */
+  detach(): void;
+}
+
+async function zkServer(paths: ServerPaths, action: 'start', env: Record<string, string>): Promise<Launch> {
+  const { execa } = await import('execa');
+  const child = execa(path.join(paths.bin, 'zkServer.sh'), [action, paths.config], {
     env,
     extendEnv: false,
     // 3.4 writes zookeeper.out and heap dumps into the current directory: keep them in the server's own.
@@ -51,15 +66,16 @@ async function zkServer(paths: ServerPaths, action: 'start' | 'stop', env: Recor
     all: true,
     stdin: 'ignore',
   });
-  return { ok: result.exitCode === 0, output: (result.all ?? '').trim() };
+  return {
+    result: child.then((r) => ({ ok: r.exitCode === 0, output: (r.all ?? '').trim() })),
+    detach() {
+      child.unref();
+      for (const stream of [child.stdout, child.stderr, child.all]) (stream as { unref?: () => void } | null)?.unref?.();
+    },
+  };
 }
 
 /** `bin/zkServer.sh start <zoo.cfg>`: forks the JVM and returns (it never waits for the server to serve). */
-export function startServer(paths: ServerPaths, opts: LaunchOptions, base: NodeJS.ProcessEnv): Promise<ScriptResult> {
+export function startServer(paths: ServerPaths, opts: LaunchOptions, base: NodeJS.ProcessEnv): Promise<Launch> {
   return zkServer(paths, 'start', serverEnv(paths, opts, base));
-}
-
-/** `bin/zkServer.sh stop <zoo.cfg>`: signals the pid in the pid file and removes the file. */
-export function stopServer(paths: ServerPaths, opts: LaunchOptions, base: NodeJS.ProcessEnv): Promise<ScriptResult> {
-  return zkServer(paths, 'stop', serverEnv(paths, opts, base));
 }

@@ -2,7 +2,7 @@
 import { rm } from 'node:fs/promises';
 import { ZkpseudoError } from '../errors.js';
 import { readServerPid, removePidFile, signalServer, waitGone } from '../edge/process.js';
-import { startServer, stopServer, type LaunchOptions } from '../edge/server.js';
+import { startServer, type Launch, type LaunchOptions } from '../edge/server.js';
 import type { EnsembleSpec, Member } from '../spec/types.js';
 import { ensemblePaths } from './layout.js';
 import { latestLogFile, tailFile } from './logs.js';
@@ -14,13 +14,20 @@ export interface ServerContext {
 }
 
 /** JVM settings every server gets; see the README's "Defaults and why". */
-export function launchOptions(spec: EnsembleSpec): LaunchOptions {
-  return { heapMb: spec.heapMb, jvmFlags: defaultJvmFlags(spec) };
+export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): LaunchOptions {
+  return { heapMb: spec.heapMb, jvmFlags: [...defaultJvmFlags(env), ...(env.ZKPSEUDO_JVM_FLAGS ?? '').split(/\s+/).filter(Boolean)] };
 }
 
-/** Flags suited to short-lived test servers; ZKPSEUDO_JVM_FLAGS appends (and can override) them. */
-export function defaultJvmFlags(_spec: EnsembleSpec): string[] {
-  return [];
+/**
+ * Flags suited to test servers, each measured by `npm run bench` (README "Defaults and why"):
+ * C1-only JIT and the serial collector start a small JVM faster and keep it smaller; no
+ * hsperfdata file. All exist on Java 7 and later. ZKPSEUDO_DEFAULT_JVM_FLAGS=0 turns them off;
+ * ZKPSEUDO_JVM_FLAGS adds flags after them (a later flag wins).
+ */
+export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
+
+export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
+  return env.ZKPSEUDO_DEFAULT_JVM_FLAGS === '0' ? [] : FAST_JVM_FLAGS;
 }
 
 /** The tail of a server's log, for error messages ("" when there is none yet). */
@@ -36,7 +43,7 @@ export type StartOutcome = 'started' | 'already-running';
  * process, or a pid reused by another program) is removed first: zkServer.sh would otherwise
  * refuse to start, and the other program is never signalled.
  */
-export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: Member): Promise<StartOutcome> {
+export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, onLaunch?: (launch: Launch) => void): Promise<StartOutcome> {
   const paths = ensemblePaths(ctx.home, spec.name).server(member.id);
   const pid = await readServerPid(paths.pidFile, paths.config);
   if (pid.state === 'running') return 'already-running';
@@ -44,7 +51,9 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.why})`);
     await removePidFile(paths.pidFile);
   }
-  const result = await startServer(paths, launchOptions(spec), ctx.env);
+  const launch = await startServer(paths, launchOptions(spec, ctx.env), ctx.env);
+  onLaunch?.(launch);
+  const result = await launch.result;
   if (!result.ok) {
     const tail = await logTail(ctx.home, spec, member.id);
     throw new ZkpseudoError(
@@ -58,9 +67,10 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
 export type StopOutcome = 'stopped' | 'killed' | 'not-running';
 
 /**
- * Stops one server with zkServer.sh stop (SIGTERM on 3.5.1+) and waits until its process is
- * gone, sending SIGKILL after `graceMs`. Only a pid whose command line is this server's is
- * ever signalled.
+ * Stops one server as `zkServer.sh stop` does on 3.5.1+ — SIGTERM, then remove the pid file —
+ * but signals the pid only after checking its command line is this server's (the script
+ * signals whatever the file says), skips the script's fixed one-second sleep, and waits until
+ * the process is really gone, sending SIGKILL after `graceMs`.
  */
 export async function stopOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, graceMs = 10_000): Promise<StopOutcome> {
   const paths = ensemblePaths(ctx.home, spec.name).server(member.id);
@@ -71,7 +81,8 @@ export async function stopOne(ctx: ServerContext, spec: EnsembleSpec, member: Me
     await removePidFile(paths.pidFile);
     return 'not-running';
   }
-  await stopServer(paths, launchOptions(spec), ctx.env);
+  await signalServer(pid.pid, paths.config, 'SIGTERM');
+  await removePidFile(paths.pidFile);
   if (await waitGone(pid.pid, graceMs)) return 'stopped';
   await signalServer(pid.pid, paths.config, 'SIGKILL');
   await waitGone(pid.pid, 5_000);

@@ -6,9 +6,11 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
 import { findJava } from '../edge/java.js';
 import { withLock } from '../edge/lock.js';
-import { ensureDist, type ResolvedDist } from '../dist/resolve.js';
+import path from 'node:path';
+import { cacheDir, ensureDist, type ResolvedDist } from '../dist/resolve.js';
 import type { Progress } from '../dist/download.js';
-import { unpackTarball } from '../dist/pack.js';
+import { unpackCopies } from '../dist/pack.js';
+import { preloadLauncher, type Launch } from '../edge/server.js';
 import { normalizeOptions, type Request } from '../spec/options.js';
 import type { EnsembleOptions, EnsembleSpec, Member } from '../spec/types.js';
 import { renderZooCfg } from '../zk/config.js';
@@ -97,6 +99,7 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
   const step = (s: StepName, state: 'running' | 'done' | 'skipped', detail?: string) => emit({ kind: 'step', step: s, state, ...(detail ? { detail } : {}) });
   const checkAbort = () => { if (ctx.signal?.aborted) throw new InterruptedError('`up`'); };
   const paths = ensemblePaths(home, req.name);
+  preloadLauncher();
   const existing = await readSpecIfAny(home, req.name);
   if (existing) assertSameShape(req, existing);
 
@@ -163,7 +166,8 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
 
   step('unpack', missing.length ? 'running' : 'skipped', missing.length ? undefined : 'every server already unpacked');
   if (missing.length) {
-    await Promise.all(missing.map((id) => unpackTarball(spec.dist.tarball, paths.server(id).root)));
+    const tree = path.join(cacheDir(ctx.env), 'trees', spec.dist.sha512.slice(0, 32));
+    await unpackCopies(spec.dist.tarball, tree, missing.map((id) => paths.server(id).root));
     step('unpack', 'done', `${missing.length} cop${missing.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
   }
   checkAbort();
@@ -175,6 +179,7 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
 
   const started: number[] = [];
   let starting: Promise<unknown> = Promise.resolve();
+  const launches: Launch[] = [];
   const stopStarted = async () => {
     await Promise.all(spec.members.filter((m) => started.includes(m.id)).map((m) => stopOne(ctxServers, spec, m).catch(() => undefined)));
   };
@@ -182,7 +187,7 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
     step('start', toStart.length ? 'running' : 'skipped', toStart.length ? `servers ${toStart.join(', ')}` : 'every server already running');
     starting = Promise.all(
       spec.members.filter((m) => toStart.includes(m.id)).map(async (m) => {
-        if (await startOne(ctxServers, spec, m) === 'started') started.push(m.id);
+        if (await startOne(ctxServers, spec, m, (l) => launches.push(l)) === 'started') started.push(m.id);
       }),
     );
     if (!req.wait) {
@@ -199,7 +204,13 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
       onStatus: (status) => emit({ kind: 'status', status }),
     });
     healthy.catch(() => undefined);
-    await starting;
+    // A start script that fails ends `up` at once; a healthy quorum proves every script
+    // worked, so `up` need not sit out their fixed one-second sleep.
+    const first = await Promise.race([starting.then(() => 'started' as const), healthy.then(() => 'healthy' as const)]);
+    if (first === 'healthy') {
+      for (const l of launches) l.detach();
+      started.push(...toStart.filter((id) => !started.includes(id)));
+    }
     if (toStart.length) step('start', 'done', `started ${started.join(', ') || 'none'}`);
     const status = await healthy;
     step('wait', 'done', status.health.summary);

@@ -52,7 +52,7 @@ export async function waitHealthy(home: string, spec: EnsembleSpec, opts: WaitOp
     const died = [...downCount].filter(([, n]) => n >= 2).map(([id]) => id);
     if (died.length) return fail(home, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`);
     if (Date.now() >= deadline) return fail(home, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`);
-    await sleep(opts.intervalMs ?? 100, opts.signal);
+    await sleep(opts.intervalMs ?? 50, opts.signal);
   }
 }
 
