@@ -107,8 +107,12 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       // Our listener kept the signal from ending the process; now that the servers are
-      // stopped, let it have the effect it would have had.
-      if (caught) process.kill(process.pid, caught);
+      // stopped, let it have the effect it would have had. It arrives asynchronously: wait a
+      // moment so it can, before the InterruptedError (for hosts that handle it) is thrown.
+      if (caught) {
+        process.kill(process.pid, caught);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   }
 }
