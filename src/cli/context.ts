@@ -2,6 +2,8 @@
 import { homeDir } from '../ensemble/layout.js';
 import type { OpContext } from '../ensemble/ops.js';
 import { makeOutput, type Output } from './output.js';
+import { UsageError } from '../errors.js';
+import { ENSEMBLE_NAME } from '../spec/options.js';
 
 export interface GlobalOptions {
   name?: string;
@@ -25,6 +27,9 @@ export function commandContext(g: GlobalOptions, env: NodeJS.ProcessEnv = proces
   const o = makeOutput(g);
   const home = homeDir(env, g.home);
   const name = g.name ?? 'default';
+  if (!ENSEMBLE_NAME.test(name)) {
+    throw new UsageError(`--name "${name}" is not a valid ensemble name.`, 'Use letters, digits, ".", "_" and "-" (up to 64), starting with a letter or digit.');
+  }
   return {
     env, home, name, o, nameGiven: g.name !== undefined,
     op: { home, env, name, onNotice: (t) => { if (!o.quiet && !o.json) o.err(`! ${t}`); } },

@@ -2,6 +2,7 @@
 import { cp, mkdir, rename, rm, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sha512OfFile } from './download.js';
+import { ZkpseudoError } from '../errors.js';
 
 /**
  * Packs `dir` (as the tarball's single top directory, named `topName`) into `dest`, following
@@ -40,11 +41,16 @@ export async function unpackTarball(tarball: string, target: string): Promise<vo
   await mkdir(temp, { recursive: true });
   try {
     await tar.x({ file: tarball, cwd: temp, strip: 1, preservePaths: false, strict: true });
-    if ((await readdir(temp)).length === 0) throw new Error(`${tarball} holds no files below its top directory`);
+    if (!(await stat(path.join(temp, 'bin', 'zkServer.sh')).catch(() => undefined))) throw new Error('it has no bin/zkServer.sh below its top directory');
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { recursive: true, force: true });
-    throw err;
+    throw new ZkpseudoError(
+      `${tarball} could not be unpacked as a ZooKeeper release: ${(err as Error).message}.`,
+      'Use a binary release tarball (apache-zookeeper-X-bin.tar.gz), or let zkpseudo download one.',
+      undefined,
+      { cause: err },
+    );
   }
 }
 

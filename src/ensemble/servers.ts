@@ -1,5 +1,6 @@
 /** Starting, stopping and killing one server, with the pid checks that keep strangers safe. */
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
+import { writeServerFiles } from './files.js';
 import { ZkpseudoError } from '../errors.js';
 import { readServerPid, removePidFile, signalServer, waitGone } from '../edge/process.js';
 import { startServer, type Launch, type LaunchOptions } from '../edge/server.js';
@@ -47,6 +48,10 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
   const paths = ensemblePaths(ctx.home, spec.name).server(member.id);
   const pid = await readServerPid(paths.pidFile, paths.config);
   if (pid.state === 'running') return 'already-running';
+  if (!(await stat(paths.bin).catch(() => undefined))) {
+    throw new ZkpseudoError(`Server ${member.id}'s copy of ZooKeeper (${paths.root}) is missing.`, `Run \`zkpseudo up --name ${spec.name}\` to unpack it again (data in other servers is kept).`);
+  }
+  for (const repair of await writeServerFiles(ctx.home, spec, [member.id])) ctx.onNotice?.(repair);
   if (pid.state === 'stale') {
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.why})`);
     await removePidFile(paths.pidFile);

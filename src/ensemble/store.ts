@@ -1,9 +1,28 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NoSuchEnsembleError, ZkpseudoError } from '../errors.js';
+import { NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
 import type { EnsembleSpec } from '../spec/types.js';
 import { ensemblePaths } from './layout.js';
+
+function homeNotDirectory(home: string): UsageError {
+  return new UsageError(`The home dir ${home} is not a directory.`, 'Point --home (or ZKPSEUDO_HOME) at a directory, or remove the file in its way.');
+}
+
+/** Makes sure the home dir is a directory zkpseudo can write, creating it if needed. */
+export async function ensureHome(home: string): Promise<void> {
+  try {
+    await mkdir(home, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw homeNotDirectory(home);
+    throw new ZkpseudoError(`Cannot create the home dir ${home} (${code ?? (err as Error).message}).`, 'Point --home (or ZKPSEUDO_HOME) at a directory you can write.');
+  }
+  const { access, constants } = await import('node:fs/promises');
+  await access(home, constants.W_OK).catch(() => {
+    throw new ZkpseudoError(`The home dir ${home} is not writable.`, 'Point --home (or ZKPSEUDO_HOME) at a directory you can write.');
+  });
+}
 
 /** Writes the spec atomically (temp file + rename), so a crash never leaves half a file. */
 export async function writeSpec(home: string, spec: EnsembleSpec): Promise<void> {
@@ -34,6 +53,7 @@ export async function readSpecIfAny(home: string, name: string): Promise<Ensembl
     text = await readFile(specFile, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw homeNotDirectory(home);
     throw err;
   }
   try {

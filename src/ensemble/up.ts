@@ -2,7 +2,7 @@
  * `up` as a list of named steps — resolve, java, dist, ports, unpack, configure, start, wait —
  * each reporting its own progress; the servers this `up` started are stopped if it is interrupted.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
 import { findJava } from '../edge/java.js';
 import { withLock } from '../edge/lock.js';
@@ -13,13 +13,13 @@ import { unpackCopies } from '../dist/pack.js';
 import { preloadLauncher, type Launch } from '../edge/server.js';
 import { normalizeOptions, type Request } from '../spec/options.js';
 import type { EnsembleOptions, EnsembleSpec, Member } from '../spec/types.js';
-import { renderZooCfg } from '../zk/config.js';
 import { minimumJava, parseZkVersion } from '../zk/versions.js';
 import { ensemblePaths, homeDir } from './layout.js';
 import { anyBusy, assertPortsFree, choosePorts } from './ports.js';
 import type { EnsembleStatus } from './probe.js';
 import { startOne, stopOne, type ServerContext } from './servers.js';
-import { readSpecIfAny, writeSpec } from './store.js';
+import { ensureHome, readSpecIfAny, writeSpec } from './store.js';
+import { writeServerFiles } from './files.js';
 import { HealthTimeoutError, waitHealthy } from './wait.js';
 
 export type StepName = 'java' | 'dist' | 'ports' | 'unpack' | 'configure' | 'start' | 'wait';
@@ -48,7 +48,6 @@ export interface UpResult {
   created: boolean;
 }
 
-const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
 function membersFor(req: Request, ports: Awaited<ReturnType<typeof choosePorts>>): Member[] {
@@ -91,6 +90,7 @@ export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise
   const req = normalizeOptions(opts, ctx.env);
   const home = homeDir(ctx.env, opts.home);
   const paths = ensemblePaths(home, req.name);
+  await ensureHome(home);
   return withLock(paths.lockTarget, `ensemble "${req.name}"`, () => upLocked(req, home, ctx), req.timeoutMs + 60_000);
 }
 
@@ -133,49 +133,62 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
   } else step('dist', 'skipped', `ZooKeeper ${existing.zkVersion}, already unpacked`);
   checkAbort();
 
-  step('ports', 'running');
-  let spec: EnsembleSpec;
-  if (existing) {
-    spec = { ...existing, heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb, config: req.explicit.has('config') ? req.config : existing.config, ...(dist ? { dist: dist.record } : {}) };
-    // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
-    if (spec.portScheme === 'auto' && (await anyBusy(spec.members.map((m) => m.ports))) && !(await anyRunning(home, spec))) {
-      const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
-      const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined);
-      spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
-      emit({ kind: 'notice', text: 'A recorded port was taken meanwhile; picked a new free block.' });
+  // A brand-new ensemble whose preparation fails is removed again, so no half-made ensemble
+  // is left for the next command to trip over; an existing one is never removed here.
+  const dirExisted = await exists(paths.dir);
+  let spec!: EnsembleSpec;
+  let ctxServers!: ServerContext;
+  let toStart!: number[];
+  try {
+    step('ports', 'running');
+    if (existing) {
+      spec = { ...existing, heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb, config: req.explicit.has('config') ? req.config : existing.config, ...(dist ? { dist: dist.record } : {}) };
+      // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
+      if (spec.portScheme === 'auto' && (await anyBusy(spec.members.map((m) => m.ports))) && !(await anyRunning(home, spec))) {
+        const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
+        const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined);
+        spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
+        emit({ kind: 'notice', text: 'A recorded port was taken meanwhile; picked a new free block.' });
+      }
+    } else {
+      const ports = await choosePorts(req.ports, total, req.adminPort);
+      if (req.servers > 1 && req.servers % 2 === 0) {
+        emit({ kind: 'notice', text: `${req.servers} voting servers tolerate no more failures than ${req.servers - 1}; an odd count is the usual choice.` });
+      }
+      spec = {
+        name: req.name,
+        zkVersion: dist!.version.text,
+        dist: dist!.record,
+        heapMb: req.heapMb,
+        portScheme: req.ports,
+        members: membersFor(req, ports),
+        config: req.config,
+        createdAt: new Date().toISOString(),
+      };
     }
-  } else {
-    const ports = await choosePorts(req.ports, total, req.adminPort);
-    spec = {
-      name: req.name,
-      zkVersion: dist!.version.text,
-      dist: dist!.record,
-      heapMb: req.heapMb,
-      portScheme: req.ports,
-      members: membersFor(req, ports),
-      config: req.config,
-      createdAt: new Date().toISOString(),
-    };
-  }
-  const ctxServers: ServerContext = { home, env: ctx.env, onNotice: (text) => emit({ kind: 'notice', text }) };
-  const toStart = await notRunning(home, spec);
-  await assertPortsFree(spec.members.filter((m) => toStart.includes(m.id)).map((m) => m.ports), spec.name);
-  step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
-  await writeSpec(home, spec);
-  checkAbort();
+    ctxServers = { home, env: ctx.env, onNotice: (text) => emit({ kind: 'notice', text }) };
+    toStart = await notRunning(home, spec);
+    await assertPortsFree(spec.members.filter((m) => toStart.includes(m.id)).map((m) => m.ports), spec.name);
+    step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
+    await writeSpec(home, spec);
+    checkAbort();
 
-  step('unpack', missing.length ? 'running' : 'skipped', missing.length ? undefined : 'every server already unpacked');
-  if (missing.length) {
-    const tree = path.join(cacheDir(ctx.env), 'trees', spec.dist.sha512.slice(0, 32));
-    await unpackCopies(spec.dist.tarball, tree, missing.map((id) => paths.server(id).root));
-    step('unpack', 'done', `${missing.length} cop${missing.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
-  }
-  checkAbort();
+    step('unpack', missing.length ? 'running' : 'skipped', missing.length ? undefined : 'every server already unpacked');
+    if (missing.length) {
+      const tree = path.join(cacheDir(ctx.env), 'trees', spec.dist.sha512.slice(0, 32));
+      await unpackCopies(spec.dist.tarball, tree, missing.map((id) => paths.server(id).root));
+      step('unpack', 'done', `${missing.length} cop${missing.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
+    }
+    checkAbort();
 
-  step('configure', 'running');
-  await writeServerFiles(home, spec);
-  step('configure', 'done', 'zoo.cfg and myid for every server');
-  checkAbort();
+    step('configure', 'running');
+    for (const repair of await writeServerFiles(home, spec)) emit({ kind: 'notice', text: repair });
+    step('configure', 'done', 'zoo.cfg and myid for every server');
+    checkAbort();
+  } catch (err) {
+    if (!existing && !dirExisted) await rm(paths.dir, { recursive: true, force: true });
+    throw err;
+  }
 
   const started: number[] = [];
   let starting: Promise<unknown> = Promise.resolve();
@@ -223,22 +236,6 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
     if (ctx.signal?.aborted && !(err instanceof InterruptedError)) throw new InterruptedError('`up`');
     throw err;
   }
-}
-
-/** zoo.cfg and myid for every server, rendered afresh each time (same spec, same bytes). */
-export async function writeServerFiles(home: string, spec: EnsembleSpec): Promise<void> {
-  const template = await readFile(TEMPLATE_URL, 'utf8');
-  const version = parseZkVersion(spec.zkVersion)!;
-  const paths = ensemblePaths(home, spec.name);
-  await Promise.all(spec.members.map(async (m) => {
-    const sp = paths.server(m.id);
-    await mkdir(sp.dataDir, { recursive: true, mode: 0o755 });
-    await mkdir(sp.logsDir, { recursive: true, mode: 0o755 });
-    await mkdir(sp.confDir, { recursive: true, mode: 0o755 });
-    const cfg = renderZooCfg(template, { ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config });
-    await writeFile(sp.config, cfg, { mode: 0o644 });
-    await writeFile(sp.myid, `${m.id}\n`, { mode: 0o644 });
-  }));
 }
 
 async function notRunning(home: string, spec: EnsembleSpec): Promise<number[]> {

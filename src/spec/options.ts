@@ -34,7 +34,8 @@ export interface Issue {
   message: string;
 }
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Ensemble names: a directory under the home dir, so nothing that could climb out of it. */
+export const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** "128m", "1g", "512M" → MiB; undefined if not a size. */
 export function parseHeap(text: string): number | undefined {
@@ -80,7 +81,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
   const explicit = new Set(Object.keys(opts).filter((k) => (opts as Record<string, unknown>)[k] !== undefined) as (keyof EnsembleOptions)[]);
 
   const name = opts.name ?? 'default';
-  if (!NAME_RE.test(name)) issues.push({ key: 'name', message: `"${name}" is not a valid name (letters, digits, ".", "_", "-"; up to 64)` });
+  if (!ENSEMBLE_NAME.test(name)) issues.push({ key: 'name', message: `"${name}" is not a valid name (letters, digits, ".", "_", "-"; up to 64)` });
 
   let zkVersion: ZkVersion | undefined;
   if (opts.zkVersion !== undefined) {

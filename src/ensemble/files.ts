@@ -1,0 +1,37 @@
+/** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import type { EnsembleSpec } from '../spec/types.js';
+import { renderZooCfg } from '../zk/config.js';
+import { parseZkVersion } from '../zk/versions.js';
+import { ensemblePaths } from './layout.js';
+
+const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+/**
+ * Renders zoo.cfg and writes myid for the given servers (default: all), creating the data
+ * and log dirs. Rendering is pure, so this is safe on every `up` and `start`. Returns a
+ * sentence for each thing it found missing or wrong and repaired (a deleted logs/ dir, a
+ * missing or wrong myid), so the caller can say what it found.
+ */
+export async function writeServerFiles(home: string, spec: EnsembleSpec, ids?: number[]): Promise<string[]> {
+  const template = await readFile(TEMPLATE_URL, 'utf8');
+  const version = parseZkVersion(spec.zkVersion)!;
+  const paths = ensemblePaths(home, spec.name);
+  const repairs: string[] = [];
+  await Promise.all(spec.members.filter((m) => !ids || ids.includes(m.id)).map(async (m) => {
+    const sp = paths.server(m.id);
+    const hadData = await exists(sp.dataDir);
+    if (hadData && !(await exists(sp.logsDir))) repairs.push(`server ${m.id}: its logs/ directory was missing; recreated it`);
+    const myid = hadData ? await readFile(sp.myid, 'utf8').catch(() => undefined) : '';
+    if (myid === undefined) repairs.push(`server ${m.id}: data/myid was missing; rewrote it`);
+    else if (hadData && myid.trim() !== String(m.id)) repairs.push(`server ${m.id}: data/myid said "${myid.trim().slice(0, 20)}"; rewrote it as ${m.id}`);
+    await mkdir(sp.dataDir, { recursive: true, mode: 0o755 });
+    await mkdir(sp.logsDir, { recursive: true, mode: 0o755 });
+    await mkdir(sp.confDir, { recursive: true, mode: 0o755 });
+    const cfg = renderZooCfg(template, { ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config });
+    await writeFile(sp.config, cfg, { mode: 0o644 });
+    await writeFile(sp.myid, `${m.id}\n`, { mode: 0o644 });
+  }));
+  return repairs.sort();
+}
