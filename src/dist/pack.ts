@@ -3,6 +3,7 @@ import { cp, mkdir, rename, rm, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';
+import { withLock } from '../edge/lock.js';
 
 /**
  * Packs `dir` (as the tarball's single top directory, named `topName`) into `dest`, following
@@ -61,12 +62,10 @@ export async function unpackTarball(tarball: string, target: string): Promise<vo
  */
 export async function unpackCopies(tarball: string, tree: string, targets: string[]): Promise<void> {
   await mkdir(path.dirname(tree), { recursive: true });
-  if (!(await stat(tree).catch(() => undefined))) {
-    await unpackTarball(tarball, tree).catch(async (err) => {
-      // Another process may have renamed its finished tree into place first.
-      if (!(await stat(tree).catch(() => undefined))) throw err;
-    });
-  }
+  // Two ensembles created at once share the tree: one builds it, the other waits and reuses it.
+  await withLock(tree, 'the unpacked ZooKeeper in the cache', async () => {
+    if (!(await stat(tree).catch(() => undefined))) await unpackTarball(tarball, tree);
+  });
   await Promise.all(targets.map(async (target) => {
     const temp = `${target}.unpacking`;
     await rm(temp, { recursive: true, force: true });

@@ -11,8 +11,7 @@ import { connect, CreateMode } from '../../src/edge/zkclient.js';
 import { isAlive } from '../../src/edge/process.js';
 import { cacheDir } from '../../src/dist/resolve.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
-import { inject } from 'vitest';
+import { startDistMirror, type Mirror } from '../helpers/mirror.js';
 import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
 
 describe('up 3 / status / down, end to end', () => {
@@ -23,12 +22,7 @@ describe('up 3 / status / down, end to end', () => {
   beforeAll(async () => {
     sb = await createSandbox('core');
     // A mirror of our own, so this test can count what is downloaded.
-    const v = parseZkVersion(sb.zkVersion)!;
-    const base = `/zookeeper/zookeeper-${v.text}/${tarballName(v)}`;
-    mirror = await startMirror([
-      { path: base, file: inject('distTarball')! },
-      { path: `${base}.sha512`, body: `${inject('distSha512')}  ${tarballName(v)}\n` },
-    ]);
+    mirror = await startDistMirror();
   });
   afterAll(async () => {
     await sb?.cleanup();

@@ -7,12 +7,12 @@
 import { execa } from 'execa';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, up } from '../../src/index.js';
 import { connect, CreateMode, type Session } from '../../src/edge/zkclient.js';
 import { ensemblePaths } from '../../src/ensemble/layout.js';
 import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
-import { startMirror, type Mirror } from '../helpers/mirror.js';
+import { startDistMirror, type Mirror } from '../helpers/mirror.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
@@ -26,12 +26,7 @@ describe('concurrency', () => {
   let mirror: Mirror;
   beforeAll(async () => {
     sb = await createSandbox('concurrency');
-    const v = parseZkVersion(sb.zkVersion)!;
-    const base = `/zookeeper/zookeeper-${v.text}/${tarballName(v)}`;
-    mirror = await startMirror([
-      { path: base, file: inject('distTarball')! },
-      { path: `${base}.sha512`, body: `${inject('distSha512')}  ${tarballName(v)}\n` },
-    ]);
+    mirror = await startDistMirror();
   });
   afterAll(async () => { await sb?.cleanup(); await mirror?.close(); });
 

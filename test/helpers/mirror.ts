@@ -47,3 +47,18 @@ export async function startMirror(files: MirrorFile[]): Promise<Mirror> {
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+/**
+ * A mirror of its own serving the run's packed ZooKeeper (see global-setup), for tests that
+ * count what gets downloaded.
+ */
+export async function startDistMirror(): Promise<Mirror> {
+  const { inject } = await import('vitest');
+  const { parseZkVersion, tarballName } = await import('../../src/zk/versions.js');
+  const v = parseZkVersion(inject('zkVersion')!)!;
+  const base = `/zookeeper/zookeeper-${v.text}/${tarballName(v)}`;
+  return startMirror([
+    { path: base, file: inject('distTarball')! },
+    { path: `${base}.sha512`, body: `${inject('distSha512')}  ${tarballName(v)}\n` },
+  ]);
+}

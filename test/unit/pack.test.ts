@@ -68,3 +68,14 @@ describe('packSystemInstall (Debian)', () => {
     expect(again).toEqual(packed);
   });
 });
+
+describe('unpackCopies', () => {
+  it('builds the shared tree once even when several callers race for it', async () => {
+    const { unpackCopies } = await import('../../src/dist/pack.js');
+    const tarball = path.join(root, 'a.tar.gz');
+    const tree = path.join(root, 'trees', 'abc');
+    await Promise.all([1, 2, 3, 4].map((i) => unpackCopies(tarball, tree, [path.join(root, `race-${i}-a`), path.join(root, `race-${i}-b`)])));
+    for (const i of [1, 2, 3, 4]) for (const s of ['a', 'b']) expect(await readdir(path.join(root, `race-${i}-${s}`))).toEqual(['bin']);
+    expect((await readdir(path.join(root, 'trees'))).filter((f) => f.includes('unpacking'))).toEqual([]);
+  });
+});
