@@ -106,8 +106,9 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
   // Java is checked against the version asked for (or recorded); after a fallback, again.
   step('java', 'running');
   const javaFor = existing?.zkVersion ?? req.zkVersion?.text;
+  // Without a known version, Java is checked once the dist says which version it is.
   let javaDetail = javaFor ? await checkJava(ctx.env, javaFor) : undefined;
-  step('java', 'done', javaDetail);
+  if (javaDetail) step('java', 'done', javaDetail);
   checkAbort();
 
   const total = req.servers + req.observers;
@@ -129,7 +130,10 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
       },
     );
     step('dist', 'done', `ZooKeeper ${dist.version.text} from ${dist.record.source === 'download' ? dist.record.origin : `${dist.record.source} ${dist.record.origin}`}`);
-    if (!javaDetail) javaDetail = await checkJava(ctx.env, dist.version.text);
+    if (!javaDetail) {
+      javaDetail = await checkJava(ctx.env, dist.version.text);
+      step('java', 'done', javaDetail);
+    }
   } else step('dist', 'skipped', `ZooKeeper ${existing.zkVersion}, already unpacked`);
   checkAbort();
 
