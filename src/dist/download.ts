@@ -15,6 +15,8 @@ export interface Progress {
 export interface DownloadOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Tries in all for a download cut off by the network (default 3). */
+  attempts?: number;
 }
 
 /** SHA-512 of a file, in lower-case hex. */
@@ -47,6 +49,29 @@ export class ChecksumMismatch extends Error {
  * Whatever goes wrong, the `.part` file is removed and `dest` is untouched.
  */
 export async function downloadVerified(url: string, dest: string, expectedSha512: string, opts: DownloadOptions = {}): Promise<void> {
+  // got retries requests, but not a stream once bytes have flowed: a connection cut mid-way
+  // is retried here, from scratch, with backoff.
+  const attempts = opts.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadOnce(url, dest, expectedSha512, opts);
+    } catch (err) {
+      if (attempt >= attempts || !isTransient(err) || opts.signal?.aborted) throw err;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+/** Worth another try: a network fault, not a mismatch, a 4xx answer or a cancellation. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof ChecksumMismatch) return false;
+  // A 4xx is an answer (no such file); a 2xx here means the body was cut off mid-way.
+  const status = (err as { response?: { statusCode?: number } }).response?.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return false;
+  return (err as { name?: string }).name !== 'AbortError';
+}
+
+async function downloadOnce(url: string, dest: string, expectedSha512: string, opts: DownloadOptions): Promise<void> {
   const part = `${dest}.${process.pid}-${Date.now().toString(36)}.part`;
   const hash = createHash('sha512');
   const hashing = new Transform({

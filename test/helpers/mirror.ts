@@ -12,6 +12,8 @@ export interface MirrorFile {
   /** A file to stream, or literal content. */
   file?: string;
   body?: string | Buffer;
+  /** Send this many bytes of `body`, then cut the connection (a download interrupted mid-way). */
+  cutAfter?: number;
 }
 
 export interface Mirror {
@@ -30,6 +32,12 @@ export async function startMirror(files: MirrorFile[]): Promise<Mirror> {
     const f = byPath.get(path);
     if (!f) {
       res.writeHead(404).end('not found');
+      return;
+    }
+    if (f.cutAfter !== undefined && f.body) {
+      const body = Buffer.from(f.body);
+      res.writeHead(200, { 'content-length': body.length });
+      res.write(body.subarray(0, f.cutAfter), () => res.destroy());
       return;
     }
     if (f.file) {

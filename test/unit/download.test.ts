@@ -23,6 +23,8 @@ describe('ensureDist downloading from a mirror', () => {
       { path: '/zookeeper/zookeeper-3.8.1/apache-zookeeper-3.8.1-bin.tar.gz.sha512', body: `${good}  apache-zookeeper-3.8.1-bin.tar.gz\n` },
       { path: '/zookeeper/zookeeper-3.8.2/apache-zookeeper-3.8.2-bin.tar.gz', body: payload },
       { path: '/zookeeper/zookeeper-3.8.2/apache-zookeeper-3.8.2-bin.tar.gz.sha512', body: `${bad}  apache-zookeeper-3.8.2-bin.tar.gz\n` },
+      { path: '/zookeeper/zookeeper-3.8.4/apache-zookeeper-3.8.4-bin.tar.gz', body: payload, cutAfter: 10_000 },
+      { path: '/zookeeper/zookeeper-3.8.4/apache-zookeeper-3.8.4-bin.tar.gz.sha512', body: `${good}  apache-zookeeper-3.8.4-bin.tar.gz\n` },
     ]);
   });
   afterAll(async () => {
@@ -50,6 +52,14 @@ describe('ensureDist downloading from a mirror', () => {
     expect(err.message).toMatch(/SHA-512 .* was published/);
     expect((await readdir(env.ZKPSEUDO_CACHE)).filter((f) => f.endsWith('.tar.gz') || f.includes('.part'))).toEqual([]);
   });
+
+  it('retries a download cut off mid-way, and leaves nothing a later run would trust', async () => {
+    const env = { ZKPSEUDO_CACHE: path.join(root, 'c5') };
+    const err = await ensureDist({ zkVersion: parseZkVersion('3.8.4')!, mirror: mirror.url }, { env }).catch((e) => e);
+    expect(err).toBeInstanceOf(ZkpseudoError);
+    expect(mirror.requests.filter((p) => p.endsWith('3.8.4-bin.tar.gz')).length).toBeGreaterThan(1);
+    expect(await readdir(env.ZKPSEUDO_CACHE)).toEqual([]);
+  }, 30_000);
 
   it('names the URLs and suggests --mirror/--dist when a version is nowhere to be had', async () => {
     const env = { ZKPSEUDO_CACHE: path.join(root, 'c3') };
