@@ -106,7 +106,9 @@ describe('crash recovery, durability, exposure', () => {
     expect(r.stderr).toMatch(/server 3: data\/myid was missing; rewrote it/);
     expect(r.stderr).toMatch(/removed a stale pid file/);
     expect(await readFile(paths.server(3).myid, 'utf8')).toBe('3\n');
-    const s = await connect(zk.connectString);
+    // Seen once in CI under load: no session within 10 s right after this recovery. The
+    // longer wait keeps the test about recovery; the closing note records the observation.
+    const s = await connect(zk.connectString, 30_000);
     try {
       expect((await s.getData('/durable/n999')).data).toBe('value-999');
     } finally {
