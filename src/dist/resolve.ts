@@ -51,10 +51,22 @@ function versionOrFail(asked: ZkVersion | undefined, found: ZkVersion | undefine
   return v;
 }
 
+/**
+ * Removes `.part` files left by a download that was killed (SIGKILL, power loss). Called
+ * while holding `dest`'s lock, so no live process can be writing one of them.
+ */
+async function sweepParts(dest: string): Promise<void> {
+  const { readdir, rm } = await import('node:fs/promises');
+  const prefix = `${path.basename(dest)}.`;
+  const names = await readdir(path.dirname(dest)).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith('.part')).map((n) => rm(path.join(path.dirname(dest), n), { force: true })));
+}
+
 /** Downloads `url` into `dest` unless a verified copy is there already; the digest comes from `<url>.sha512`. */
 async function cachedDownload(url: string, dest: string, ctx: DistContext): Promise<string> {
   const digestFile = `${dest}.sha512`;
   return withLock(dest, `the download of ${path.basename(dest)}`, async () => {
+    await sweepParts(dest);
     const known = parseSha512File(await readFile(digestFile, 'utf8').catch(() => ''));
     if (known && (await isVerified(dest, known))) return known;
     const published = parseSha512File(await fetchText(`${url}.sha512`, ctx.signal));

@@ -150,9 +150,9 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
   return { request, issues };
 }
 
-/** One UsageError naming every issue, with the place each came from already in `key`. */
-export function usageErrorFor(issues: Issue[], where = ''): UsageError {
-  const lines = issues.map((i) => `${where}${i.key}: ${i.message}`);
+/** One UsageError naming every issue. */
+function usageErrorFor(issues: Issue[]): UsageError {
+  const lines = issues.map((i) => `${i.key}: ${i.message}`);
   const message = lines.length === 1 ? `Invalid option ${lines[0]}.` : `Invalid options:\n  ${lines.join('\n  ')}`;
   return new UsageError(message, 'Fix the value(s) named above; `zkpseudo up --help` lists every option.');
 }

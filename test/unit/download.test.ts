@@ -69,6 +69,17 @@ describe('ensureDist downloading from a mirror', () => {
     expect(err.hint).toMatch(/--mirror/);
   });
 
+  it('sweeps .part files left by a killed download, and never trusts them', async () => {
+    const env = { ZKPSEUDO_CACHE: path.join(root, 'c6') };
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(env.ZKPSEUDO_CACHE, { recursive: true });
+    const leftover = path.join(env.ZKPSEUDO_CACHE, 'apache-zookeeper-3.8.1-bin.tar.gz.12345-abc.part');
+    await writeFile(leftover, payload.subarray(0, 1000));
+    const r = await ensureDist({ zkVersion: parseZkVersion('3.8.1')!, mirror: mirror.url }, { env });
+    expect(await readFile(r.record.tarball)).toEqual(payload);
+    expect((await readdir(env.ZKPSEUDO_CACHE)).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
   it('re-downloads when the cached file was damaged after the fact', async () => {
     const env = { ZKPSEUDO_CACHE: path.join(root, 'c4') };
     const r = await ensureDist({ zkVersion: parseZkVersion('3.8.1')!, mirror: mirror.url }, { env });
