@@ -3,7 +3,7 @@ import { homeDir } from '../ensemble/layout.js';
 import type { OpContext } from '../ensemble/ops.js';
 import { makeOutput, type Output } from './output.js';
 import { UsageError } from '../errors.js';
-import { ENSEMBLE_NAME } from '../spec/options.js';
+import { ENSEMBLE_NAME } from '../spec/names.js';
 
 export interface GlobalOptions {
   name?: string;

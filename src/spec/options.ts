@@ -1,7 +1,8 @@
 /** Defaults and validation of written options (pure: the environment is a parameter). */
 import { UsageError } from '../errors.js';
 import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/versions.js';
-import { isManagedKey } from '../zk/config.js';
+import { isManagedKey } from '../zk/keys.js';
+import { ENSEMBLE_NAME } from './names.js';
 import type { EnsembleOptions } from './types.js';
 
 /** More servers than this on one machine is almost certainly a typo. */
@@ -34,8 +35,6 @@ export interface Issue {
   message: string;
 }
 
-/** Ensemble names: a directory under the home dir, so nothing that could climb out of it. */
-export const ENSEMBLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** "128m", "1g", "512M" → MiB; undefined if not a size. */
 export function parseHeap(text: string): number | undefined {
