@@ -1,5 +1,5 @@
 /** The JSON shapes the CLI prints with --json (documented in the README). */
-import type { EnsembleStatus } from '../ensemble/probe.js';
+import { connectString, type EnsembleStatus } from '../ensemble/probe.js';
 import type { UpResult } from '../ensemble/up.js';
 import { ensemblePaths } from '../ensemble/layout.js';
 
@@ -10,11 +10,10 @@ export function statusJson(status: EnsembleStatus, home: string) {
 
 /** `up --json`: what a CI step needs to connect and to clean up. */
 export function upJson(r: UpResult) {
-  const connectString = r.spec.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',');
   return {
     name: r.spec.name,
     zkVersion: r.spec.zkVersion,
-    connectString,
+    connectString: connectString(r.spec),
     dir: ensemblePaths(r.home, r.spec.name).dir,
     created: r.created,
     started: r.started,

@@ -8,6 +8,7 @@ import { parseSha512File } from '../zk/checksum.js';
 import { DEFAULT_ZK_VERSION, downloadUrls, parseZkVersion, tarballName, tarballTopDir, type ZkVersion } from '../zk/versions.js';
 import type { DistRecord } from '../spec/types.js';
 import { withLock } from '../edge/lock.js';
+import { pathExists } from '../edge/files.js';
 import { ChecksumMismatch, downloadVerified, fetchText, isVerified, sha512OfFile, type Progress } from './download.js';
 import { packDirectory } from './pack.js';
 import { findSystemInstall, packSystemInstall } from './system.js';
@@ -39,7 +40,6 @@ export interface ResolvedDist {
 const versionFromName = (file: string) =>
   parseZkVersion(/^(?:apache-)?zookeeper-(\d+\.\d+\.\d+(?:-(?:alpha|beta))?)(?:-bin)?\.tar\.gz$/.exec(path.basename(file))?.[1] ?? '');
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
 
 function versionOrFail(asked: ZkVersion | undefined, found: ZkVersion | undefined, what: string): ZkVersion {
@@ -101,14 +101,14 @@ async function fromLocal(req: DistRequest, dist: string, cache: string): Promise
     const { readdir } = await import('node:fs/promises');
     const jars = [...(await readdir(path.join(full, 'lib')).catch(() => [] as string[])), ...(await readdir(full))];
     const found = parseZkVersion(jars.map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find(Boolean) ?? '');
-    if (!(await exists(path.join(full, 'bin/zkServer.sh')))) {
+    if (!(await pathExists(path.join(full, 'bin/zkServer.sh')))) {
       throw new UsageError(`--dist ${dist} is a directory without bin/zkServer.sh.`, 'Point it at the top of an unpacked ZooKeeper release.');
     }
     const version = versionOrFail(req.zkVersion, found, `--dist ${dist}`);
     const dir = path.join(cache, 'dirs');
     await mkdir(dir, { recursive: true });
     const tarball = path.join(dir, `${tarballTopDir(version)}-${shortHash(`${full}:${info.mtimeMs}`)}.tar.gz`);
-    const sha512 = (await exists(tarball)) ? await sha512OfFile(tarball) : await packDirectory(full, tarballTopDir(version), tarball);
+    const sha512 = (await pathExists(tarball)) ? await sha512OfFile(tarball) : await packDirectory(full, tarballTopDir(version), tarball);
     return { version, record: { source: 'directory', origin: full, tarball, sha512 } };
   }
   const version = versionOrFail(req.zkVersion, versionFromName(full), `--dist ${dist}`);

@@ -2,9 +2,10 @@
  * A ZooKeeper installed by the system's package manager, turned into an Apache-layout tarball
  * so it goes through the very same unpack → zkServer.sh path as a download.
  */
-import { access, mkdir, readdir, readFile, realpath, symlink, writeFile, chmod, stat, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, symlink, writeFile, chmod, stat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { pathExists } from '../edge/files.js';
 import { parseZkVersion, tarballTopDir, type ZkVersion } from '../zk/versions.js';
 import { packDirectory } from './pack.js';
 
@@ -16,13 +17,12 @@ export interface SystemInstall {
   jarDir: string;
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
 
 /** Debian/Ubuntu: scripts in /usr/share/zookeeper/bin, jars in /usr/share/java. */
 async function findDebian(root: string): Promise<SystemInstall | undefined> {
   const binDir = path.join(root, 'usr/share/zookeeper/bin');
   const jarDir = path.join(root, 'usr/share/java');
-  if (!(await exists(path.join(binDir, 'zkServer.sh'))) || !(await exists(path.join(jarDir, 'zookeeper.jar')))) return undefined;
+  if (!(await pathExists(path.join(binDir, 'zkServer.sh'))) || !(await pathExists(path.join(jarDir, 'zookeeper.jar')))) return undefined;
   // The versioned name (zookeeper-3.8.0.jar) says which release it is without starting a JVM.
   const versioned = (await readdir(jarDir)).map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find(Boolean);
   const version = versioned ? parseZkVersion(versioned) : undefined;
@@ -31,7 +31,7 @@ async function findDebian(root: string): Promise<SystemInstall | undefined> {
 
 /** Homebrew and hand-made installs keep the Apache layout (bin/, lib/*.jar) under one root. */
 async function findApacheLayout(dir: string): Promise<SystemInstall | undefined> {
-  if (!(await exists(path.join(dir, 'bin/zkServer.sh')))) return undefined;
+  if (!(await pathExists(path.join(dir, 'bin/zkServer.sh')))) return undefined;
   const jars = await readdir(path.join(dir, 'lib')).catch(() => [] as string[]);
   const top = await readdir(dir).catch(() => [] as string[]);
   const text = [...jars, ...top].map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)?.[1]).find(Boolean);
@@ -122,7 +122,7 @@ async function stageDebian(install: SystemInstall, staging: string): Promise<voi
   for (const d of ['bin', 'conf', 'lib', 'logs']) await mkdir(path.join(staging, d), { recursive: true });
   for (const script of ['zkServer.sh', 'zkCli.sh', 'zkCleanup.sh']) {
     const from = path.join(install.binDir, script);
-    if (await exists(from)) await symlink(from, path.join(staging, 'bin', script));
+    if (await pathExists(from)) await symlink(from, path.join(staging, 'bin', script));
   }
   await writeFile(path.join(staging, 'bin/zkEnv.sh'), ZKENV_SH, { mode: 0o755 });
   await chmod(path.join(staging, 'bin/zkEnv.sh'), 0o755);
@@ -155,7 +155,7 @@ export async function packSystemInstall(install: SystemInstall, cacheDir: string
   const tarball = path.join(dir, `${tarballTopDir(install.version)}-${install.kind}-${await fingerprint(install)}.tar.gz`);
   const digestFile = `${tarball}.sha512`;
   const known = await readFile(digestFile, 'utf8').catch(() => undefined);
-  if (known && (await exists(tarball))) return { tarball, sha512: known.split(/\s/)[0]! };
+  if (known && (await pathExists(tarball))) return { tarball, sha512: known.split(/\s/)[0]! };
   const staging = `${tarball}.${process.pid}.tree`;
   try {
     await rm(staging, { recursive: true, force: true });

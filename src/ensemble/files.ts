@@ -1,12 +1,12 @@
 /** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { pathExists } from '../edge/files.js';
 import type { EnsembleSpec } from '../spec/types.js';
 import { renderZooCfg } from '../zk/config.js';
 import { parseZkVersion } from '../zk/versions.js';
 import { ensemblePaths } from './layout.js';
 
 const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
-const exists = (p: string) => stat(p).then(() => true, () => false);
 
 /**
  * Renders zoo.cfg and writes myid for the given servers (default: all), creating the data
@@ -21,8 +21,8 @@ export async function writeServerFiles(home: string, spec: EnsembleSpec, ids?: n
   const repairs: string[] = [];
   await Promise.all(spec.members.filter((m) => !ids || ids.includes(m.id)).map(async (m) => {
     const sp = paths.server(m.id);
-    const hadData = await exists(sp.dataDir);
-    if (hadData && !(await exists(sp.logsDir))) repairs.push(`server ${m.id}: its logs/ directory was missing; recreated it`);
+    const hadData = await pathExists(sp.dataDir);
+    if (hadData && !(await pathExists(sp.logsDir))) repairs.push(`server ${m.id}: its logs/ directory was missing; recreated it`);
     const myid = hadData ? await readFile(sp.myid, 'utf8').catch(() => undefined) : '';
     if (myid === undefined) repairs.push(`server ${m.id}: data/myid was missing; rewrote it`);
     else if (hadData && myid.trim() !== String(m.id)) repairs.push(`server ${m.id}: data/myid said "${myid.trim().slice(0, 20)}"; rewrote it as ${m.id}`);

@@ -2,7 +2,9 @@
  * `up` as a list of named steps — resolve, java, dist, ports, unpack, configure, start, wait —
  * each reporting its own progress; the servers this `up` started are stopped if it is interrupted.
  */
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { pathExists } from '../edge/files.js';
+import { readServerPid } from '../edge/process.js';
 import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
 import { findJava } from '../edge/java.js';
 import { withLock } from '../edge/lock.js';
@@ -48,7 +50,6 @@ export interface UpResult {
   created: boolean;
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
 
 function membersFor(req: Request, ports: Awaited<ReturnType<typeof choosePorts>>): Member[] {
   return ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: p }));
@@ -113,10 +114,10 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
 
   const total = req.servers + req.observers;
   const missing: number[] = [];
-  for (let id = 1; id <= (existing?.members.length ?? total); id++) if (!(await exists(paths.server(id).root))) missing.push(id);
+  for (let id = 1; id <= (existing?.members.length ?? total); id++) if (!(await pathExists(paths.server(id).root))) missing.push(id);
 
   let dist: ResolvedDist | undefined;
-  if (!existing || (missing.length && !(await exists(existing.dist.tarball)))) {
+  if (!existing || (missing.length && !(await pathExists(existing.dist.tarball)))) {
     step('dist', 'running');
     dist = await ensureDist(
       existing
@@ -139,16 +140,18 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
 
   // A brand-new ensemble whose preparation fails is removed again, so no half-made ensemble
   // is left for the next command to trip over; an existing one is never removed here.
-  const dirExisted = await exists(paths.dir);
+  const dirExisted = await pathExists(paths.dir);
   let spec!: EnsembleSpec;
   let ctxServers!: ServerContext;
   let toStart!: number[];
   try {
     step('ports', 'running');
     if (existing) {
+      // Which servers run depends on pid files, not ports: read them once, before any re-pick.
+      toStart = await notRunning(home, existing);
       spec = { ...existing, heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb, config: req.explicit.has('config') ? req.config : existing.config, ...(dist ? { dist: dist.record } : {}) };
       // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
-      if (spec.portScheme === 'auto' && (await anyBusy(spec.members.map((m) => m.ports))) && !(await anyRunning(home, spec))) {
+      if (spec.portScheme === 'auto' && (await anyBusy(spec.members.map((m) => m.ports))) && toStart.length === spec.members.length) {
         const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
         const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined);
         spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
@@ -171,7 +174,7 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
       };
     }
     ctxServers = { home, env: ctx.env, onNotice: (text) => emit({ kind: 'notice', text }) };
-    toStart = await notRunning(home, spec);
+    if (!existing) toStart = await notRunning(home, spec);
     await assertPortsFree(spec.members.filter((m) => toStart.includes(m.id)).map((m) => m.ports), spec.name);
     step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     await writeSpec(home, spec);
@@ -243,12 +246,7 @@ async function upLocked(req: Request, home: string, ctx: UpContext): Promise<UpR
 }
 
 async function notRunning(home: string, spec: EnsembleSpec): Promise<number[]> {
-  const { readServerPid } = await import('../edge/process.js');
   const paths = ensemblePaths(home, spec.name);
   const states = await Promise.all(spec.members.map((m) => readServerPid(paths.server(m.id).pidFile, paths.server(m.id).config)));
   return spec.members.filter((_, i) => states[i]!.state !== 'running').map((m) => m.id);
-}
-
-async function anyRunning(home: string, spec: EnsembleSpec): Promise<boolean> {
-  return (await notRunning(home, spec)).length < spec.members.length;
 }

@@ -1,4 +1,5 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
+import { connectString } from '../../ensemble/probe.js';
 import { upEnsemble } from '../../ensemble/up.js';
 import { HealthTimeoutError } from '../../ensemble/wait.js';
 import { InterruptedError } from '../../errors.js';
@@ -32,7 +33,7 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     if (c.o.json) printJson(c.o, upJson(result));
     else if (!c.o.quiet) {
       if (result.status) c.o.out(formatStatus(result.status));
-      c.o.out(`ZK_CONNECT=${result.spec.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',')}`);
+      c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
     }
     return 0;
   } catch (err) {
