@@ -54,9 +54,11 @@ export async function portOwner(port: number): Promise<string | undefined> {
 
 /**
  * A base port whose next `span` ports are all free, picked at random in [low, high) so
- * parallel runs on one machine rarely race for the same block.
+ * parallel runs on one machine rarely race for the same block. The range stays below Linux's
+ * ephemeral ports (32768 and up), which any outgoing connection — ZooKeeper's own among them —
+ * may take between this check and the servers binding.
  */
-export async function findFreeBlock(span: number, { low = 20000, high = 60000, attempts = 50, random = Math.random } = {}): Promise<number> {
+export async function findFreeBlock(span: number, { low = 20000, high = 32700, attempts = 50, random = Math.random } = {}): Promise<number> {
   for (let i = 0; i < attempts; i++) {
     const base = low + Math.floor(random() * (high - low - span));
     const ports = Array.from({ length: span }, (_, k) => base + k);
