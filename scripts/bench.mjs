@@ -8,7 +8,7 @@ import { recipeSetup, recipeStart, recipeStatus, recipeWaitHealthy, recipeStop, 
 $.verbose = false;
 $.quiet = true;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { findSystemInstall, packSystemInstall } = await import(path.join(root, 'dist/dist/system.js'));
+const { findSystemInstall, packSystemInstall } = await import(path.join(root, 'dist/tarball/system.js'));
 const { findFreeBlock } = await import(path.join(root, 'dist/edge/ports.js'));
 const { sendFourLetterWord } = await import(path.join(root, 'dist/edge/fourlw.js'));
 const { parseSrvr } = await import(path.join(root, 'dist/zk/fourlw.js'));

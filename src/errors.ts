@@ -57,3 +57,19 @@ export class InterruptedError extends ZkpseudoError {
     this.name = 'InterruptedError';
   }
 }
+
+/**
+ * ensemble.yaml cannot be used (truncated, hand-edited into nonsense). Its servers can still be
+ * found and stopped through the process table, so the hint offers commands that work.
+ */
+export class DamagedEnsembleError extends ZkpseudoError {
+  readonly reason: string;
+  constructor(where: { specFile: string; name: string }, reason: string) {
+    super(
+      `${where.specFile} is damaged: ${reason}.`,
+      `Fix or restore that file; \`zkpseudo down --name ${where.name}\` stops the ensemble's servers without it, and \`zkpseudo down --purge --name ${where.name}\` deletes the ensemble.`,
+    );
+    this.name = 'DamagedEnsembleError';
+    this.reason = reason;
+  }
+}

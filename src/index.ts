@@ -2,17 +2,17 @@
  * zkpseudo as a library: `up()` an ensemble, get a handle, `down()` it. The CLI is a thin layer
  * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
  */
-import { homeDir, ensemblePaths } from './ensemble/layout.js';
+import { homeDir, ensemblePaths, type EnsemblePaths } from './ensemble/layout.js';
 import { killServers, restartServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/ops.js';
 import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/probe.js';
 import { readSpec } from './ensemble/store.js';
 import { upEnsemble, type UpEvent } from './ensemble/up.js';
 import { waitHealthy } from './ensemble/wait.js';
-import { parseDuration, DEFAULT_TIMEOUT_MS } from './spec/options.js';
-import type { EnsembleOptions, EnsembleSpec, PeerType } from './spec/types.js';
+import { parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
+import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/servers.js';
 
-export { ZkpseudoError, UsageError, NoSuchEnsembleError, InterruptedError, ExitCode } from './errors.js';
+export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/wait.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
 export type { Health, HealthState, Role } from './zk/health.js';
@@ -65,12 +65,11 @@ export interface Ensemble {
   down(opts?: { purge?: boolean }): Promise<void>;
 }
 
-function handle(spec: EnsembleSpec, home: string, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
-  const op: OpContext = { home, env, name: spec.name };
-  const paths = ensemblePaths(home, spec.name);
+function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
+  const op: OpContext = { paths, env };
   return {
     name: spec.name,
-    home,
+    home: paths.home,
     dir: paths.dir,
     zkVersion: spec.zkVersion,
     connectString: connectString(spec),
@@ -81,12 +80,12 @@ function handle(spec: EnsembleSpec, home: string, env: NodeJS.ProcessEnv, status
         dataDir: paths.server(m.id).dataDir, role: s?.role ?? null, pid: s?.pid ?? null,
       };
     }),
-    status: () => probeEnsemble(home, spec),
+    status: () => probeEnsemble(paths, spec),
     stop: (id) => stopServers(op, id),
     start: (id) => startServers(op, id),
     restart: (id) => restartServers(op, id),
     kill: (id) => killServers(op, id),
-    waitHealthy: (o = {}) => waitHealthy(home, spec, { timeoutMs: (o.timeout !== undefined ? parseDuration(o.timeout) : undefined) ?? DEFAULT_TIMEOUT_MS }),
+    waitHealthy: (o = {}) => waitHealthy(paths, spec, { timeoutMs: (o.timeout !== undefined ? parseDuration(o.timeout) : undefined) ?? DEFAULT_TIMEOUT_MS }),
     down: async (o = {}) => { await downEnsemble(op, o); },
   };
 }
@@ -101,7 +100,7 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
   if (handleSignals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
   try {
     const result = await upEnsemble(ensembleOptions, { env, signal: controller.signal, ...(onEvent ? { onEvent } : {}) });
-    return handle(result.spec, result.home, env, result.status);
+    return handle(result.spec, result.paths, env, result.status);
   } finally {
     if (handleSignals) {
       process.off('SIGINT', onSignal);
@@ -120,7 +119,7 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
 /** A handle on an ensemble that already exists (created by the CLI or an earlier `up()`). */
 export async function open(name = 'default', opts: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ensemble> {
   const env = opts.env ?? process.env;
-  const home = homeDir(env, opts.home);
-  const spec = await readSpec(home, name);
-  return handle(spec, home, env);
+  const paths = ensemblePaths(homeDir(env, opts.home), name);
+  const spec = await readSpec(paths);
+  return handle(spec, paths, env);
 }

@@ -1,11 +1,10 @@
 /** The JSON shapes the CLI prints with --json (documented in the README). */
 import { connectString, type EnsembleStatus } from '../ensemble/probe.js';
 import type { UpResult } from '../ensemble/up.js';
-import { ensemblePaths } from '../ensemble/layout.js';
 
 /** `status --json`: the probe result plus where the ensemble lives. */
-export function statusJson(status: EnsembleStatus, home: string) {
-  return { ...status, dir: ensemblePaths(home, status.name).dir };
+export function statusJson(status: EnsembleStatus, dir: string) {
+  return { ...status, dir };
 }
 
 /** `up --json`: what a CI step needs to connect and to clean up. */
@@ -14,7 +13,7 @@ export function upJson(r: UpResult) {
     name: r.spec.name,
     zkVersion: r.spec.zkVersion,
     connectString: connectString(r.spec),
-    dir: ensemblePaths(r.home, r.spec.name).dir,
+    dir: r.paths.dir,
     created: r.created,
     started: r.started,
     servers: r.status?.servers ?? r.spec.members.map((m) => ({ id: m.id, peerType: m.peerType, clientPort: m.ports.client })),

@@ -64,6 +64,7 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'how long to wait for a healthy quorum, like 60s or 2m')
     .option('--no-wait', 'return once the servers are started')
     .option('--config <key=value>', 'extra zoo.cfg key (repeatable)', collectConfig)
+    .option('--owner <pid>', 'stop the servers when this process exits, however it dies (data kept)', int('--owner'))
     .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
       const { upCommand } = await import('./commands/up.js');
       return upCommand(c, o.file as string | undefined, {
@@ -77,6 +78,7 @@ export function buildProgram(): Command {
         ...(o.mirror ? { mirror: o.mirror as string } : {}),
         ...(o.timeout ? { timeout: o.timeout as string } : {}),
         ...(o.config ? { config: o.config as Record<string, string> } : {}),
+        ...(o.owner !== undefined ? { owner: o.owner as number } : {}),
         wait: o.wait !== false,
       });
     }));
@@ -106,6 +108,9 @@ export function buildProgram(): Command {
 
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));
+  program.command('gc').description('stop servers zkpseudo started whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
+    .option('--dry-run', 'only say what would be stopped and removed')
+    .action(action(async (c, o: { dryRun?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
   program.command('env').description('shell lines (ZK_CONNECT=…) for eval "$(zkpseudo env)"')
     .action(action(async (c) => (await import('./commands/info.js')).envCommand(c)));
   program.command('logs').description('show (or follow) one server\'s log').argument('<id>', 'a server number or "leader"')

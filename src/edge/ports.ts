@@ -1,6 +1,7 @@
 /** Probing local ports: is one free, who holds it, where is a free block. */
 import net from 'node:net';
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { portHolder, SERVER_MAIN_CLASS, SERVER_MARKER } from './proctable.js';
 
 /** True when 127.0.0.1:port can be bound right now (it is released again at once). */
 export function isPortFree(port: number): Promise<boolean> {
@@ -19,37 +20,16 @@ export async function busyPorts(ports: number[]): Promise<number[]> {
 }
 
 /**
- * The process listening on a TCP port, as "pid 123 (java …)", found through /proc on Linux.
- * Undefined when it cannot be told (another OS, or another user's process).
+ * The process listening on a TCP port, found through /proc on Linux: "pid 123 (java …)", and
+ * whether it is a server zkpseudo started. Undefined when it cannot be told.
  */
-export async function portOwner(port: number): Promise<string | undefined> {
-  try {
-    const inodes = new Set<string>();
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      const text = await readFile(table, 'utf8').catch(() => '');
-      for (const line of text.split('\n').slice(1)) {
-        const cols = line.trim().split(/\s+/);
-        const local = cols[1];
-        // State 0A is LISTEN.
-        if (local && cols[3] === '0A' && parseInt(local.split(':')[1] ?? '', 16) === port && cols[9]) inodes.add(cols[9]);
-      }
-    }
-    if (!inodes.size) return undefined;
-    for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
-      const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-      for (const fd of fds) {
-        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-        if (inode && inodes.has(inode)) {
-          const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
-          return `pid ${pid} (${cmd.slice(0, 3).join(' ').slice(0, 80)})`;
-        }
-      }
-    }
-  } catch {
-    /* best effort only */
-  }
-  return undefined;
+export async function portOwner(port: number): Promise<{ pid: number; description: string; zkpseudoServer: boolean } | undefined> {
+  const pid = await portHolder(port).catch(() => undefined);
+  if (!pid) return undefined;
+  const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
+  const at = cmd.indexOf(SERVER_MAIN_CLASS);
+  const shown = at >= 0 ? `ZooKeeper ${cmd.slice(at + 1).join(' ')}` : cmd.slice(0, 3).join(' ').slice(0, 80);
+  return { pid, description: `pid ${pid} (${shown})`, zkpseudoServer: cmd.includes(SERVER_MARKER) };
 }
 
 /**

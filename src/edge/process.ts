@@ -1,7 +1,8 @@
 /** Looking at and signalling server processes — never one whose command line is not ours. */
 import { readFile, rm } from 'node:fs/promises';
+import { SERVER_MAIN_CLASS } from './proctable.js';
 
-export const SERVER_MAIN_CLASS = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+export { SERVER_MAIN_CLASS };
 
 /** A process's argument list, or undefined when it does not exist (or cannot be read). */
 export async function commandLine(pid: number): Promise<string[] | undefined> {
@@ -31,24 +32,28 @@ export async function isAlive(pid: number): Promise<boolean> {
 
 /** True when `cmd` is the ZooKeeper server started with this exact config file. */
 export function isServerCommand(cmd: string[] | undefined, configPath: string): boolean {
-  return !!cmd && cmd.includes(SERVER_MAIN_CLASS) && cmd.includes(configPath);
+  if (!cmd) return false;
+  const at = cmd.indexOf(SERVER_MAIN_CLASS);
+  return at >= 0 && cmd.slice(at + 1).join(' ') === configPath;
 }
 
-export type PidState =
-  | { state: 'running'; pid: number }
+export type PidFileState =
   | { state: 'none' }
+  | { state: 'ours'; pid: number }
   | { state: 'stale'; pid: number; why: string };
 
-/** Reads a pid file and decides whether it names this server's live process. */
-export async function readServerPid(pidFile: string, configPath: string): Promise<PidState> {
+/**
+ * What a server's pid file says, checked against the process it names. A hint only: the
+ * process table decides what runs; this is for reporting and removing stale files.
+ */
+export async function readPidFile(pidFile: string, configPath: string): Promise<PidFileState> {
   const text = await readFile(pidFile, 'utf8').catch(() => undefined);
   if (text === undefined) return { state: 'none' };
   const pid = Number(text.trim());
   if (!Number.isInteger(pid) || pid <= 0) return { state: 'stale', pid: 0, why: `pid file holds "${text.trim().slice(0, 20)}"` };
   if (!(await isAlive(pid))) return { state: 'stale', pid, why: `process ${pid} is gone` };
-  const cmd = await commandLine(pid);
-  if (!isServerCommand(cmd, configPath)) return { state: 'stale', pid, why: `pid ${pid} now belongs to another program` };
-  return { state: 'running', pid };
+  if (!isServerCommand(await commandLine(pid), configPath)) return { state: 'stale', pid, why: `pid ${pid} now belongs to another program` };
+  return { state: 'ours', pid };
 }
 
 /** Removes a stale pid file, which would otherwise make zkServer.sh refuse to start. */

@@ -65,6 +65,10 @@ async function zkServer(paths: ServerPaths, action: 'start', env: Record<string,
     reject: false,
     all: true,
     stdin: 'ignore',
+    // Its own session and process group: a Ctrl-C in the terminal goes to the whole foreground
+    // group, and would kill the script in its `sleep 1` after it forked the JVM, leaving a server
+    // that `up` never learnt of. Detached, the script finishes; `up` stops what it started.
+    detached: true,
   });
   return {
     result: child.then((r) => ({ ok: r.exitCode === 0, output: (r.all ?? '').trim() })),

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, CreateMode, EventType, type Session } from '../edge/zkclient.js';
-import type { EnsembleSpec } from '../spec/types.js';
+import type { EnsembleSpec } from '../options/types.js';
 import { probeEnsemble } from './probe.js';
+import { ensemblePaths } from './layout.js';
 
 export interface CheckStep {
   name: string;
@@ -53,7 +54,7 @@ export async function checkEnsemble(home: string, spec: EnsembleSpec, onStep?: (
   try {
     let targets: { id: number; port: number }[] = [];
     await run('find serving servers', async () => {
-      const status = await probeEnsemble(home, spec);
+      const status = await probeEnsemble(ensemblePaths(home, spec.name), spec);
       targets = status.servers.filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, port: s.clientPort }));
       if (status.health.state === 'no-quorum' || !targets.length) throw new Error(status.health.summary);
       return `servers ${targets.map((t) => t.id).join(', ')} (${status.health.state})`;

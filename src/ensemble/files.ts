@@ -1,10 +1,10 @@
 /** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { pathExists } from '../edge/files.js';
-import type { EnsembleSpec } from '../spec/types.js';
+import type { EnsembleSpec } from '../options/types.js';
 import { renderZooCfg } from '../zk/config.js';
 import { parseZkVersion } from '../zk/versions.js';
-import { ensemblePaths } from './layout.js';
+import type { EnsemblePaths } from './layout.js';
 
 const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
 
@@ -14,10 +14,9 @@ const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
  * sentence for each thing it found missing or wrong and repaired (a deleted logs/ dir, a
  * missing or wrong myid), so the caller can say what it found.
  */
-export async function writeServerFiles(home: string, spec: EnsembleSpec, ids?: number[]): Promise<string[]> {
+export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec, ids?: number[]): Promise<string[]> {
   const template = await readFile(TEMPLATE_URL, 'utf8');
   const version = parseZkVersion(spec.zkVersion)!;
-  const paths = ensemblePaths(home, spec.name);
   const repairs: string[] = [];
   await Promise.all(spec.members.filter((m) => !ids || ids.includes(m.id)).map(async (m) => {
     const sp = paths.server(m.id);

@@ -1,4 +1,4 @@
-/** Where an ensemble's files live (pure path arithmetic; SPEC §5). */
+/** Where an ensemble's files live (pure path arithmetic; SPEC §5), resolved once per command. */
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,6 +8,7 @@ export function homeDir(env: NodeJS.ProcessEnv, home?: string): string {
 }
 
 export interface ServerPaths {
+  id: number;
   /** The server's full copy of the distribution. */
   root: string;
   bin: string;
@@ -19,9 +20,14 @@ export interface ServerPaths {
   logsDir: string;
 }
 
+/** One ensemble's place on disk: the home and name it was resolved from, and every path in it. */
 export interface EnsemblePaths {
+  home: string;
+  name: string;
   dir: string;
   specFile: string;
+  /** Who owns the ensemble's lease (`up --owner`), if anyone. */
+  ownerFile: string;
   lockTarget: string;
   server(id: number): ServerPaths;
 }
@@ -29,13 +35,17 @@ export interface EnsemblePaths {
 export function ensemblePaths(home: string, name: string): EnsemblePaths {
   const dir = path.join(home, name);
   return {
+    home,
+    name,
     dir,
     specFile: path.join(dir, 'ensemble.yaml'),
+    ownerFile: path.join(dir, 'owner.json'),
     lockTarget: dir,
     server(id: number): ServerPaths {
       const root = path.join(dir, `zookeeper-${id}`);
       const dataDir = path.join(root, 'data');
       return {
+        id,
         root,
         bin: path.join(root, 'bin'),
         confDir: path.join(root, 'conf'),
@@ -47,4 +57,13 @@ export function ensemblePaths(home: string, name: string): EnsemblePaths {
       };
     },
   };
+}
+
+/**
+ * Which ensemble directory and server id a server's zoo.cfg path belongs to
+ * (`<dir>/zookeeper-<id>/conf/zoo.cfg`); undefined for a path of any other shape.
+ */
+export function serverOfConfig(config: string): { dir: string; id: number } | undefined {
+  const m = /^(.+)[/\\]zookeeper-(\d+)[/\\]conf[/\\]zoo\.cfg$/.exec(config);
+  return m ? { dir: m[1]!, id: Number(m[2]) } : undefined;
 }

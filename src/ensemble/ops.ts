@@ -1,12 +1,16 @@
-/** Operations on an existing ensemble: down, and start/stop/restart/kill of chosen servers. */
-import { rm } from 'node:fs/promises';
-import { UsageError, ZkpseudoError } from '../errors.js';
+/**
+ * Operations on an existing ensemble: down, and start/stop/restart/kill of chosen servers.
+ * Each takes the ensemble's lock and asks the process table what runs.
+ */
+import { readdir, rm, stat } from 'node:fs/promises';
+import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
-import type { EnsembleSpec, Member } from '../spec/types.js';
-import { ensemblePaths } from './layout.js';
+import type { EnsembleSpec, Member } from '../options/types.js';
+import { liveServers } from './identity.js';
+import { endLease } from './lease.js';
 import { probeEnsemble } from './probe.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
-import { readSpec } from './store.js';
+import { readSpec, readSpecIfAny } from './store.js';
 
 /** A server number, `leader`, or `all`, as the CLI and the API accept them. */
 export type ServerSelector = number | 'leader' | 'all';
@@ -14,15 +18,17 @@ export type ServerSelector = number | 'leader' | 'all';
 /** Parses a selector typed by a user ("2", "leader", "all"); throws a UsageError otherwise. */
 export function parseSelector(text: string): ServerSelector {
   if (text === 'leader' || text === 'all') return text;
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d{1,3}$/.test(text)) return Number(text);
   throw new UsageError(`"${text}" is not a server id.`, 'Use a server number, `leader` or `all`.');
 }
 
+export type OpContext = ServerContext;
+
 /** The members a selector names; `leader` asks the servers who leads right now. */
-export async function selectMembers(home: string, spec: EnsembleSpec, selector: ServerSelector): Promise<Member[]> {
+export async function selectMembers(ctx: OpContext, spec: EnsembleSpec, selector: ServerSelector): Promise<Member[]> {
   if (selector === 'all') return spec.members;
   if (selector === 'leader') {
-    const status = await probeEnsemble(home, spec);
+    const status = await probeEnsemble(ctx.paths, spec);
     const leader = spec.members.find((m) => m.id === status.health.leader);
     if (!leader) throw new ZkpseudoError(`Ensemble "${spec.name}" has no leader right now (${status.health.summary}).`, 'Run `zkpseudo status` to see each server, or name a server by number.');
     return [leader];
@@ -37,47 +43,96 @@ export async function selectMembers(home: string, spec: EnsembleSpec, selector: 
   return [member];
 }
 
-export interface OpContext extends ServerContext {
-  name: string;
+function locked<T>(ctx: OpContext, fn: () => Promise<T>): Promise<T> {
+  return withLock(ctx.paths.lockTarget, `ensemble "${ctx.paths.name}"`, fn);
 }
 
-/** Stops every server and waits until each process is gone; `purge` then deletes the ensemble. */
+/** True when a directory holds nothing but what zkpseudo puts in an ensemble directory. */
+async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
+  const entries = await readdir(dir).catch(() => undefined);
+  if (!entries) return false;
+  const ours = /^(ensemble\.yaml|owner\.json|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
+}
+
+/**
+ * Stops every server of the ensemble — every live process the process table shows under its
+ * directory, whether or not ensemble.yaml is readable or the directory still exists — and
+ * waits until each is gone; ends the owner lease; `purge` then deletes the ensemble.
+ */
 export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {}): Promise<Record<number, StopOutcome>> {
-  const spec = await readSpec(ctx.home, ctx.name);
-  const paths = ensemblePaths(ctx.home, ctx.name);
-  return withLock(paths.lockTarget, `ensemble "${ctx.name}"`, async () => {
-    const outcomes = await Promise.all(spec.members.map((m) => stopOne(ctx, spec, m)));
-    if (opts.purge) await rm(paths.dir, { recursive: true, force: true });
-    return Object.fromEntries(spec.members.map((m, i) => [m.id, outcomes[i]!]));
+  return locked(ctx, async () => {
+    let spec: EnsembleSpec | undefined;
+    let damaged: DamagedEnsembleError | undefined;
+    try {
+      spec = await readSpecIfAny(ctx.paths);
+    } catch (err) {
+      if (!(err instanceof DamagedEnsembleError)) throw err;
+      damaged = err;
+    }
+    const live = await liveServers(ctx.paths);
+    const dirExists = !!(await stat(ctx.paths.dir).catch(() => undefined));
+    if (!spec && !damaged && !live.size && !dirExists) throw new NoSuchEnsembleError(ctx.paths.name, ctx.paths.home);
+    if (!spec && live.size) ctx.onNotice?.(`ensemble "${ctx.paths.name}" has ${damaged ? 'a damaged ensemble.yaml' : 'no ensemble.yaml'}; stopping the ${live.size} server(s) found running under ${ctx.paths.dir}`);
+    await endLease(ctx.paths);
+    const ids = [...new Set([...(spec?.members.map((m) => m.id) ?? []), ...live.keys()])].sort((a, b) => a - b);
+    const outcomes = await Promise.all(ids.map((id) => stopOne(ctx, id, live.get(id))));
+    if (opts.purge && dirExists) {
+      if (!(await looksLikeEnsembleDir(ctx.paths.dir))) {
+        throw new ZkpseudoError(
+          `${ctx.paths.dir} holds files zkpseudo did not put there, so it was not deleted.`,
+          'Look at what is in it and remove it yourself if it is not needed.',
+        );
+      }
+      await rm(ctx.paths.dir, { recursive: true, force: true });
+    }
+    return Object.fromEntries(ids.map((id, i) => [id, outcomes[i]!]));
   });
 }
 
 export async function stopServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StopOutcome>> {
-  const spec = await readSpec(ctx.home, ctx.name);
-  const members = await selectMembers(ctx.home, spec, selector);
-  const outcomes = await Promise.all(members.map((m) => stopOne(ctx, spec, m)));
-  return Object.fromEntries(members.map((m, i) => [m.id, outcomes[i]!]));
+  return locked(ctx, async () => {
+    const spec = await readSpec(ctx.paths);
+    const members = await selectMembers(ctx, spec, selector);
+    const live = await liveServers(ctx.paths);
+    const outcomes = await Promise.all(members.map((m) => stopOne(ctx, m.id, live.get(m.id))));
+    return Object.fromEntries(members.map((m, i) => [m.id, outcomes[i]!]));
+  });
+}
+
+async function startMembers(ctx: OpContext, spec: EnsembleSpec, members: Member[]): Promise<Record<number, StartOutcome>> {
+  const live = await liveServers(ctx.paths);
+  // Let every start settle before reporting a failure, so none is left half-known.
+  const settled = await Promise.allSettled(members.map((m) => startOne(ctx, spec, m, live.get(m.id))));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return Object.fromEntries(members.map((m, i) => [m.id, (settled[i] as PromiseFulfilledResult<StartOutcome>).value]));
 }
 
 export async function startServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StartOutcome>> {
-  const spec = await readSpec(ctx.home, ctx.name);
-  const members = await selectMembers(ctx.home, spec, selector);
-  const outcomes = await Promise.all(members.map((m) => startOne(ctx, spec, m)));
-  return Object.fromEntries(members.map((m, i) => [m.id, outcomes[i]!]));
+  return locked(ctx, async () => {
+    const spec = await readSpec(ctx.paths);
+    return startMembers(ctx, spec, await selectMembers(ctx, spec, selector));
+  });
 }
 
 export async function restartServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StartOutcome>> {
-  const spec = await readSpec(ctx.home, ctx.name);
-  const members = await selectMembers(ctx.home, spec, selector);
-  await Promise.all(members.map((m) => stopOne(ctx, spec, m)));
-  const outcomes = await Promise.all(members.map((m) => startOne(ctx, spec, m)));
-  return Object.fromEntries(members.map((m, i) => [m.id, outcomes[i]!]));
+  return locked(ctx, async () => {
+    const spec = await readSpec(ctx.paths);
+    const members = await selectMembers(ctx, spec, selector);
+    const live = await liveServers(ctx.paths);
+    await Promise.all(members.map((m) => stopOne(ctx, m.id, live.get(m.id))));
+    return startMembers(ctx, spec, members);
+  });
 }
 
 /** SIGKILLs the selected servers (fault injection); returns the ids that were running and got killed. */
 export async function killServers(ctx: OpContext, selector: ServerSelector): Promise<number[]> {
-  const spec = await readSpec(ctx.home, ctx.name);
-  const members = await selectMembers(ctx.home, spec, selector);
-  const killed = await Promise.all(members.map((m) => killOne(ctx, spec, m)));
-  return members.filter((_, i) => killed[i]).map((m) => m.id);
+  return locked(ctx, async () => {
+    const spec = await readSpec(ctx.paths);
+    const members = await selectMembers(ctx, spec, selector);
+    const live = await liveServers(ctx.paths);
+    const killed = await Promise.all(members.map((m) => killOne(ctx, m.id, live.get(m.id))));
+    return members.filter((_, i) => killed[i]).map((m) => m.id);
+  });
 }

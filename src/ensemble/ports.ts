@@ -1,6 +1,8 @@
-/** Choosing the ensemble's ports and proving them free before anything starts. */
+/** Choosing the ensemble's ports and reserving them, proven free, before anything starts. */
 import { ZkpseudoError } from '../errors.js';
-import { busyPorts, findFreeBlock, portOwner } from '../edge/ports.js';
+import { findFreeBlock, portOwner } from '../edge/ports.js';
+import { reservePorts } from '../edge/reservations.js';
+import { busyPorts } from '../edge/ports.js';
 import { allPorts, blockPorts, blockSpan, classicPorts, type ServerPorts } from '../zk/ports.js';
 
 /**
@@ -19,17 +21,25 @@ export async function choosePorts(scheme: 'classic' | 'auto' | number, count: nu
   return ports.map((p, i) => ({ ...p, admin: first + i }));
 }
 
-/** Throws naming every busy port (and its owner where it can be found) among those given. */
-export async function assertPortsFree(ports: ServerPorts[], ensemble: string): Promise<void> {
-  const busy = await busyPorts(allPorts(ports));
-  if (!busy.length) return;
-  const named = await Promise.all(busy.map(async (p) => {
-    const owner = await portOwner(p);
-    return owner ? `${p} (held by ${owner})` : String(p);
+/**
+ * Reserves every port of the given servers machine-wide (see edge/reservations) and returns
+ * the release; throws naming every busy port (and its holder where it can be found).
+ */
+export async function reserveServerPorts(env: NodeJS.ProcessEnv, ensemble: string, ports: ServerPorts[]): Promise<() => Promise<void>> {
+  const { conflicts, release } = await reservePorts(env, `ensemble "${ensemble}"`, allPorts(ports));
+  if (!conflicts.length) return release;
+  let orphan = false;
+  const named = await Promise.all(conflicts.map(async (c) => {
+    if (c.reservedBy) return `${c.port} (reserved by ${c.reservedBy})`;
+    const owner = await portOwner(c.port);
+    if (owner?.zkpseudoServer) orphan = true;
+    return owner ? `${c.port} (held by ${owner.description})` : String(c.port);
   }));
+  const many = conflicts.length > 1;
   throw new ZkpseudoError(
-    `Port${busy.length > 1 ? 's' : ''} ${named.join(', ')} ${busy.length > 1 ? 'are' : 'is'} already in use; no server was started.`,
-    `Stop whatever holds ${busy.length > 1 ? 'them' : 'it'}, or pick other ports for "${ensemble}" with \`--ports auto\` or \`--base-port P\` (on a new ensemble).`,
+    `Port${many ? 's' : ''} ${named.join(', ')} ${many ? 'are' : 'is'} already in use; no server was started.`,
+    (orphan ? 'A ZooKeeper server started by zkpseudo holds it: `zkpseudo ls` shows whose, and `zkpseudo gc` stops servers whose ensemble is gone. Or ' : '')
+      + `${orphan ? 's' : 'S'}top whatever holds ${many ? 'them' : 'it'}, or pick other ports for "${ensemble}" with \`--ports auto\` or \`--base-port P\` (on a new ensemble).`,
   );
 }
 

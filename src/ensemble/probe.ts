@@ -1,17 +1,23 @@
-/** Asking every server what it is doing right now: pid file + `srvr`, all in parallel. */
+/**
+ * Asking every server what it is doing right now: the process table says which of the
+ * ensemble's servers live, `srvr` says what each does, and the port's holder proves the answer
+ * came from this ensemble's server and not another's on the same port (SPEC §11).
+ */
 import { sendFourLetterWord } from '../edge/fourlw.js';
-import { readServerPid } from '../edge/process.js';
+import { readPidFile } from '../edge/process.js';
+import { listeningSockets, portHolder, serverProcesses, socketInodes, type ServerProcess } from '../edge/proctable.js';
 import { parseSrvr } from '../zk/fourlw.js';
 import { assessHealth, type Health, type Role } from '../zk/health.js';
-import type { EnsembleSpec, Member, PeerType } from '../spec/types.js';
-import { ensemblePaths } from './layout.js';
+import type { EnsembleSpec, Member, PeerType } from '../options/types.js';
+import { liveServers, type LiveServer } from './identity.js';
+import type { EnsemblePaths } from './layout.js';
 
 /** One server's state; the shape `status --json` prints for each server. */
 export interface ServerStatus {
   id: number;
   peerType: PeerType;
-  /** leader, follower, observer, standalone, read-only; looking (up, not serving); starting (no answer yet); down. */
-  role: Role | 'starting';
+  /** leader, follower, observer, standalone, read-only; looking (up, not serving); starting (no answer yet); paused; down. */
+  role: Role | 'starting' | 'paused';
   clientPort: number;
   quorumPort: number;
   electionPort: number;
@@ -21,7 +27,7 @@ export interface ServerStatus {
   version: string | null;
   connections: number | null;
   nodeCount: number | null;
-  /** Why a server is not serving, or what was odd (a stale pid file). */
+  /** Why a server is not serving, or what was odd (a stale pid file, a port held by another process). */
   note?: string;
 }
 
@@ -38,15 +44,28 @@ export function connectString(spec: EnsembleSpec): string {
   return spec.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',');
 }
 
+type Listening = Map<number, Set<string>> | undefined;
+
+/** Whether `pid` holds the listening socket on `port`; undefined when the OS cannot tell. */
+async function holdsPort(pid: number, port: number, listening: Listening): Promise<boolean | undefined> {
+  if (!listening) return undefined;
+  const wanted = listening.get(port);
+  if (!wanted?.size) return false;
+  const mine = await socketInodes(pid);
+  return [...wanted].some((i) => mine.has(i));
+}
+
+async function describeHolder(port: number, listening: Listening): Promise<string> {
+  const pid = await portHolder(port, listening);
+  return pid ? `port ${port} answers for another process (pid ${pid})` : `port ${port} answers for another process`;
+}
+
 /** Probes one server; never throws (a server that does not answer is a state, not an error). */
-export async function probeServer(home: string, spec: EnsembleSpec, member: Member, timeoutMs = 1000): Promise<ServerStatus> {
-  const paths = ensemblePaths(home, spec.name).server(member.id);
-  const [pidState, srvr] = await Promise.all([
-    readServerPid(paths.pidFile, paths.config),
-    sendFourLetterWord(member.ports.client, 'srvr', timeoutMs).then(
-      (text) => ({ text }),
-      (err: Error) => ({ error: err }),
-    ),
+export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: Listening, timeoutMs = 1000): Promise<ServerStatus> {
+  const sp = paths.server(member.id);
+  const [pidFile, srvr] = await Promise.all([
+    live ? undefined : readPidFile(sp.pidFile, sp.config),
+    sendFourLetterWord(member.ports.client, 'srvr', timeoutMs).then((text) => ({ text }), (err: Error) => ({ error: err })),
   ]);
   const base: ServerStatus = {
     id: member.id,
@@ -55,14 +74,19 @@ export async function probeServer(home: string, spec: EnsembleSpec, member: Memb
     clientPort: member.ports.client,
     quorumPort: member.ports.quorum,
     electionPort: member.ports.election,
-    pid: pidState.state === 'running' ? pidState.pid : null,
+    pid: live?.pid ?? null,
     zxid: null,
     version: null,
     connections: null,
     nodeCount: null,
-    ...(pidState.state === 'stale' ? { note: `stale pid file: ${pidState.why}` } : {}),
+    ...(pidFile?.state === 'stale' ? { note: `stale pid file: ${pidFile.why}` } : {}),
   };
-  if ('text' in srvr) {
+  if (live?.state === 'T' || live?.state === 't') return { ...base, role: 'paused', note: 'stopped by SIGSTOP (`zkpseudo resume` continues it)' };
+  const answered = 'text' in srvr;
+  // An answer counts only if it came from this server's own process: after a `down`, another
+  // ensemble may serve on the same ports.
+  const ours = answered && live ? await holdsPort(live.pid, member.ports.client, listening) : false;
+  if (answered && live && ours !== false) {
     const parsed = parseSrvr(srvr.text);
     if (parsed.serving) {
       const r = parsed.reply;
@@ -70,15 +94,19 @@ export async function probeServer(home: string, spec: EnsembleSpec, member: Memb
     }
     return { ...base, role: 'looking', note: parsed.reason };
   }
-  // Something answers on the port only if the server is up; otherwise the process tells.
-  return pidState.state === 'running' ? { ...base, role: 'starting', note: 'not answering yet' } : base;
+  if (answered) {
+    const note = await describeHolder(member.ports.client, listening);
+    return live ? { ...base, role: 'starting', note } : { ...base, note };
+  }
+  return live ? { ...base, role: 'starting', note: 'not answering yet' } : base;
 }
 
-/** Status of every server and the quorum's health. */
-export async function probeEnsemble(home: string, spec: EnsembleSpec, timeoutMs = 1000): Promise<EnsembleStatus> {
-  const servers = await Promise.all(spec.members.map((m) => probeServer(home, spec, m, timeoutMs)));
+/** Status of every server and the quorum's health. Pass `table` to reuse one read of the process table. */
+export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs = 1000, table?: ServerProcess[]): Promise<EnsembleStatus> {
+  const [live, listening] = await Promise.all([liveServers(paths, table ?? (await serverProcesses())), listeningSockets()]);
+  const servers = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs)));
   const health = assessHealth(
-    servers.map((s) => ({ id: s.id, peerType: s.peerType, role: s.role === 'starting' ? 'looking' : s.role })),
+    servers.map((s) => ({ id: s.id, peerType: s.peerType, role: s.role === 'starting' ? 'looking' : s.role === 'paused' ? 'down' : s.role })),
   );
   return { name: spec.name, zkVersion: spec.zkVersion, connectString: connectString(spec), servers, health };
 }

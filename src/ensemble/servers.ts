@@ -1,22 +1,25 @@
-/** Starting, stopping and killing one server, with the pid checks that keep strangers safe. */
-import { rm, stat } from 'node:fs/promises';
+/** Starting, stopping and killing one server; the process table says what runs, never a pid file alone. */
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { writeServerFiles } from './files.js';
 import { ZkpseudoError } from '../errors.js';
-import { readServerPid, removePidFile, signalServer, waitGone } from '../edge/process.js';
+import { readPidFile, removePidFile, signalServer, waitGone } from '../edge/process.js';
+import { SERVER_MARKER } from '../edge/proctable.js';
 import { startServer, type Launch, type LaunchOptions } from '../edge/server.js';
-import type { EnsembleSpec, Member } from '../spec/types.js';
-import { ensemblePaths } from './layout.js';
+import type { EnsembleSpec, Member } from '../options/types.js';
+import type { EnsemblePaths, ServerPaths } from './layout.js';
+import type { LiveServer } from './identity.js';
 import { latestLogFile, tailFile } from './logs.js';
 
 export interface ServerContext {
-  home: string;
+  paths: EnsemblePaths;
   env: NodeJS.ProcessEnv;
   onNotice?: (text: string) => void;
 }
 
 /** JVM settings every server gets; see the README's "Defaults and why". */
 export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): LaunchOptions {
-  return { heapMb: spec.heapMb, jvmFlags: [...defaultJvmFlags(env), ...(env.ZKPSEUDO_JVM_FLAGS ?? '').split(/\s+/).filter(Boolean)] };
+  return { heapMb: spec.heapMb, jvmFlags: [SERVER_MARKER, ...defaultJvmFlags(env), ...(env.ZKPSEUDO_JVM_FLAGS ?? '').split(/\s+/).filter(Boolean)] };
 }
 
 /**
@@ -32,75 +35,102 @@ export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
 }
 
 /** The tail of a server's log, for error messages ("" when there is none yet). */
-export async function logTail(home: string, spec: EnsembleSpec, id: number, lines = 15): Promise<string> {
-  const file = await latestLogFile(ensemblePaths(home, spec.name).server(id).logsDir);
+export async function logTail(paths: EnsemblePaths, id: number, lines = 15): Promise<string> {
+  const file = await latestLogFile(paths.server(id).logsDir);
   return file ? tailFile(file, lines).catch(() => '') : '';
+}
+
+/**
+ * What is wrong with a server's copy of ZooKeeper, or undefined when it looks whole: a tmp
+ * cleaner may delete files and keep directories, so the directory existing proves nothing.
+ */
+export async function copyDamage(sp: ServerPaths): Promise<string | undefined> {
+  if (!(await stat(sp.root).catch(() => undefined))) return 'its directory is missing';
+  for (const script of ['zkServer.sh', 'zkEnv.sh']) {
+    if (!(await stat(path.join(sp.bin, script)).catch(() => undefined))) return `bin/${script} is missing`;
+  }
+  const jars = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).some((f) => f.endsWith('.jar'));
+  if (!(await jars(path.join(sp.root, 'lib'))) && !(await jars(sp.root))) return 'it has no ZooKeeper jars';
+  return undefined;
 }
 
 export type StartOutcome = 'started' | 'already-running';
 
 /**
- * Starts one server with zkServer.sh unless it is already running. A stale pid file (dead
- * process, or a pid reused by another program) is removed first: zkServer.sh would otherwise
- * refuse to start, and the other program is never signalled.
+ * Starts one server with zkServer.sh unless it runs already. A stale pid file (dead process,
+ * or a pid reused by another program) is removed first: zkServer.sh would otherwise refuse to
+ * start, and the other program is never signalled.
  */
-export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, onLaunch?: (launch: Launch) => void): Promise<StartOutcome> {
-  const paths = ensemblePaths(ctx.home, spec.name).server(member.id);
-  const pid = await readServerPid(paths.pidFile, paths.config);
-  if (pid.state === 'running') return 'already-running';
-  if (!(await stat(paths.bin).catch(() => undefined))) {
-    throw new ZkpseudoError(`Server ${member.id}'s copy of ZooKeeper (${paths.root}) is missing.`, `Run \`zkpseudo up --name ${spec.name}\` to unpack it again (data in other servers is kept).`);
+export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, live: LiveServer | undefined, onLaunch?: (launch: Launch) => void): Promise<StartOutcome> {
+  if (live) return 'already-running';
+  const sp = ctx.paths.server(member.id);
+  const damage = await copyDamage(sp);
+  if (damage) {
+    throw new ZkpseudoError(`Server ${member.id}'s copy of ZooKeeper (${sp.root}) is damaged: ${damage}.`, `Run \`zkpseudo up --name ${spec.name}\`: it unpacks the copy again and keeps its data.`);
   }
-  for (const repair of await writeServerFiles(ctx.home, spec, [member.id])) ctx.onNotice?.(repair);
-  if (pid.state === 'stale') {
-    ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.why})`);
-    await removePidFile(paths.pidFile);
+  for (const repair of await writeServerFiles(ctx.paths, spec, [member.id])) ctx.onNotice?.(repair);
+  const pid = await readPidFile(sp.pidFile, sp.config);
+  if (pid.state !== 'none') {
+    // No live server has this config (the process table says so), so any pid file is stale.
+    ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`})`);
+    await removePidFile(sp.pidFile);
   }
-  const launch = await startServer(paths, launchOptions(spec, ctx.env), ctx.env);
+  const launch = await startServer(sp, launchOptions(spec, ctx.env), ctx.env);
   onLaunch?.(launch);
   const result = await launch.result;
-  if (!result.ok) {
-    const tail = await logTail(ctx.home, spec, member.id);
-    throw new ZkpseudoError(
-      `Server ${member.id} did not start: ${result.output.split('\n').slice(-2).join(' ')}${tail ? `\n--- ${paths.logsDir} (last lines) ---\n${tail}` : ''}`,
-      `Read the server's log with \`zkpseudo logs ${member.id} --name ${spec.name}\`.`,
-    );
-  }
+  if (!result.ok) throw await startFailure(ctx.paths, spec.name, member.id, result.output);
   return 'started';
+}
+
+/** A start that failed, named from the script's output and the server's own log. */
+export async function startFailure(paths: EnsemblePaths, name: string, id: number, output: string): Promise<ZkpseudoError> {
+  const tail = await logTail(paths, id);
+  const said = output.split('\n').filter(Boolean).slice(-2).join(' ') || 'zkServer.sh failed';
+  return new ZkpseudoError(
+    `Server ${id} did not start: ${said}`,
+    `Read the server's log with \`zkpseudo logs ${id} --name ${name}\`.`,
+    undefined,
+    tail ? { details: `--- ${paths.server(id).logsDir} (last lines) ---\n${tail}` } : undefined,
+  );
 }
 
 export type StopOutcome = 'stopped' | 'killed' | 'not-running';
 
 /**
  * Stops one server as `zkServer.sh stop` does on 3.5.1+ — SIGTERM, then remove the pid file —
- * but signals the pid only after checking its command line is this server's (the script
- * signals whatever the file says), skips the script's fixed one-second sleep, and waits until
- * the process is really gone, sending SIGKILL after `graceMs`.
+ * but only the process the process table shows is this server (the script signals whatever
+ * the file says), with SIGCONT after it so a paused server can act on it, without the
+ * script's fixed one-second sleep, and waiting until the process is really gone (SIGKILL
+ * after `graceMs`).
  */
-export async function stopOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, graceMs = 10_000): Promise<StopOutcome> {
-  const paths = ensemblePaths(ctx.home, spec.name).server(member.id);
-  const pid = await readServerPid(paths.pidFile, paths.config);
-  if (pid.state === 'none') return 'not-running';
-  if (pid.state === 'stale') {
-    ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.why}); nothing was signalled`);
-    await removePidFile(paths.pidFile);
+export async function stopOne(ctx: ServerContext, id: number, live: LiveServer | undefined, graceMs = 10_000): Promise<StopOutcome> {
+  const sp = ctx.paths.server(id);
+  if (!live) {
+    const pid = await readPidFile(sp.pidFile, sp.config);
+    if (pid.state !== 'none') {
+      ctx.onNotice?.(`server ${id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`}); nothing was signalled`);
+      await removePidFile(sp.pidFile);
+    }
     return 'not-running';
   }
-  await signalServer(pid.pid, paths.config, 'SIGTERM');
-  await removePidFile(paths.pidFile);
-  if (await waitGone(pid.pid, graceMs)) return 'stopped';
-  await signalServer(pid.pid, paths.config, 'SIGKILL');
-  await waitGone(pid.pid, 5_000);
-  await rm(paths.pidFile, { force: true });
+  return stopProcess(sp, live.pid, graceMs);
+}
+
+/** SIGTERM (and SIGCONT), wait, SIGKILL: for a pid already known to be this server's. */
+export async function stopProcess(sp: ServerPaths, pid: number, graceMs = 10_000): Promise<StopOutcome> {
+  if (await signalServer(pid, sp.config, 'SIGTERM')) await signalServer(pid, sp.config, 'SIGCONT');
+  await removePidFile(sp.pidFile);
+  if (await waitGone(pid, graceMs)) return 'stopped';
+  await signalServer(pid, sp.config, 'SIGKILL');
+  await waitGone(pid, 5_000);
+  await rm(sp.pidFile, { force: true });
   return 'killed';
 }
 
 /** SIGKILLs one server, as a crash would: the pid file stays behind, stale. */
-export async function killOne(ctx: ServerContext, spec: EnsembleSpec, member: Member): Promise<boolean> {
-  const paths = ensemblePaths(ctx.home, spec.name).server(member.id);
-  const pid = await readServerPid(paths.pidFile, paths.config);
-  if (pid.state !== 'running') return false;
-  const sent = await signalServer(pid.pid, paths.config, 'SIGKILL');
-  if (sent) await waitGone(pid.pid, 5_000);
+export async function killOne(ctx: ServerContext, id: number, live: LiveServer | undefined): Promise<boolean> {
+  if (!live) return false;
+  const sent = await signalServer(live.pid, ctx.paths.server(id).config, 'SIGKILL');
+  if (sent) await waitGone(live.pid, 5_000);
   return sent;
 }

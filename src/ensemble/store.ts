@@ -1,9 +1,10 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
-import type { EnsembleSpec } from '../spec/types.js';
-import { ensemblePaths } from './layout.js';
+import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
+import { asSpec, recordedSpecProblems } from '../options/recorded.js';
+import type { EnsembleSpec } from '../options/types.js';
+import type { EnsemblePaths } from './layout.js';
 
 function homeNotDirectory(home: string): UsageError {
   return new UsageError(`The home dir ${home} is not a directory.`, 'Point --home (or ZKPSEUDO_HOME) at a directory, or remove the file in its way.');
@@ -25,8 +26,8 @@ export async function ensureHome(home: string): Promise<void> {
 }
 
 /** Writes the spec atomically (temp file + rename), so a crash never leaves half a file. */
-export async function writeSpec(home: string, spec: EnsembleSpec): Promise<void> {
-  const { dir, specFile } = ensemblePaths(home, spec.name);
+export async function writeSpec(paths: EnsemblePaths, spec: EnsembleSpec): Promise<void> {
+  const { dir, specFile } = paths;
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const temp = `${specFile}.${process.pid}.tmp`;
   // JSON is YAML too: written in that subset, every command can read it back with JSON.parse
@@ -46,32 +47,32 @@ async function parseSpecText(text: string): Promise<unknown> {
 }
 
 /** The recorded spec, or undefined when the ensemble has never been created. */
-export async function readSpecIfAny(home: string, name: string): Promise<EnsembleSpec | undefined> {
-  const { specFile } = ensemblePaths(home, name);
+export async function readSpecIfAny(paths: EnsemblePaths): Promise<EnsembleSpec | undefined> {
+  const { specFile, home, name } = paths;
   let text: string;
   try {
     text = await readFile(specFile, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw homeNotDirectory(home);
-    throw err;
+    throw new DamagedEnsembleError(paths, `it cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  let parsed: unknown;
   try {
-    const spec = (await parseSpecText(text)) as EnsembleSpec;
-    if (!spec || !Array.isArray(spec.members) || typeof spec.zkVersion !== 'string') throw new Error('missing members or zkVersion');
-    return spec;
+    parsed = await parseSpecText(text);
   } catch (err) {
-    throw new ZkpseudoError(
-      `${specFile} is damaged (${(err as Error).message}).`,
-      `Restore it, or remove the ensemble with \`zkpseudo down --purge --name ${name}\`.`,
-    );
+    throw new DamagedEnsembleError(paths, `it is not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
+  const problems = recordedSpecProblems(parsed);
+  if (problems.length) throw new DamagedEnsembleError(paths, problems.join('; '));
+  if ((parsed as EnsembleSpec).name !== name) throw new DamagedEnsembleError(paths, `name: "${(parsed as EnsembleSpec).name}" does not match its directory "${name}"`);
+  return asSpec(parsed);
 }
 
 /** The recorded spec; throws NoSuchEnsembleError (exit 3) when there is none. */
-export async function readSpec(home: string, name: string): Promise<EnsembleSpec> {
-  const spec = await readSpecIfAny(home, name);
-  if (!spec) throw new NoSuchEnsembleError(name, home);
+export async function readSpec(paths: EnsemblePaths): Promise<EnsembleSpec> {
+  const spec = await readSpecIfAny(paths);
+  if (!spec) throw new NoSuchEnsembleError(paths.name, paths.home);
   return spec;
 }
 

@@ -1,6 +1,7 @@
 /** Waiting for a healthy quorum, reporting each poll, failing early when a server dies. */
 import { InterruptedError, ZkpseudoError } from '../errors.js';
-import type { EnsembleSpec } from '../spec/types.js';
+import type { EnsembleSpec } from '../options/types.js';
+import type { EnsemblePaths } from './layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
 import { logTail } from './servers.js';
 
@@ -10,8 +11,17 @@ export class HealthTimeoutError extends ZkpseudoError {
     message: string,
     readonly status: EnsembleStatus,
     readonly logTails: Record<number, string>,
+    name = 'default',
+    /** Servers that exited right after starting (empty for a plain timeout). */
+    readonly exited: number[] = [],
   ) {
-    super(message, `Servers were left running for inspection: \`zkpseudo status\`, \`zkpseudo logs ID\`; \`zkpseudo down\` stops them.`);
+    const running = status.servers.filter((s) => s.pid !== null).map((s) => s.id);
+    const flag = name === 'default' ? '' : ` --name ${name}`;
+    super(message, exited.length
+      ? `Read why in the log: \`zkpseudo logs ${exited[0]}${flag}\`; fix it, then run \`zkpseudo up${flag}\` again.`
+      : running.length
+      ? `Server${running.length > 1 ? 's' : ''} ${running.join(', ')} ${running.length > 1 ? 'were' : 'was'} left running for inspection: \`zkpseudo status${flag}\`, \`zkpseudo logs ID${flag}\`; \`zkpseudo down${flag}\` stops them.`
+      : `No server is running; read why with \`zkpseudo logs ID${flag}\`, then run \`zkpseudo up${flag}\` again.`);
     this.name = 'HealthTimeoutError';
   }
 }
@@ -37,28 +47,30 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Polls every server until the ensemble is healthy; throws HealthTimeoutError otherwise. */
-export async function waitHealthy(home: string, spec: EnsembleSpec, opts: WaitOptions): Promise<EnsembleStatus> {
+export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts: WaitOptions): Promise<EnsembleStatus> {
   const deadline = Date.now() + opts.timeoutMs;
   const downCount = new Map<number, number>();
   let status: EnsembleStatus;
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError('Waiting for a healthy quorum');
-    status = await probeEnsemble(home, spec, Math.min(1000, Math.max(200, deadline - Date.now())));
+    status = await probeEnsemble(paths, spec, Math.min(1000, Math.max(200, deadline - Date.now())));
     opts.onStatus?.(status);
     if (status.health.state === 'healthy') return status;
     for (const s of status.servers) {
       downCount.set(s.id, s.role === 'down' && opts.mustRun?.includes(s.id) ? (downCount.get(s.id) ?? 0) + 1 : 0);
     }
     const died = [...downCount].filter(([, n]) => n >= 2).map(([id]) => id);
-    if (died.length) return fail(home, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`);
-    if (Date.now() >= deadline) return fail(home, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`);
+    if (died.length) return fail(paths, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`, died);
+    if (Date.now() >= deadline) return fail(paths, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`, []);
     await sleep(opts.intervalMs ?? 50, opts.signal);
   }
 }
 
-async function fail(home: string, spec: EnsembleSpec, status: EnsembleStatus, what: string): Promise<never> {
+async function fail(paths: EnsemblePaths, spec: EnsembleSpec, status: EnsembleStatus, what: string, exited: number[]): Promise<never> {
   const failing = status.servers.filter((s) => status.health.unhealthy.includes(s.id));
   const tails: Record<number, string> = {};
-  await Promise.all(failing.map(async (s) => { tails[s.id] = await logTail(home, spec, s.id); }));
-  throw new HealthTimeoutError(`${what} (${status.health.summary}).`, status, tails);
+  await Promise.all(failing.map(async (s) => { tails[s.id] = await logTail(paths, s.id); }));
+  // The last ERROR line of an exited server's log usually names the cause.
+  const cause = exited.map((id) => (tails[id] ?? '').split('\n').filter((l) => /ERROR|Exception/.test(l)).pop()).find(Boolean);
+  throw new HealthTimeoutError(`${what} (${status.health.summary})${cause ? `: ${cause.trim().slice(0, 300)}` : ''}.`, status, tails, spec.name, exited);
 }

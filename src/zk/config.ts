@@ -2,7 +2,7 @@
 import Handlebars from 'handlebars';
 import { atLeast, type ZkVersion } from './versions.js';
 import { DEFAULT_TUNABLES, STATUS_FOUR_LETTER_WORDS } from './keys.js';
-import type { Member } from '../spec/types.js';
+import type { Member } from '../options/types.js';
 
 export interface ZooCfgInput {
   ensemble: string;

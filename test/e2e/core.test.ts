@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
 import { isAlive } from '../../src/edge/process.js';
-import { cacheDir } from '../../src/dist/resolve.js';
+import { cacheDir } from '../../src/tarball/resolve.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 import { startDistMirror, type Mirror } from '../helpers/mirror.js';
 import { tarballName, parseZkVersion } from '../../src/zk/versions.js';

@@ -6,7 +6,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { unpackTarball } from '../../src/dist/pack.js';
+import { unpackTarball } from '../../src/tarball/pack.js';
 import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
 import { startMirror, type Mirror } from '../helpers/mirror.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';

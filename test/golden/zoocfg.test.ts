@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderZooCfg, type ZooCfgInput } from '../../src/zk/config.js';
 import { blockPorts, classicPorts } from '../../src/zk/ports.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
-import type { Member } from '../../src/spec/types.js';
+import type { Member } from '../../src/options/types.js';
 
 const template = readFileSync(new URL('../../templates/zoo.cfg.hbs', import.meta.url), 'utf8');
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { findSystemInstall, packSystemInstall } from '../../src/dist/system.js';
+import { findSystemInstall, packSystemInstall } from '../../src/tarball/system.js';
 import { tarballName } from '../../src/zk/versions.js';
 import { startMirror } from './mirror.js';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDist } from '../../src/dist/resolve.js';
+import { ensureDist } from '../../src/tarball/resolve.js';
 import { ZkpseudoError } from '../../src/errors.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 import { startMirror, type Mirror } from '../helpers/mirror.js';

@@ -1,9 +1,9 @@
 /** Ensemble files: strict keys, types and values, each problem reported at its file and line. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseEnsembleFile } from '../../src/spec/file.js';
+import { parseEnsembleFile } from '../../src/options/file.js';
 import { UsageError } from '../../src/errors.js';
-import { normalizeOptions } from '../../src/spec/options.js';
+import { normalizeOptions } from '../../src/options/options.js';
 
 function problem(text: string): UsageError {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeOptions, parseDuration, parseHeap } from '../../src/spec/options.js';
+import { normalizeOptions, parseDuration, parseHeap } from '../../src/options/options.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('normalizeOptions', () => {

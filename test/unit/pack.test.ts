@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tar from 'tar';
-import { packDirectory, unpackTarball } from '../../src/dist/pack.js';
-import { findSystemInstall, packSystemInstall } from '../../src/dist/system.js';
-import { sha512OfFile } from '../../src/dist/download.js';
+import { packDirectory, unpackTarball } from '../../src/tarball/pack.js';
+import { findSystemInstall, packSystemInstall } from '../../src/tarball/system.js';
+import { sha512OfFile } from '../../src/tarball/download.js';
 
 let root: string;
 beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-pack-')); });
@@ -71,7 +71,7 @@ describe('packSystemInstall (Debian)', () => {
 
 describe('unpackCopies', () => {
   it('builds the shared tree once even when several callers race for it', async () => {
-    const { unpackCopies } = await import('../../src/dist/pack.js');
+    const { unpackCopies } = await import('../../src/tarball/pack.js');
     const tarball = path.join(root, 'a.tar.gz');
     const tree = path.join(root, 'trees', 'abc');
     await Promise.all([1, 2, 3, 4].map((i) => unpackCopies(tarball, tree, [path.join(root, `race-${i}-a`), path.join(root, `race-${i}-b`)])));

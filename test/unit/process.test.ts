@@ -4,26 +4,26 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, isServerCommand, readServerPid, signalServer, SERVER_MAIN_CLASS } from '../../src/edge/process.js';
+import { isAlive, isServerCommand, readPidFile, signalServer, SERVER_MAIN_CLASS } from '../../src/edge/process.js';
 
 let root: string;
 beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-proc-')); });
 afterAll(async () => { await rm(root, { recursive: true, force: true }); });
 
-describe('readServerPid', () => {
+describe('readPidFile', () => {
   it('says none without a pid file, stale for a dead pid', async () => {
-    expect(await readServerPid(path.join(root, 'nope.pid'), '/x/zoo.cfg')).toEqual({ state: 'none' });
+    expect(await readPidFile(path.join(root, 'nope.pid'), '/x/zoo.cfg')).toEqual({ state: 'none' });
     const dead = spawn('true');
     await new Promise((r) => dead.on('exit', r));
     await writeFile(path.join(root, 'dead.pid'), String(dead.pid));
-    expect(await readServerPid(path.join(root, 'dead.pid'), '/x/zoo.cfg')).toMatchObject({ state: 'stale', why: expect.stringMatching(/gone/) });
+    expect(await readPidFile(path.join(root, 'dead.pid'), '/x/zoo.cfg')).toMatchObject({ state: 'stale', why: expect.stringMatching(/gone/) });
   });
 
   it('calls a live unrelated process stale and refuses to signal it', async () => {
     const stranger = spawn('sleep', ['30']);
     try {
       await writeFile(path.join(root, 'reused.pid'), String(stranger.pid));
-      const state = await readServerPid(path.join(root, 'reused.pid'), '/x/zoo.cfg');
+      const state = await readPidFile(path.join(root, 'reused.pid'), '/x/zoo.cfg');
       expect(state).toMatchObject({ state: 'stale', why: expect.stringMatching(/another program/) });
       expect(await signalServer(stranger.pid!, '/x/zoo.cfg', 'SIGKILL')).toBe(false);
       expect(await isAlive(stranger.pid!)).toBe(true);

@@ -1,7 +1,7 @@
 /** `cache ls` / `cache clear`: the downloaded and packed tarballs. */
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cacheDir } from '../../dist/resolve.js';
+import { cacheDir } from '../../tarball/resolve.js';
 import type { CommandContext } from '../context.js';
 import { printJson, table } from '../output.js';
 

@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
 
 export async function checkCommand(c: CommandContext): Promise<number> {
-  const spec = await readSpec(c.home, c.name);
+  const spec = await readSpec(c.paths);
   const result = await checkEnsemble(c.home, spec, (s) => {
     if (c.o.json || c.o.quiet) return;
     c.o.out(`${s.ok ? pc.green('✓') : pc.red('✗')} ${s.name}: ${s.detail} ${pc.dim(`(${s.ms} ms)`)}`);

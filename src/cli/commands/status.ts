@@ -1,7 +1,8 @@
 /** `zkpseudo status [--watch]`: each server's role and the quorum's health; the exit code says which. */
 import { probeEnsemble, type EnsembleStatus } from '../../ensemble/probe.js';
 import { readSpec } from '../../ensemble/store.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, NoSuchEnsembleError, ZkpseudoError } from '../../errors.js';
+import { liveServers } from '../../ensemble/identity.js';
 import type { CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
 import { statusJson } from '../json.js';
@@ -10,11 +11,27 @@ export function exitCodeFor(status: EnsembleStatus): number {
   return status.health.state === 'healthy' ? ExitCode.ok : status.health.state === 'degraded' ? ExitCode.degraded : ExitCode.failed;
 }
 
+/** The spec, or — when there is none but servers still run under the directory — an error that says so. */
+async function specOrOrphans(c: CommandContext) {
+  try {
+    return await readSpec(c.paths);
+  } catch (err) {
+    if (!(err instanceof NoSuchEnsembleError)) throw err;
+    const live = await liveServers(c.paths);
+    if (!live.size) throw err;
+    throw new ZkpseudoError(
+      `Ensemble "${c.name}" is gone from ${c.paths.dir}, but ${live.size} of its servers still run (pid ${[...live.values()].map((s) => s.pid).join(', ')}).`,
+      `Stop them with \`zkpseudo down --name ${c.name}\` or \`zkpseudo gc\`.`,
+      ExitCode.noSuchEnsemble,
+    );
+  }
+}
+
 export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: string }): Promise<number> {
-  const spec = await readSpec(c.home, c.name);
+  const spec = await specOrOrphans(c);
   if (!opts.watch) {
-    const status = await probeEnsemble(c.home, spec);
-    if (c.o.json) printJson(c.o, statusJson(status, c.home));
+    const status = await probeEnsemble(c.paths, spec);
+    if (c.o.json) printJson(c.o, statusJson(status, c.paths.dir));
     else if (!c.o.quiet) c.o.out(formatStatus(status));
     return exitCodeFor(status);
   }
@@ -28,8 +45,8 @@ export async function statusCommand(c: CommandContext, opts: { watch?: boolean; 
   process.once('SIGINT', onSig);
   let status: EnsembleStatus | undefined;
   while (!stop) {
-    status = await probeEnsemble(c.home, spec);
-    if (c.o.json) printJson(c.o, statusJson(status, c.home));
+    status = await probeEnsemble(c.paths, spec);
+    if (c.o.json) printJson(c.o, statusJson(status, c.paths.dir));
     else {
       const text = formatStatus(status);
       if (tty) render(`${text}\n(refreshing every ${intervalMs / 1000} s; Ctrl-C to stop)`);

@@ -3,14 +3,14 @@ import { connectString } from '../../ensemble/probe.js';
 import { upEnsemble } from '../../ensemble/up.js';
 import { HealthTimeoutError } from '../../ensemble/wait.js';
 import { InterruptedError } from '../../errors.js';
-import type { EnsembleOptions } from '../../spec/types.js';
+import type { EnsembleOptions } from '../../options/types.js';
 import type { CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
 import { createUpDisplay } from '../progress.js';
 import { upJson } from '../json.js';
 
 export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions): Promise<number> {
-  const fromFile = file ? await (await import('../../spec/file.js')).loadEnsembleFile(file, c.env) : {};
+  const fromFile = file ? await (await import('../../options/file.js')).loadEnsembleFile(file, c.env) : {};
   const options: EnsembleOptions = { ...fromFile, ...flags };
   const name = c.nameGiven ? c.name : (fromFile.name ?? c.name);
   const display = await createUpDisplay({ tty: !!process.stderr.isTTY && !c.env.CI, write: (l) => c.o.err(l) });

@@ -32,6 +32,11 @@ export interface EnsembleOptions {
   config?: Record<string, string | number | boolean>;
   /** Wait for a healthy quorum (default true). */
   wait?: boolean;
+  /**
+   * The pid of the process whose life the servers share: when it exits, however it dies,
+   * they are stopped (data kept). Default: no owner; the servers run until `down`.
+   */
+  owner?: number;
 }
 
 /** How a server takes part in the ensemble. */

@@ -58,9 +58,11 @@ export async function unpackTarball(tarball: string, target: string): Promise<vo
 /**
  * Unpacks `tarball` once into `tree` (in the cache, named by the tarball's digest; atomic,
  * like every unpack) and copies that tree to each target. Copying is ~4x cheaper than gunzipping the
- * tarball again for every server. Each target is still a full, independent copy.
+ * tarball again for every server. Each target is still a full, independent copy. A target that
+ * exists already (a damaged copy) is replaced, but its entries named in `keep` (its data) are
+ * carried over into the fresh copy.
  */
-export async function unpackCopies(tarball: string, tree: string, targets: string[]): Promise<void> {
+export async function unpackCopies(tarball: string, tree: string, targets: string[], keep: string[] = []): Promise<void> {
   await mkdir(path.dirname(tree), { recursive: true });
   // Two ensembles created at once share the tree: one builds it, the other waits and reuses it.
   await withLock(tree, 'the unpacked ZooKeeper in the cache', async () => {
@@ -68,8 +70,20 @@ export async function unpackCopies(tarball: string, tree: string, targets: strin
   });
   await Promise.all(targets.map(async (target) => {
     const temp = `${target}.unpacking`;
+    const old = `${target}.damaged`;
     await rm(temp, { recursive: true, force: true });
     await cp(tree, temp, { recursive: true, preserveTimestamps: true });
-    await rename(temp, target);
+    if (await stat(target).catch(() => undefined)) {
+      for (const entry of keep) {
+        const from = path.join(target, entry);
+        if (!(await stat(from).catch(() => undefined))) continue;
+        await rm(path.join(temp, entry), { recursive: true, force: true });
+        await rename(from, path.join(temp, entry));
+      }
+      await rm(old, { recursive: true, force: true });
+      await rename(target, old);
+      await rename(temp, target);
+      await rm(old, { recursive: true, force: true });
+    } else await rename(temp, target);
   }));
 }

@@ -25,6 +25,7 @@ export interface Request {
   timeoutMs: number;
   config: Record<string, string>;
   wait: boolean;
+  owner?: number;
   /** Which options were given explicitly, to tell a resume from a change of shape. */
   explicit: Set<keyof EnsembleOptions>;
 }
@@ -121,6 +122,9 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     issues.push({ key: 'dist', message: 'must be a tarball path, a directory, an http(s) URL or "system"' });
   }
 
+  if (opts.owner !== undefined && !(Number.isInteger(opts.owner) && opts.owner > 0)) issues.push({ key: 'owner', message: `${JSON.stringify(opts.owner)} is not a process id` });
+  if (opts.wait !== undefined && typeof opts.wait !== 'boolean') issues.push({ key: 'wait', message: `${JSON.stringify(opts.wait)} is not true or false` });
+
   const config: Record<string, string> = {};
   for (const [key, raw] of Object.entries(opts.config ?? {})) {
     const value = String(raw);
@@ -144,6 +148,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     timeoutMs: timeoutMs!,
     config,
     wait: opts.wait ?? true,
+    ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
     explicit,
   };
   return { request, issues };

@@ -6,7 +6,7 @@ import envPaths from 'env-paths';
 import { ZkpseudoError, UsageError } from '../errors.js';
 import { parseSha512File } from '../zk/checksum.js';
 import { DEFAULT_ZK_VERSION, downloadUrls, parseZkVersion, tarballName, tarballTopDir, type ZkVersion } from '../zk/versions.js';
-import type { DistRecord } from '../spec/types.js';
+import type { DistRecord } from '../options/types.js';
 import { withLock } from '../edge/lock.js';
 import { pathExists } from '../edge/files.js';
 import { ChecksumMismatch, downloadVerified, fetchText, isVerified, sha512OfFile, type Progress } from './download.js';

@@ -1,0 +1,76 @@
+/**
+ * Machine-wide port reservations. Checking that a port is free and the server binding it are
+ * a second or more apart; two `up`s of different ensembles on the same ports would both pass
+ * the check. So each `up` reserves its ports in one registry, under one lock, and holds the
+ * reservation until its servers hold the ports. A reservation whose process died lapses.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { isAlive } from './process.js';
+import { busyPorts } from './ports.js';
+import { withLock } from './lock.js';
+
+interface Reservation {
+  pid: number;
+  holder: string;
+  ports: number[];
+}
+
+/** One registry per user and machine (ports are a machine-wide resource). */
+export function reservationDir(env: NodeJS.ProcessEnv): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+  return env.ZKPSEUDO_RUNTIME_DIR || path.join(os.tmpdir(), `zkpseudo-runtime-${uid}`);
+}
+
+async function load(file: string): Promise<Reservation[]> {
+  const text = await readFile(file, 'utf8').catch(() => '[]');
+  try {
+    const list = JSON.parse(text) as Reservation[];
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+async function save(file: string, list: Reservation[]): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(list), { mode: 0o600 });
+  await rename(temp, file);
+}
+
+export type Conflict = { port: number; reservedBy?: string };
+
+/**
+ * Reserves `ports` for `holder` if every one is free and unreserved; otherwise returns the
+ * conflicts and reserves nothing. The returned release() drops the reservation.
+ */
+export async function reservePorts(env: NodeJS.ProcessEnv, holder: string, ports: number[]): Promise<{ conflicts: Conflict[]; release: () => Promise<void> }> {
+  const dir = reservationDir(env);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, 'ports.json');
+  const nothing = async () => undefined;
+  return withLock(file, 'the port reservations', async () => {
+    const live: Reservation[] = [];
+    for (const r of await load(file)) if (r.pid !== process.pid || r.holder !== holder) if (await isAlive(r.pid)) live.push(r);
+    const conflicts: Conflict[] = [];
+    for (const r of live) for (const p of r.ports) if (ports.includes(p)) conflicts.push({ port: p, reservedBy: `${r.holder} (pid ${r.pid}), starting now` });
+    for (const p of await busyPorts(ports)) if (!conflicts.some((c) => c.port === p)) conflicts.push({ port: p });
+    if (conflicts.length) {
+      await save(file, live);
+      return { conflicts: conflicts.sort((a, b) => a.port - b.port), release: nothing };
+    }
+    await save(file, [...live, { pid: process.pid, holder, ports }]);
+    let released = false;
+    return {
+      conflicts,
+      release: async () => {
+        if (released) return;
+        released = true;
+        await withLock(file, 'the port reservations', async () => {
+          await save(file, (await load(file)).filter((r) => !(r.pid === process.pid && r.holder === holder)));
+        }).catch(() => undefined);
+      },
+    };
+  }, 30_000);
+}

@@ -1,0 +1,257 @@
+/** The steps of `up`, in order (see up.ts for how they run and undo). */
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
+import { findJava } from '../edge/java.js';
+import type { Request } from '../options/options.js';
+import type { EnsembleSpec, Member } from '../options/types.js';
+import type { Progress } from '../tarball/download.js';
+import { unpackCopies } from '../tarball/pack.js';
+import { cacheDir, ensureDist, type DistRequest } from '../tarball/resolve.js';
+import { minimumJava, parseZkVersion } from '../zk/versions.js';
+import { writeServerFiles } from './files.js';
+import { liveServers } from './identity.js';
+import { takeLease } from './lease.js';
+import { anyBusy, choosePorts, reserveServerPorts } from './ports.js';
+import { startOne, stopOne } from './servers.js';
+import { writeSpec } from './store.js';
+import type { UpRun, UpStep } from './up.js';
+import { HealthTimeoutError, waitHealthy } from './wait.js';
+
+async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
+  const java = await findJava(env);
+  const v = parseZkVersion(zkVersion)!;
+  if (!java) {
+    throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava(v)} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
+  }
+  if (java.feature < minimumJava(v)) {
+    throw new ZkpseudoError(`ZooKeeper ${zkVersion} needs Java ${minimumJava(v)} or later, but ${java.executable} is Java ${java.version}.`, 'Point JAVA_HOME at a newer Java.');
+  }
+  return `Java ${java.version} (${java.executable})`;
+}
+
+/** Java is checked against the version asked for (or recorded); without one, once the dist says which. */
+const java: UpStep = {
+  name: 'java',
+  async run(r) {
+    const version = r.existing?.zkVersion ?? r.req.zkVersion?.text;
+    if (!version) return;
+    r.step('java', 'running');
+    r.javaDetail = await checkJava(r.env, version);
+    r.step('java', 'done', r.javaDetail);
+  },
+};
+
+function distRequest(r: UpRun): DistRequest {
+  const { req, existing } = r;
+  const mirror = req.mirror ? { mirror: req.mirror } : {};
+  if (!existing) return { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...mirror };
+  const source = existing.dist.source === 'system' ? { dist: 'system' } : existing.dist.source === 'download' ? {} : { dist: existing.dist.origin };
+  return { zkVersion: parseZkVersion(existing.zkVersion)!, ...source, ...mirror };
+}
+
+/** A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again and the tarball is gone. */
+const dist: UpStep = {
+  name: 'dist',
+  async run(r) {
+    const { pathExists } = await import('../edge/files.js');
+    if (r.existing && (!r.damaged.size || (await pathExists(r.existing.dist.tarball)))) {
+      r.step('dist', 'skipped', `ZooKeeper ${r.existing.zkVersion}, already unpacked`);
+      return;
+    }
+    r.step('dist', 'running');
+    r.dist = await ensureDist(distRequest(r), {
+      env: r.env,
+      ...(r.signal ? { signal: r.signal } : {}),
+      onDownload: (p: Progress & { url: string }) => r.emit({ kind: 'download', ...p }),
+      onNotice: (text) => r.emit({ kind: 'notice', text }),
+    });
+    const rec = r.dist.record;
+    r.step('dist', 'done', `ZooKeeper ${r.dist.version.text} from ${rec.source === 'download' ? rec.origin : `${rec.source} ${rec.origin}`}`);
+    if (!r.javaDetail) {
+      r.javaDetail = await checkJava(r.env, r.dist.version.text);
+      r.step('java', 'done', r.javaDetail);
+    }
+  },
+};
+
+function membersFor(req: Request, ports: Awaited<ReturnType<typeof choosePorts>>): Member[] {
+  return ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: p }));
+}
+
+/** A different shape for an existing ensemble is refused, naming what differs and how to proceed. */
+function assertSameShape(req: Request, spec: EnsembleSpec): void {
+  const voters = spec.members.filter((m) => m.peerType === 'participant').length;
+  const observers = spec.members.length - voters;
+  const diffs: string[] = [];
+  if (req.explicit.has('servers') && req.servers !== voters) diffs.push(`${voters} servers, not ${req.servers}`);
+  if (req.explicit.has('observers') && req.observers !== observers) diffs.push(`${observers} observers, not ${req.observers}`);
+  if (req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion) diffs.push(`ZooKeeper ${spec.zkVersion}, not ${req.zkVersion?.text}`);
+  if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
+  const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
+  if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
+  if (diffs.length) {
+    throw new UsageError(
+      `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
+      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.`,
+    );
+  }
+}
+
+async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSpec> {
+  const { req } = r;
+  let spec: EnsembleSpec = {
+    ...existing,
+    heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb,
+    config: req.explicit.has('config') ? req.config : existing.config,
+    ...(r.dist ? { dist: r.dist.record } : {}),
+  };
+  // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
+  if (spec.portScheme === 'auto' && !r.live.size && (await anyBusy(spec.members.map((m) => m.ports)))) {
+    const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
+    const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined);
+    spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
+    r.emit({ kind: 'notice', text: 'A recorded port was taken meanwhile; picked a new free block.' });
+  }
+  return spec;
+}
+
+async function newSpec(r: UpRun): Promise<EnsembleSpec> {
+  const { req } = r;
+  const ports = await choosePorts(req.ports, req.servers + req.observers, req.adminPort);
+  if (req.servers > 1 && req.servers % 2 === 0) {
+    r.emit({ kind: 'notice', text: `${req.servers} voting servers tolerate no more failures than ${req.servers - 1}; an odd count is the usual choice.` });
+  }
+  return {
+    name: req.name, zkVersion: r.dist!.version.text, dist: r.dist!.record, heapMb: req.heapMb, portScheme: req.ports,
+    members: membersFor(req, ports), config: req.config, createdAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Decides the spec and reserves the ports of every server to start, machine-wide, until they
+ * hold them (released when `up` ends). A brand-new ensemble that fails from here on, before
+ * any server started, is removed again, so no half-made ensemble is left behind.
+ */
+const ports: UpStep = {
+  name: 'ports',
+  async run(r) {
+    r.step('ports', 'running');
+    if (r.existing) assertSameShape(r.req, r.existing);
+    const spec = r.existing ? await resumedSpec(r, r.existing) : await newSpec(r);
+    r.spec = spec;
+    r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
+    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports));
+    r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
+    await writeSpec(r.paths, spec);
+  },
+  async undo(r) {
+    if (!r.existing && !r.dirExisted && !r.started.length) await rm(r.paths.dir, { recursive: true, force: true });
+  },
+};
+
+/** Unpacks a copy for every new server, and again for any damaged copy, keeping its data. */
+const unpack: UpStep = {
+  name: 'unpack',
+  async run(r) {
+    const spec = r.spec!;
+    const ids = r.existing ? [...r.damaged.keys()] : spec.members.map((m) => m.id);
+    if (!ids.length) {
+      r.step('unpack', 'skipped', 'every server already unpacked');
+      return;
+    }
+    r.step('unpack', 'running');
+    for (const [id, damage] of r.damaged) r.emit({ kind: 'notice', text: `server ${id}: its copy of ZooKeeper was damaged (${damage}); unpacked it again, data kept` });
+    const tree = path.join(cacheDir(r.env), 'trees', spec.dist.sha512.slice(0, 32));
+    await unpackCopies(spec.dist.tarball, tree, ids.map((id) => r.paths.server(id).root), ['data', 'logs']);
+    r.step('unpack', 'done', `${ids.length} cop${ids.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
+  },
+};
+
+const configure: UpStep = {
+  name: 'configure',
+  async run(r) {
+    r.step('configure', 'running');
+    for (const repair of await writeServerFiles(r.paths, r.spec!)) r.emit({ kind: 'notice', text: repair });
+    r.step('configure', 'done', 'zoo.cfg and myid for every server');
+  },
+};
+
+/**
+ * Launches every server that is not running, all at once, each script in its own session (see
+ * edge/server). With `wait`, health is polled meanwhile: a healthy quorum proves every launch
+ * worked, and a failed launch cancels the wait at once. The owner lease, if asked for, is
+ * taken first, so an owner killed mid-start still takes its servers with it.
+ */
+const start: UpStep = {
+  name: 'start',
+  async run(r) {
+    const spec = r.spec!;
+    if (r.req.owner !== undefined) await takeLease(r.paths, r.req.owner);
+    if (!r.toStart.length) {
+      r.step('start', 'skipped', 'every server already running');
+      if (r.req.wait) await waitStep(r, Promise.resolve());
+      return;
+    }
+    r.step('start', 'running', `servers ${r.toStart.join(', ')}`);
+    const ctx = { paths: r.paths, env: r.env, onNotice: (text: string) => r.emit({ kind: 'notice', text }) };
+    const cancelWait = new AbortController();
+    let failure: unknown;
+    const launching = Promise.all(spec.members.filter((m) => r.toStart.includes(m.id)).map(async (m) => {
+      try {
+        if ((await startOne(ctx, spec, m, undefined, (l) => r.launches.push(l))) === 'started') r.started.push(m.id);
+      } catch (err) {
+        failure ??= err;
+        cancelWait.abort();
+      }
+    }));
+    r.launching = launching;
+    if (!r.req.wait) {
+      await launching;
+      if (failure) throw failure;
+      if (r.signal?.aborted) throw new InterruptedError('`up`');
+      r.step('start', 'done', `started ${r.started.join(', ')}`);
+      return;
+    }
+    await waitStep(r, launching, cancelWait.signal, () => failure);
+  },
+  /** Stops every server this `up` launched: found in the process table once every launch settled. */
+  async undo(r, err) {
+    if ((err as { keepServers?: boolean }).keepServers) return;
+    await r.launching;
+    const live = await liveServers(r.paths);
+    const ctx = { paths: r.paths, env: r.env };
+    await Promise.all(r.toStart.map((id) => stopOne(ctx, id, live.get(id)).catch(() => undefined)));
+  },
+};
+
+async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSignal, failure: () => unknown = () => undefined): Promise<void> {
+  r.step('wait', 'running');
+  const signals = [r.signal, cancel].filter((s): s is AbortSignal => !!s);
+  const healthy = waitHealthy(r.paths, r.spec!, {
+    timeoutMs: r.req.timeoutMs,
+    ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+    onStatus: (status) => r.emit({ kind: 'status', status }),
+    // A server whose launch finished and which is then gone has exited: fail at once.
+    mustRun: r.started,
+  });
+  try {
+    r.status = await healthy;
+  } catch (err) {
+    if (failure()) throw failure();
+    if (r.signal?.aborted) throw new InterruptedError('`up`');
+    if (err instanceof HealthTimeoutError && err.exited.length) throw err;
+    // A timeout leaves the servers running for inspection: say so, and do not undo.
+    if (err instanceof HealthTimeoutError) throw Object.assign(err, { keepServers: true });
+    throw err;
+  }
+  // zkServer.sh sleeps a fixed second after forking the JVM: a healthy quorum proves every
+  // launch worked, so `up` need not wait that out.
+  for (const l of r.launches) l.detach();
+  for (const id of r.toStart) if (!r.started.includes(id)) r.started.push(id);
+  void launching;
+  if (r.toStart.length) r.step('start', 'done', `started ${r.started.join(', ')}`);
+  r.step('wait', 'done', r.status.health.summary);
+}
+
+export const STEPS: UpStep[] = [java, dist, ports, unpack, configure, start];
