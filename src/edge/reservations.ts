@@ -17,10 +17,14 @@ interface Reservation {
   ports: number[];
 }
 
-/** One registry per user and machine (ports are a machine-wide resource). */
+/**
+ * One registry per user and machine (ports are a machine-wide resource): under /tmp itself,
+ * not $TMPDIR, which a CI job or test runner may point somewhere private.
+ */
 export function reservationDir(env: NodeJS.ProcessEnv): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return env.ZKPSEUDO_RUNTIME_DIR || path.join(os.tmpdir(), `zkpseudo-runtime-${uid}`);
+  const base = process.platform === 'win32' ? os.tmpdir() : '/tmp';
+  return env.ZKPSEUDO_RUNTIME_DIR || path.join(base, `zkpseudo-runtime-${uid}`);
 }
 
 async function load(file: string): Promise<Reservation[]> {

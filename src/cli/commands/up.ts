@@ -13,7 +13,9 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
   const fromFile = file ? await (await import('../../options/file.js')).loadEnsembleFile(file, c.env) : {};
   const options: EnsembleOptions = { ...fromFile, ...flags };
   const name = c.nameGiven ? c.name : (fromFile.name ?? c.name);
-  const display = await createUpDisplay({ tty: !!process.stderr.isTTY && !c.env.CI, write: (l) => c.o.err(l) });
+  // Redraw in place only on a real terminal of some size; CI logs and dumb terminals get plain lines.
+  const tty = !!process.stderr.isTTY && !c.env.CI && c.env.TERM !== 'dumb' && (process.stderr.rows ?? 0) > 0;
+  const display = await createUpDisplay({ tty, write: (l) => c.o.err(l) });
   const quiet = c.o.quiet || c.o.json;
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
