@@ -11,7 +11,8 @@ declare module 'vitest' {
 let zk: Ensemble | undefined;
 
 export async function setup(project: TestProject) {
-  zk = await up({ name: 'vitest', servers: 3, ports: 'auto' });
+  // owner: if this process dies without teardown (a CI timeout, a SIGKILL), the servers stop too.
+  zk = await up({ name: 'vitest', servers: 3, ports: 'auto', owner: process.pid });
   project.provide('zkConnect', zk.connectString);
 }
 
