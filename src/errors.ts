@@ -73,3 +73,32 @@ export class DamagedEnsembleError extends ZkpseudoError {
     this.reason = reason;
   }
 }
+
+const SYSTEM_ERRORS: Record<string, [what: string, todo: (where: string) => string]> = {
+  ENOSPC: ['the disk is full', (w) => `Free some space on the disk that holds ${w} (\`df -h\` shows it), then run the command again.`],
+  EDQUOT: ['the disk quota is used up', (w) => `Free some of your quota on the disk that holds ${w}, then run the command again.`],
+  EACCES: ['permission denied', (w) => `Make ${w} writable for this user, or point --home / ZKPSEUDO_HOME / ZKPSEUDO_CACHE elsewhere.`],
+  EPERM: ['the operation is not permitted', (w) => `Check the owner and permissions of ${w}.`],
+  EROFS: ['the file system is read-only', () => 'Point --home / ZKPSEUDO_HOME / ZKPSEUDO_CACHE at a writable place.'],
+  EEXIST: ['something else is already there', (w) => `Look at ${w} (a file or link where zkpseudo expected its own directory?); move it away and run the command again.`],
+  ENOTDIR: ['a file stands where a directory should be', (w) => `Look at ${w} and the directories above it; move the file away and run the command again.`],
+  EISDIR: ['a directory stands where a file should be', (w) => `Look at ${w}; move the directory away and run the command again.`],
+  ELOOP: ['there is a symbolic link loop', (w) => `Look at the links in ${w}.`],
+  ENAMETOOLONG: ['the path is too long', () => 'Use a shorter --home or ensemble name.'],
+  EMFILE: ['too many files are open', () => 'Raise the open-file limit (`ulimit -n`) and run the command again.'],
+  ENFILE: ['the system has too many files open', () => 'Close other programs and run the command again.'],
+  EIO: ['the disk reported an I/O error', (w) => `Check the disk that holds ${w}.`],
+};
+
+/**
+ * A system error (full disk, permissions, a file in the way) as a ZkpseudoError that names
+ * what happened, where, and what to do; undefined for anything that is not one.
+ */
+export function fromSystemError(err: unknown): ZkpseudoError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  const known = e && typeof e.code === 'string' ? SYSTEM_ERRORS[e.code] : undefined;
+  if (!known) return undefined;
+  const where = e.path ?? (e as { dest?: string }).dest;
+  const doing = e.syscall ? ` (${e.syscall}${where ? ` ${where}` : ''})` : where ? ` (${where})` : '';
+  return new ZkpseudoError(`Could not finish: ${known[0]}${doing}.`, known[1](where ?? 'the directory named above'), ExitCode.failed, { cause: err });
+}

@@ -2,13 +2,15 @@
  * zkpseudo as a library: `up()` an ensemble, get a handle, `down()` it. The CLI is a thin layer
  * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
  */
-import { homeDir, ensemblePaths, type EnsemblePaths } from './ensemble/layout.js';
+import { resolveHome, ensemblePaths, type EnsemblePaths } from './ensemble/layout.js';
 import { killServers, restartServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/ops.js';
 import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/probe.js';
 import { readSpec } from './ensemble/store.js';
 import { upEnsemble, type UpEvent } from './ensemble/up.js';
 import { waitHealthy } from './ensemble/wait.js';
-import { parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
+import { checkShape, parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
+import { ENSEMBLE_NAME } from './options/names.js';
+import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/servers.js';
 
@@ -85,13 +87,23 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     start: (id) => startServers(op, id),
     restart: (id) => restartServers(op, id),
     kill: (id) => killServers(op, id),
-    waitHealthy: (o = {}) => waitHealthy(paths, spec, { timeoutMs: (o.timeout !== undefined ? parseDuration(o.timeout) : undefined) ?? DEFAULT_TIMEOUT_MS }),
+    waitHealthy: (o = {}) => waitHealthy(paths, spec, { timeoutMs: timeoutOf(o.timeout) }),
     down: async (o = {}) => { await downEnsemble(op, o); },
   };
 }
 
+function timeoutOf(value: string | number | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`timeout: ${JSON.stringify(value)} is not a duration from 1ms to 24h.`, 'Give a duration like "30s" or a number of seconds.');
+  return ms;
+}
+
 /** Creates (or resumes) an ensemble and waits for a healthy quorum unless `wait: false`. */
 export async function up(options: UpOptions = {}): Promise<Ensemble> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new UsageError(`up(${JSON.stringify(options)}): the options must be an object such as { servers: 3 }.`, 'See the README\'s "Library" section for every option.');
+  }
   const { env = process.env, signal, onEvent, handleSignals = true, ...ensembleOptions } = options;
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -119,7 +131,13 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
 /** A handle on an ensemble that already exists (created by the CLI or an earlier `up()`). */
 export async function open(name = 'default', opts: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ensemble> {
   const env = opts.env ?? process.env;
-  const paths = ensemblePaths(homeDir(env, opts.home), name);
+  // The same checks as `up()`: a name is a directory under the home dir, nothing that climbs out.
+  if (typeof name !== 'string' || !ENSEMBLE_NAME.test(name)) {
+    throw new UsageError(`open(${JSON.stringify(name)}): not a valid ensemble name.`, 'Use letters, digits, ".", "_" and "-" (up to 64), starting with a letter or digit.');
+  }
+  const shape = checkShape({ home: opts.home });
+  if (shape.length) throw new UsageError(`open(): ${shape.map((i) => `${i.key}: ${i.message}`).join('; ')}.`, 'Pass { home?: string, env?: object }.');
+  const paths = ensemblePaths(resolveHome(env, opts.home), name);
   const spec = await readSpec(paths);
   return handle(spec, paths, env);
 }

@@ -1,5 +1,5 @@
 /** What every command gets from the global options: where, which ensemble, how to print. */
-import { ensemblePaths, homeDir, type EnsemblePaths } from '../ensemble/layout.js';
+import { ensemblePaths, resolveHome, type EnsemblePaths } from '../ensemble/layout.js';
 import type { OpContext } from '../ensemble/ops.js';
 import { makeOutput, type Output } from './output.js';
 import { UsageError } from '../errors.js';
@@ -27,7 +27,7 @@ export interface CommandContext {
 
 export function commandContext(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CommandContext {
   const o = makeOutput(g);
-  const home = homeDir(env, g.home);
+  const home = resolveHome(env, g.home);
   const name = g.name ?? 'default';
   if (!ENSEMBLE_NAME.test(name)) {
     throw new UsageError(`--name "${name}" is not a valid ensemble name.`, 'Use letters, digits, ".", "_" and "-" (up to 64), starting with a letter or digit.');

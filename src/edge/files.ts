@@ -5,3 +5,18 @@ import { stat } from 'node:fs/promises';
 export function pathExists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
+
+/**
+ * fs.promises.writeFile, but an error always names the file: a full disk reports only
+ * `write`, which tells the user nothing about where.
+ */
+export async function writeFileNamed(file: string, data: string, mode = 0o644): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(file, data, { mode });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!e.path) e.path = file;
+    throw e;
+  }
+}

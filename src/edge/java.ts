@@ -11,6 +11,19 @@ export interface JavaRuntime {
   version: string;
 }
 
+/** A java executable was found but could not be asked its version: what it said. */
+export class JavaUnusable extends Error {
+  constructor(readonly executable: string, readonly output: string) {
+    super(`${executable} -version failed: ${output.split('\n').filter(Boolean).slice(0, 2).join(' ') || 'no output'}`);
+  }
+}
+
+/**
+ * Variables through which a caller's shell changes every JVM it starts. The probe runs without
+ * them (as the servers do), so a broken setting there is not taken for a missing Java.
+ */
+export const JVM_CHANGING_VARIABLES = ['_JAVA_OPTIONS', 'JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', 'JAVA_OPTIONS', 'CLASSPATH'];
+
 /** "1.8.0_292" → 8, "17.0.15" → 17, "21" → 21; undefined for anything else. */
 export function javaFeatureVersion(version: string): number | undefined {
   const m = /^(\d+)(?:\.(\d+))?/.exec(version.trim());
@@ -50,10 +63,13 @@ export async function findJava(env: NodeJS.ProcessEnv): Promise<JavaRuntime | un
   }
   if (!version) {
     const { execa } = await import('execa');
-    const out = await execa(executable, ['-version'], { reject: false, env: { ...env, JAVA_TOOL_OPTIONS: '' } });
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(env)) if (v !== undefined && !JVM_CHANGING_VARIABLES.includes(k)) clean[k] = v;
+    const out = await execa(executable, ['-version'], { reject: false, env: clean, extendEnv: false, timeout: 20_000 });
     version = /version "([^"]+)"/.exec(out.stderr)?.[1];
+    if (!version) throw new JavaUnusable(executable, `${out.stderr}\n${out.stdout}`.trim());
   }
   const feature = version ? javaFeatureVersion(version) : undefined;
-  if (!version || feature === undefined) return undefined;
+  if (!version || feature === undefined) throw new JavaUnusable(executable, `version "${version ?? ''}" is not one zkpseudo can read`);
   return { executable, feature, version };
 }

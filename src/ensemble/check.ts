@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, CreateMode, EventType, type Session } from '../edge/zkclient.js';
 import type { EnsembleSpec } from '../options/types.js';
 import { probeEnsemble } from './probe.js';
-import { ensemblePaths } from './layout.js';
+import type { EnsemblePaths } from './layout.js';
 
 export interface CheckStep {
   name: string;
@@ -31,13 +31,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Runs every check against the ensemble; `onStep` sees each step as it finishes. */
-export async function checkEnsemble(home: string, spec: EnsembleSpec, onStep?: (s: CheckStep) => void): Promise<CheckResult> {
+export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
   const steps: CheckStep[] = [];
   const sessions: Session[] = [];
   const created: string[] = [];
   const root = `/zkpseudo-check-${randomBytes(4).toString('hex')}`;
   const marker = `${root}/sync`;
   const run = async (name: string, fn: () => Promise<string>): Promise<void> => {
+    // Interrupted: stop before the next step; the znodes made so far are still removed below.
+    if (signal?.aborted) throw new Error('interrupted');
     const start = Date.now();
     try {
       const detail = await fn();
@@ -54,7 +56,7 @@ export async function checkEnsemble(home: string, spec: EnsembleSpec, onStep?: (
   try {
     let targets: { id: number; port: number }[] = [];
     await run('find serving servers', async () => {
-      const status = await probeEnsemble(ensemblePaths(home, spec.name), spec);
+      const status = await probeEnsemble(paths, spec);
       targets = status.servers.filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, port: s.clientPort }));
       if (status.health.state === 'no-quorum' || !targets.length) throw new Error(status.health.summary);
       return `servers ${targets.map((t) => t.id).join(', ')} (${status.health.state})`;

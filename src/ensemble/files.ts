@@ -1,6 +1,6 @@
 /** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { pathExists } from '../edge/files.js';
+import { mkdir, readFile } from 'node:fs/promises';
+import { pathExists, writeFileNamed } from '../edge/files.js';
 import type { EnsembleSpec } from '../options/types.js';
 import { renderZooCfg } from '../zk/config.js';
 import { parseZkVersion } from '../zk/versions.js';
@@ -29,8 +29,8 @@ export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec,
     await mkdir(sp.logsDir, { recursive: true, mode: 0o755 });
     await mkdir(sp.confDir, { recursive: true, mode: 0o755 });
     const cfg = renderZooCfg(template, { ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config });
-    await writeFile(sp.config, cfg, { mode: 0o644 });
-    await writeFile(sp.myid, `${m.id}\n`, { mode: 0o644 });
+    await writeFileNamed(sp.config, cfg);
+    await writeFileNamed(sp.myid, `${m.id}\n`);
   }));
   return repairs.sort();
 }

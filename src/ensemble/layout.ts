@@ -1,10 +1,31 @@
 /** Where an ensemble's files live (pure path arithmetic; SPEC §5), resolved once per command. */
 import os from 'node:os';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 
 /** `$ZKPSEUDO_HOME`, else ~/.zkpseudo; an explicit `home` wins over both. */
 export function homeDir(env: NodeJS.ProcessEnv, home?: string): string {
   return path.resolve(home ?? (env.ZKPSEUDO_HOME || path.join(env.HOME || os.homedir(), '.zkpseudo')));
+}
+
+/**
+ * Why a home dir cannot work, or undefined. Each server's jars are joined into a Java
+ * classpath with ":", so a ":" in the path would split it; a control character cannot pass
+ * through zkServer.sh. Everything else (spaces, non-ASCII) is escaped where it is written.
+ */
+export function homeProblem(home: string): string | undefined {
+  if (home.includes(path.delimiter)) return `it contains "${path.delimiter}", which splits the Java classpath of every server under it`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(home)) return 'it contains a control character (a line break or tab)';
+  return undefined;
+}
+
+/** homeDir, refused with a UsageError (exit 64) when no server could run under it. */
+export function resolveHome(env: NodeJS.ProcessEnv, home?: string): string {
+  const dir = homeDir(env, home);
+  const problem = homeProblem(dir);
+  if (problem) throw new UsageError(`The home dir ${dir} cannot be used: ${problem}.`, 'Point --home (or ZKPSEUDO_HOME) at a directory whose path has no such character.');
+  return dir;
 }
 
 export interface ServerPaths {

@@ -1,5 +1,5 @@
 /** Starting, stopping and killing one server; the process table says what runs, never a pid file alone. */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeServerFiles } from './files.js';
 import { ZkpseudoError } from '../errors.js';
@@ -10,6 +10,7 @@ import type { EnsembleSpec, Member } from '../options/types.js';
 import type { EnsemblePaths, ServerPaths } from './layout.js';
 import type { LiveServer } from './identity.js';
 import { latestLogFile, tailFile } from './logs.js';
+import { diagnoseStartFailure } from '../zk/startfail.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -75,17 +76,50 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`})`);
     await removePidFile(sp.pidFile);
   }
-  const launch = await startServer(sp, launchOptions(spec, ctx.env), ctx.env);
-  onLaunch?.(launch);
-  const result = await launch.result;
-  if (!result.ok) throw await startFailure(ctx.paths, spec.name, member.id, result.output);
-  return 'started';
+  for (let attempt = 1; ; attempt++) {
+    const launch = await startServer(sp, launchOptions(spec, ctx.env), ctx.env);
+    onLaunch?.(launch);
+    const result = await launch.result;
+    if (result.ok) return 'started';
+    // A file a crash left half-written, which the server can read nothing from, is moved aside
+    // (never deleted) and the start tried once more; anything else is named, not touched.
+    const moved = attempt === 1 ? await quarantineUnreadable(ctx.paths, member.id) : undefined;
+    if (!moved) throw await startFailure(ctx.paths, spec.name, member.id, result.output);
+    ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
+  }
+}
+
+/** The latest log's last lines, enough to hold a start's stack trace. */
+async function recentLog(paths: EnsemblePaths, id: number): Promise<string> {
+  return logTail(paths, id, 300);
+}
+
+/** Moves aside the file a failed start choked on, if the log shows it unreadable; says what it did. */
+async function quarantineUnreadable(paths: EnsemblePaths, id: number): Promise<string | undefined> {
+  const sp = paths.server(id);
+  const cause = diagnoseStartFailure(await recentLog(paths, id));
+  if (!cause?.movable || !cause.file || !cause.file.startsWith(sp.dataDir + path.sep)) return undefined;
+  const dest = path.join(sp.dataDir, 'zkpseudo-quarantine', `${path.basename(cause.file)}.${Date.now()}`);
+  await mkdir(path.dirname(dest), { recursive: true });
+  await rename(cause.file, dest).catch(() => undefined);
+  return `${path.relative(sp.root, cause.file)} was unreadable (${cause.problem}); moved it to ${path.relative(sp.root, dest)}`;
 }
 
 /** A start that failed, named from the script's output and the server's own log. */
 export async function startFailure(paths: EnsemblePaths, name: string, id: number, output: string): Promise<ZkpseudoError> {
   const tail = await logTail(paths, id);
   const said = output.split('\n').filter(Boolean).slice(-2).join(' ') || 'zkServer.sh failed';
+  const cause = diagnoseStartFailure(await recentLog(paths, id));
+  if (cause) {
+    return new ZkpseudoError(
+      `Server ${id} did not start: ${cause.file ? `${cause.file}: ` : ''}${cause.problem}.`,
+      cause.file
+        ? `Move that file out of the way (\`mv ${cause.file} ${cause.file}.bad\`) and run the command again, or start afresh with \`zkpseudo down --purge --name ${name}\`.`
+        : `Start afresh with \`zkpseudo down --purge --name ${name}\`, or read \`zkpseudo logs ${id} --name ${name}\`.`,
+      undefined,
+      tail ? { details: `--- ${paths.server(id).logsDir} (last lines) ---\n${tail}` } : undefined,
+    );
+  }
   return new ZkpseudoError(
     `Server ${id} did not start: ${said}`,
     `Read the server's log with \`zkpseudo logs ${id} --name ${name}\`.`,

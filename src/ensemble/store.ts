@@ -5,6 +5,7 @@ import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } 
 import { asSpec, recordedSpecProblems } from '../options/recorded.js';
 import type { EnsembleSpec } from '../options/types.js';
 import type { EnsemblePaths } from './layout.js';
+import { writeFileNamed } from '../edge/files.js';
 
 function homeNotDirectory(home: string): UsageError {
   return new UsageError(`The home dir ${home} is not a directory.`, 'Point --home (or ZKPSEUDO_HOME) at a directory, or remove the file in its way.');
@@ -33,7 +34,7 @@ export async function writeSpec(paths: EnsemblePaths, spec: EnsembleSpec): Promi
   // JSON is YAML too: written in that subset, every command can read it back with JSON.parse
   // and skip loading a YAML parser (≈20 ms of `status`'s start-up). Hand edits in full YAML still work.
   const header = '# The resolved ensemble, written by zkpseudo (JSON, which is also YAML). Change its shape with `zkpseudo down --purge` and a new `up`.\n';
-  await writeFile(temp, `${header}${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
+  await writeFileNamed(temp, `${header}${JSON.stringify(spec, null, 2)}\n`);
   await rename(temp, specFile);
 }
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
-import { findJava } from '../edge/java.js';
+import { findJava, JavaUnusable } from '../edge/java.js';
 import type { Request } from '../options/options.js';
 import type { EnsembleSpec, Member } from '../options/types.js';
 import type { Progress } from '../tarball/download.js';
@@ -19,7 +19,10 @@ import type { UpRun, UpStep } from './up.js';
 import { HealthTimeoutError, waitHealthy } from './wait.js';
 
 async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
-  const java = await findJava(env);
+  const java = await findJava(env).catch((err) => {
+    if (err instanceof JavaUnusable) throw new ZkpseudoError(`Java was found at ${err.executable}, but it does not run: ${err.message}.`, 'Fix that Java install, or point JAVA_HOME at another one.');
+    throw err;
+  });
   const v = parseZkVersion(zkVersion)!;
   if (!java) {
     throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava(v)} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
@@ -44,7 +47,7 @@ const java: UpStep = {
 
 function distRequest(r: UpRun): DistRequest {
   const { req, existing } = r;
-  const mirror = req.mirror ? { mirror: req.mirror } : {};
+  const mirror = { ...(req.mirror ? { mirror: req.mirror } : {}), ...(req.offline ? { offline: true } : {}) };
   if (!existing) return { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...mirror };
   const source = existing.dist.source === 'system' ? { dist: 'system' } : existing.dist.source === 'download' ? {} : { dist: existing.dist.origin };
   return { zkVersion: parseZkVersion(existing.zkVersion)!, ...source, ...mirror };

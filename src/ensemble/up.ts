@@ -11,7 +11,7 @@ import { normalizeOptions, type Request } from '../options/options.js';
 import type { EnsembleOptions, EnsembleSpec } from '../options/types.js';
 import type { ResolvedDist } from '../tarball/resolve.js';
 import { liveServers, type LiveServer } from './identity.js';
-import { ensemblePaths, homeDir, type EnsemblePaths } from './layout.js';
+import { ensemblePaths, resolveHome, type EnsemblePaths } from './layout.js';
 import { assertOwner } from './lease.js';
 import type { EnsembleStatus } from './probe.js';
 import { copyDamage } from './servers.js';
@@ -84,7 +84,7 @@ export interface UpStep {
 /** Creates the ensemble if needed, starts every server that is not running and waits until healthy. */
 export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise<UpResult> {
   const req = normalizeOptions(opts, ctx.env);
-  const paths = ensemblePaths(homeDir(ctx.env, opts.home), req.name);
+  const paths = ensemblePaths(resolveHome(ctx.env, opts.home), req.name);
   await ensureHome(paths.home);
   if (req.owner !== undefined) await assertOwner(req.owner);
   return withLock(paths.lockTarget, `ensemble "${req.name}"`, () => upLocked(req, paths, ctx), req.timeoutMs + 60_000);

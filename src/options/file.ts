@@ -3,45 +3,16 @@
  * unknown keys, wrong types and bad values are all reported at once as `file:line: key: message`.
  */
 import { readFile } from 'node:fs/promises';
-import { closest, distance } from 'fastest-levenshtein';
 import { LineCounter, isMap, isScalar, parseDocument, type Node, type Pair } from 'yaml';
 import { UsageError } from '../errors.js';
 import { checkOptions, type Issue } from './options.js';
 import type { EnsembleOptions } from './types.js';
+import { FILE_KEYS, suggestion, typeIssue } from './keys.js';
 
-type Kind = 'string' | 'integer' | 'ports' | 'adminPort' | 'duration' | 'map';
-
-/** Every key a file may hold, and what its value must be. */
-export const FILE_KEYS: Readonly<Record<string, Kind>> = {
-  name: 'string', zkVersion: 'string', servers: 'integer', observers: 'integer', ports: 'ports',
-  adminPort: 'adminPort', dist: 'string', mirror: 'string', heap: 'string', timeout: 'duration', config: 'map',
-};
+export { FILE_KEYS };
 
 interface Located extends Issue {
   line?: number;
-}
-
-function typeIssue(key: string, kind: Kind, value: unknown): string | undefined {
-  const shown = JSON.stringify(value);
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string' ? undefined : `${shown} must be text${key === 'zkVersion' ? ' (quote it: zkVersion: "3.8.4")' : ''}`;
-    case 'integer':
-      return Number.isInteger(value) ? undefined : `${shown} is not a whole number`;
-    case 'ports':
-      return value === 'auto' || value === 'classic' || Number.isInteger(value) ? undefined : `${shown} is not "auto", "classic" or a base port number`;
-    case 'adminPort':
-      return value === 'auto' || Number.isInteger(value) ? undefined : `${shown} is not "auto" or a port number`;
-    case 'duration':
-      return typeof value === 'string' || typeof value === 'number' ? undefined : `${shown} is not a duration like 60s`;
-    case 'map':
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : `${shown} is not a mapping of zoo.cfg keys to values`;
-  }
-}
-
-function suggestion(key: string): string {
-  const near = closest(key, Object.keys(FILE_KEYS));
-  return distance(key, near) <= 3 ? ` (did you mean "${near}"?)` : '';
 }
 
 /** Parses and checks a file's text; `file` is only used in messages. Throws one UsageError naming every problem. */
@@ -66,7 +37,7 @@ export function parseEnsembleFile(text: string, file: string, env: NodeJS.Proces
         keyLines.set(key, line);
         const kind = FILE_KEYS[key];
         if (!kind) {
-          issues.push({ key, message: `is not a known key${suggestion(key)}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`, line });
+          issues.push({ key, message: `is not a known key${suggestion(key, Object.keys(FILE_KEYS))}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`, line });
           continue;
         }
         const value = pair.value?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : null);

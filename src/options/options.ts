@@ -4,12 +4,17 @@ import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/version
 import { isManagedKey } from '../zk/keys.js';
 import { ENSEMBLE_NAME } from './names.js';
 import type { EnsembleOptions } from './types.js';
+import { API_KEYS, suggestion, typeIssue } from './keys.js';
 
 /** More servers than this on one machine is almost certainly a typo. */
 export const MAX_SERVERS = 31;
 export const DEFAULT_SERVERS = 3;
 export const DEFAULT_HEAP_MB = 128;
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** A day: longer waits are typos (and beyond what a timer can hold safely). */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+/** Beyond this a test server's heap is a typo. */
+export const MAX_HEAP_MB = 64 * 1024;
 
 /** Options after defaults and validation; `zkVersion` stays undefined when none was asked for. */
 export interface Request {
@@ -26,6 +31,7 @@ export interface Request {
   config: Record<string, string>;
   wait: boolean;
   owner?: number;
+  offline: boolean;
   /** Which options were given explicitly, to tell a resume from a change of shape. */
   explicit: Set<keyof EnsembleOptions>;
 }
@@ -44,14 +50,20 @@ export function parseHeap(text: string): number | undefined {
   return Number(m[1]) * (m[2]!.toLowerCase() === 'g' ? 1024 : 1);
 }
 
-/** "60s", "2m", "500ms", "90" (seconds) or a number of seconds → milliseconds. */
+/**
+ * "60s", "2m", "1h", "500ms", "90" (seconds) or a number of seconds → milliseconds; undefined
+ * for anything else, for zero, and for more than a day.
+ */
 export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value * 1000 : undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-  return ms > 0 ? ms : undefined;
+  let ms: number;
+  if (typeof value === 'number') ms = value * 1000;
+  else {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+    if (!m) return undefined;
+    const n = Number(m[1]);
+    ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : m[2] === 'h' ? n * 3_600_000 : n * 1000;
+  }
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS ? Math.round(ms) : undefined;
 }
 
 function isHttpUrl(text: string): boolean {
@@ -70,9 +82,30 @@ const MIN_VERSION = parseZkVersion('3.4.0')!;
  * user fixes them in one go. Throws a UsageError listing each as `key: message`.
  */
 export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}): Request {
+  const shapeIssues = checkShape(opts);
+  if (shapeIssues.length) throw usageErrorFor(shapeIssues);
   const { request, issues } = checkOptions(opts, env);
   if (issues.length) throw usageErrorFor(issues);
   return request!;
+}
+
+/**
+ * Keys and types of options given by code (`up()`): an unknown key (`serverz`) or a value of
+ * the wrong type (`name: 5`) is a usage error, as it is in an ensemble file.
+ */
+export function checkShape(opts: unknown): Issue[] {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) return [{ key: 'options', message: 'must be an object such as { servers: 3 }' }];
+  const issues: Issue[] = [];
+  for (const [key, value] of Object.entries(opts)) {
+    if (value === undefined) continue;
+    const kind = API_KEYS[key];
+    if (!kind) issues.push({ key, message: `is not a known option${suggestion(key, Object.keys(API_KEYS))}` });
+    else {
+      const bad = typeIssue(key, kind, value);
+      if (bad) issues.push({ key, message: bad });
+    }
+  }
+  return issues;
 }
 
 /** Like normalizeOptions, but returns the issues instead of throwing (for file:line reports). */
@@ -110,10 +143,10 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
   }
 
   const heapMb = opts.heap === undefined ? DEFAULT_HEAP_MB : parseHeap(String(opts.heap));
-  if (heapMb === undefined || heapMb < 32) issues.push({ key: 'heap', message: `"${opts.heap}" is not a heap size of at least 32m, like 128m or 1g` });
+  if (heapMb === undefined || heapMb < 32 || heapMb > MAX_HEAP_MB) issues.push({ key: 'heap', message: `"${opts.heap}" is not a heap size from 32m to 64g, like 128m or 1g` });
 
   const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(opts.timeout);
-  if (timeoutMs === undefined) issues.push({ key: 'timeout', message: `"${opts.timeout}" is not a duration like 60s, 2m or 500ms` });
+  if (timeoutMs === undefined) issues.push({ key: 'timeout', message: `"${opts.timeout}" is not a duration from 1ms to 24h, like 60s, 2m or 500ms` });
 
   const mirror = opts.mirror ?? (env.ZKPSEUDO_MIRROR || undefined);
   if (mirror !== undefined && !isHttpUrl(mirror)) issues.push({ key: 'mirror', message: `"${mirror}" is not an http(s) URL` });
@@ -148,6 +181,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     timeoutMs: timeoutMs!,
     config,
     wait: opts.wait ?? true,
+    offline: opts.offline ?? env.ZKPSEUDO_OFFLINE === '1',
     ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
     explicit,
   };

@@ -30,6 +30,8 @@ export interface EnsembleOptions {
   timeout?: string | number;
   /** Extra zoo.cfg keys, written after everything zkpseudo manages. */
   config?: Record<string, string | number | boolean>;
+  /** Never use the network: the cache or a system install only (default false; also ZKPSEUDO_OFFLINE=1). */
+  offline?: boolean;
   /** Wait for a healthy quorum (default true). */
   wait?: boolean;
   /**

@@ -17,7 +17,12 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Tries in all for a download cut off by the network (default 3). */
   attempts?: number;
+  /** The longest one try may take in all (default DOWNLOAD_TOTAL_MS). */
+  totalMs?: number;
 }
+
+/** A tarball of ~15 MB that takes longer than this is better fetched another way (--dist). */
+export const DOWNLOAD_TOTAL_MS = 10 * 60_000;
 
 /** SHA-512 of a file, in lower-case hex. */
 export async function sha512OfFile(file: string): Promise<string> {
@@ -33,7 +38,8 @@ async function clientFor(url: string) {
 
 /** A small text resource such as a `.sha512` file. */
 export async function fetchText(url: string, signal?: AbortSignal): Promise<string> {
-  return (await clientFor(url))(url, { ...(signal ? { signal } : {}) }).text();
+  const bounded = signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000);
+  return (await clientFor(url))(url, { signal: bounded }).text();
 }
 
 /** Thrown when the bytes received do not match the published digest. */
@@ -81,7 +87,8 @@ async function downloadOnce(url: string, dest: string, expectedSha512: string, o
     },
   });
   try {
-    const stream = (await clientFor(url)).stream(url, { ...(opts.signal ? { signal: opts.signal } : {}) });
+    const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.totalMs ?? DOWNLOAD_TOTAL_MS)]) : AbortSignal.timeout(opts.totalMs ?? DOWNLOAD_TOTAL_MS);
+    const stream = (await clientFor(url)).stream(url, { signal });
     stream.on('downloadProgress', (p: { transferred: number; total?: number }) =>
       opts.onProgress?.({ transferred: p.transferred, ...(p.total ? { total: p.total } : {}) }),
     );

@@ -3,7 +3,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import envPaths from 'env-paths';
-import { ZkpseudoError, UsageError } from '../errors.js';
+import { InterruptedError, ZkpseudoError, UsageError } from '../errors.js';
 import { parseSha512File } from '../zk/checksum.js';
 import { DEFAULT_ZK_VERSION, downloadUrls, parseZkVersion, tarballName, tarballTopDir, type ZkVersion } from '../zk/versions.js';
 import type { DistRecord } from '../options/types.js';
@@ -22,7 +22,12 @@ export interface DistRequest {
   zkVersion?: ZkVersion;
   dist?: string;
   mirror?: string;
+  /** Use only the cache or a system install; never the network. */
+  offline?: boolean;
 }
+
+/** A tarball that is not in the cache, when the network may not be used. */
+class NotCached extends Error {}
 
 export interface DistContext {
   env: NodeJS.ProcessEnv;
@@ -63,12 +68,13 @@ async function sweepParts(dest: string): Promise<void> {
 }
 
 /** Downloads `url` into `dest` unless a verified copy is there already; the digest comes from `<url>.sha512`. */
-async function cachedDownload(url: string, dest: string, ctx: DistContext): Promise<string> {
+async function cachedDownload(url: string, dest: string, ctx: DistContext, offline = false): Promise<string> {
   const digestFile = `${dest}.sha512`;
   return withLock(dest, `the download of ${path.basename(dest)}`, async () => {
     await sweepParts(dest);
     const known = parseSha512File(await readFile(digestFile, 'utf8').catch(() => ''));
     if (known && (await isVerified(dest, known))) return known;
+    if (offline) throw new NotCached(`${path.basename(dest)} is not in the cache`);
     const published = parseSha512File(await fetchText(`${url}.sha512`, ctx.signal));
     if (!published) throw new ZkpseudoError(`${url}.sha512 holds no SHA-512 digest.`, 'Check the mirror, or use --dist with a local tarball.');
     await downloadVerified(url, dest, published, {
@@ -125,10 +131,19 @@ async function fromUrl(req: DistRequest, url: string, cache: string, ctx: DistCo
   const dir = path.join(cache, 'urls');
   await mkdir(dir, { recursive: true });
   const dest = path.join(dir, `${shortHash(url)}-${path.basename(new URL(url).pathname)}`);
-  const sha512 = await cachedDownload(url, dest, ctx).catch((err) => {
+  const sha512 = await cachedDownload(url, dest, ctx, req.offline).catch((err) => {
+    if (ctx.signal?.aborted) throw new InterruptedError('The download');
+    if (err instanceof NotCached) throw offlineError(`ZooKeeper from ${url}`);
     throw downloadError([url], err);
   });
   return { version, record: { source: 'url', origin: url, tarball: dest, sha512 } };
+}
+
+function offlineError(what: string): ZkpseudoError {
+  return new ZkpseudoError(
+    `${what} is not in the cache, and --offline (or ZKPSEUDO_OFFLINE=1) forbids downloading it.`,
+    'Run once with the network to fill the cache, use --dist with a local tarball or "system", or drop --offline.',
+  );
 }
 
 function downloadError(urls: string[], err: unknown): ZkpseudoError {
@@ -161,21 +176,25 @@ export async function ensureDist(req: DistRequest, ctx: DistContext): Promise<Re
   const dest = path.join(cache, tarballName(version));
   const urls = downloadUrls(version, req.mirror);
   const failures: string[] = [];
-  for (const url of urls) {
+  for (const url of req.offline ? urls.slice(0, 1) : urls) {
     try {
-      const sha512 = await cachedDownload(url, dest, ctx);
+      const sha512 = await cachedDownload(url, dest, ctx, req.offline);
       return { version, record: { source: 'download', origin: url, tarball: dest, sha512 } };
     } catch (err) {
-      if (err instanceof ChecksumMismatch || ctx.signal?.aborted) throw downloadError([url], err);
-      failures.push(`${new URL(url).host}: ${(err as Error).message}`);
+      if (ctx.signal?.aborted) throw new InterruptedError('The download');
+      if (err instanceof ChecksumMismatch) throw downloadError([url], err);
+      failures.push(err instanceof NotCached ? err.message : `${new URL(url).host}: ${(err as Error).message}`);
     }
   }
   if (!req.zkVersion) {
     const system = await fromSystem(req, cache).catch(() => undefined);
     if (system) {
-      ctx.onNotice?.(`Could not download ZooKeeper ${version.text} (${failures[0]}); using the system install, ZooKeeper ${system.version.text}, instead.`);
+      ctx.onNotice?.(req.offline
+        ? `Offline: ZooKeeper ${version.text} is not in the cache; using the system install, ZooKeeper ${system.version.text}, instead.`
+        : `Could not download ZooKeeper ${version.text} (${failures[0]}); using the system install, ZooKeeper ${system.version.text}, instead.`);
       return system;
     }
   }
+  if (req.offline) throw offlineError(`ZooKeeper ${version.text}`);
   throw downloadError(urls, new Error(failures.join('; ')));
 }

@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { atLeast, type ZkVersion } from './versions.js';
 import { DEFAULT_TUNABLES, STATUS_FOUR_LETTER_WORDS } from './keys.js';
 import type { Member } from '../options/types.js';
+import { escapePropertyValue as esc } from './properties.js';
 
 export interface ZooCfgInput {
   ensemble: string;
@@ -23,18 +24,20 @@ interface KeyValue {
 /** The template's view: the version decides the shape, the spec the values. */
 export function zooCfgView(input: ZooCfgInput) {
   const modern = atLeast(input.version, 3, 5, 0);
-  const tunables: KeyValue[] = Object.entries(DEFAULT_TUNABLES).map(([key, value]) => ({ key, value: input.config[key] ?? value }));
+  // Every value is escaped for java.util.Properties, so what the server reads is what was meant.
+  const tunables: KeyValue[] = Object.entries(DEFAULT_TUNABLES).map(([key, value]) => ({ key, value: esc(input.config[key] ?? value) }));
   const extra: KeyValue[] = Object.entries(input.config)
     .filter(([key]) => !(key in DEFAULT_TUNABLES))
-    .map(([key, value]) => ({ key, value }));
+    .map(([key, value]) => ({ key, value: esc(value) }));
   const quorum = input.members.length > 1;
   return {
     id: input.self.id,
+    // In a comment line; only a line break could hurt there, and names cannot hold one.
     ensemble: input.ensemble,
     version: input.version.text,
     peerLabel: input.self.peerType === 'observer' ? 'observer' : input.members.length > 1 ? 'participant' : 'standalone',
     tunables,
-    dataDir: input.dataDir,
+    dataDir: esc(input.dataDir),
     clientPort: input.self.ports.client,
     observer: input.self.peerType === 'observer',
     // One server runs standalone: no server lines, so every version agrees on the mode.

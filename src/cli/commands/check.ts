@@ -2,16 +2,29 @@
 import pc from 'picocolors';
 import { checkEnsemble } from '../../ensemble/check.js';
 import { readSpec } from '../../ensemble/store.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, InterruptedError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
 
 export async function checkCommand(c: CommandContext): Promise<number> {
   const spec = await readSpec(c.paths);
-  const result = await checkEnsemble(c.home, spec, (s) => {
-    if (c.o.json || c.o.quiet) return;
-    c.o.out(`${s.ok ? pc.green('✓') : pc.red('✗')} ${s.name}: ${s.detail} ${pc.dim(`(${s.ms} ms)`)}`);
-  });
+  // Ctrl-C or SIGTERM: finish the step under way, remove every znode made, then exit 130/143.
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => { signalled = sig; controller.abort(); };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await checkEnsemble(c.paths, spec, (s) => {
+      if (c.o.json || c.o.quiet) return;
+      c.o.out(`${s.ok ? pc.green('✓') : pc.red('✗')} ${s.name}: ${s.detail} ${pc.dim(`(${s.ms} ms)`)}`);
+    }, controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (signalled) throw Object.assign(new InterruptedError('`check`'), { exitCode: signalled === 'SIGTERM' ? 143 : 130 });
   if (c.o.json) printJson(c.o, { name: spec.name, ...result });
   else if (!result.ok) c.o.err(`check failed at: ${result.steps.find((s) => !s.ok)?.name ?? 'no step ran'}`);
   return result.ok ? ExitCode.ok : ExitCode.failed;

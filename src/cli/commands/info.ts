@@ -55,13 +55,13 @@ export async function envCommand(c: CommandContext): Promise<number> {
   return 0;
 }
 
-export async function logsCommand(c: CommandContext, id: string, opts: { follow?: boolean; lines?: string }): Promise<number> {
+export async function logsCommand(c: CommandContext, id: string, opts: { follow?: boolean; lines?: number }): Promise<number> {
   const spec = await readSpec(c.paths);
   const [member] = await selectMembers(c.op, spec, parseSelector(id));
   const dir = c.paths.server(member!.id).logsDir;
   const file = await latestLogFile(dir);
   if (!file) throw new ZkpseudoError(`Server ${member!.id} has no log file in ${dir} yet.`, 'Start it with `zkpseudo start ' + member!.id + '`.');
-  const lines = Number(opts.lines ?? 50);
+  const lines = opts.lines ?? 50;
   const text = await tailFile(file, lines);
   if (text) c.o.out(text);
   if (!opts.follow) return 0;

@@ -27,7 +27,7 @@ async function specOrOrphans(c: CommandContext) {
   }
 }
 
-export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: string }): Promise<number> {
+export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: number }): Promise<number> {
   const spec = await specOrOrphans(c);
   if (!opts.watch) {
     const status = await probeEnsemble(c.paths, spec);
@@ -35,7 +35,7 @@ export async function statusCommand(c: CommandContext, opts: { watch?: boolean; 
     else if (!c.o.quiet) c.o.out(formatStatus(status));
     return exitCodeFor(status);
   }
-  const intervalMs = Math.max(100, Number(opts.interval ?? 1) * 1000);
+  const intervalMs = opts.interval ?? 1000;
   const tty = !!process.stdout.isTTY;
   const { createLogUpdate } = await import('log-update');
   const render = createLogUpdate(process.stdout);
