@@ -66,7 +66,7 @@ export function buildProgram(): Command {
   program
     .command('up')
     .description('create (or resume) an ensemble and wait for a healthy quorum')
-    .argument('[servers]', 'number of voting servers (default 3)', int('servers', 1, 31))
+    .argument('[servers]', 'number of voting servers (default 3)', int('servers', 0, 999_999_999))
     .option('-f, --file <ensemble.yaml>', 'read options from an ensemble file; flags given here override it')
     .option('--zk-version <x.y.z>', 'ZooKeeper release (default: the pinned release, else a system install)')
     .option('--observers <k>', 'non-voting observers to add', int('--observers'))

@@ -4,25 +4,28 @@
  * follow; a client writes through server 1 and reads through server 3; `down` leaves no
  * process; a second `up` finds the data; `down --purge` deletes it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
 import { isAlive } from '../../src/edge/process.js';
 import { cacheDir } from '../../src/tarball/resolve.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
-import { startDistMirror, type Mirror } from '../helpers/mirror.js';
+import { startDistMirror, type DistLayout, type Mirror } from '../helpers/mirror.js';
 import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
 
-describe('up 3 / status / down, end to end', () => {
+// Both layouts: the system install as zkpseudo packs it (Debian's scripts), and Apache's own
+// binary layout (Apache's bin/zkServer.sh, zkEnv.sh and logback conf), as users download it.
+describe.each<DistLayout>(['debian-packed', 'apache'])('up 3 / status / down, end to end (%s tarball)', (layout) => {
   let sb: Sandbox;
   let mirror: Mirror;
   let ensemble: Ensemble;
 
   beforeAll(async () => {
-    sb = await createSandbox('core');
+    sb = await createSandbox(`core-${layout}`);
     // A mirror of our own, so this test can count what is downloaded.
-    mirror = await startDistMirror();
+    mirror = await startDistMirror(layout);
   });
   afterAll(async () => {
     await sb?.cleanup();
@@ -47,6 +50,12 @@ describe('up 3 / status / down, end to end', () => {
       expect(s.pid).toBeGreaterThan(0);
       expect(await isAlive(s.pid!)).toBe(true);
     }
+    // The scripts that ran are the layout's own: Apache's zkEnv.sh and logback conf, or the packed ones.
+    const zkEnv = readFileSync(path.join(ensemble.dir, 'zookeeper-1', 'bin', 'zkEnv.sh'), 'utf8');
+    if (layout === 'apache') {
+      expect(zkEnv).toMatch(/Licensed to the Apache Software Foundation/);
+      expect(existsSync(path.join(ensemble.dir, 'zookeeper-1', 'conf', 'logback.xml'))).toBe(true);
+    } else expect(zkEnv).toMatch(/Written by zkpseudo/);
     // The servers are the ones this sandbox started: their command lines name its directory.
     expect((await serverPidsUnder(sb.root)).sort()).toEqual(status.servers.map((s) => s.pid).sort());
   });

@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { findSystemInstall, packSystemInstall } from '../../src/tarball/system.js';
 import { tarballName } from '../../src/zk/versions.js';
 import { startMirror } from './mirror.js';
+import { buildApacheLayoutDist, findApacheSource } from './apache-dist.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,10 @@ declare module 'vitest' {
     distTarball: string | null;
     distSha512: string | null;
     noZooKeeperReason: string | null;
+    /** The same release in Apache's own binary layout (Apache's bin/ and conf/), or null. */
+    apacheTarball: string | null;
+    apacheSha512: string | null;
+    noApacheDistReason: string | null;
   }
 }
 
@@ -29,6 +34,9 @@ export default async function setup(project: TestProject) {
     project.provide('distTarball', null);
     project.provide('distSha512', null);
     project.provide('noZooKeeperReason', 'no system ZooKeeper: run `apt-get install -y zookeeper` (the .ci/run script does)');
+    project.provide('apacheTarball', null);
+    project.provide('apacheSha512', null);
+    project.provide('noApacheDistReason', 'no system ZooKeeper');
     return;
   }
   const cache = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-dist-'));
@@ -44,6 +52,17 @@ export default async function setup(project: TestProject) {
   project.provide('distTarball', packed.tarball);
   project.provide('distSha512', packed.sha512);
   project.provide('noZooKeeperReason', null);
+  const source = await findApacheSource(v.text);
+  if (typeof source === 'string') {
+    const apache = await buildApacheLayoutDist(source, install, cache);
+    project.provide('apacheTarball', apache.tarball);
+    project.provide('apacheSha512', apache.sha512);
+    project.provide('noApacheDistReason', null);
+  } else {
+    project.provide('apacheTarball', null);
+    project.provide('apacheSha512', null);
+    project.provide('noApacheDistReason', source.missing);
+  }
   return async () => {
     await mirror.close();
     await rm(cache, { recursive: true, force: true });

@@ -60,13 +60,18 @@ export async function startMirror(files: MirrorFile[]): Promise<Mirror> {
  * A mirror of its own serving the run's packed ZooKeeper (see global-setup), for tests that
  * count what gets downloaded.
  */
-export async function startDistMirror(): Promise<Mirror> {
+export async function startDistMirror(layout: DistLayout = 'debian-packed'): Promise<Mirror> {
   const { inject } = await import('vitest');
   const { parseZkVersion, tarballName } = await import('../../src/zk/versions.js');
   const v = parseZkVersion(inject('zkVersion')!)!;
   const base = `/zookeeper/zookeeper-${v.text}/${tarballName(v)}`;
+  if (layout === 'apache' && !inject('apacheTarball')) throw new Error(`the Apache-layout dist is missing: ${inject('noApacheDistReason')}`);
+  const [file, sha] = layout === 'apache' ? [inject('apacheTarball')!, inject('apacheSha512')!] : [inject('distTarball')!, inject('distSha512')!];
   return startMirror([
-    { path: base, file: inject('distTarball')! },
-    { path: `${base}.sha512`, body: `${inject('distSha512')}  ${tarballName(v)}\n` },
+    { path: base, file },
+    { path: `${base}.sha512`, body: `${sha}  ${tarballName(v)}\n` },
   ]);
 }
+
+/** Which tarball a mirror serves: the system install packed by zkpseudo, or Apache's own layout. */
+export type DistLayout = 'debian-packed' | 'apache';

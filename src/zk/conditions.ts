@@ -1,0 +1,56 @@
+/**
+ * What `zkpseudo wait` can wait for, and whether a status meets it (pure). These are the
+ * moments a failover test needs: after `kill leader`, a new leader; after `start all`, health.
+ */
+import type { Health } from './health.js';
+
+export type Condition =
+  | { kind: 'healthy' }
+  | { kind: 'degraded' }
+  /** A quorum serves, whatever its size: healthy or degraded. */
+  | { kind: 'serving' }
+  | { kind: 'leader' }
+  /** A leader other than `previous` (the leader when the wait began, if there was one). */
+  | { kind: 'new-leader'; previous?: number }
+  /** Server `id` has no live process. */
+  | { kind: 'down'; id: number };
+
+export const CONDITION_WORDS = ['healthy', 'degraded', 'serving', 'leader', 'new-leader', 'down'] as const;
+
+/** "healthy", "new-leader", "down 2" (or "down:2") → a Condition; a sentence of what is wrong otherwise. */
+export function parseCondition(words: string[]): Condition | string {
+  const [head, ...rest] = words.join(' ').trim().split(/[\s:]+/);
+  switch (head) {
+    case 'healthy': case 'degraded': case 'serving': case 'leader':
+      return rest.length ? `"${head}" takes no argument` : { kind: head };
+    case 'new-leader':
+      return rest.length ? '"new-leader" takes no argument' : { kind: 'new-leader' };
+    case 'down': {
+      const id = Number(rest[0]);
+      return rest.length === 1 && Number.isInteger(id) && id > 0 ? { kind: 'down', id } : '"down" needs one server id, like `down 2`';
+    }
+    default:
+      return `"${words.join(' ')}" is not a condition; use one of ${CONDITION_WORDS.join(', ')} (down takes an id)`;
+  }
+}
+
+/** The part of a status a condition looks at. */
+export interface ConditionView {
+  health: Health;
+  servers: { id: number; pid: number | null; role: string }[];
+}
+
+export function conditionMet(c: Condition, s: ConditionView): boolean {
+  switch (c.kind) {
+    case 'healthy': return s.health.state === 'healthy';
+    case 'degraded': return s.health.state === 'degraded';
+    case 'serving': return s.health.state !== 'no-quorum';
+    case 'leader': return s.health.leader !== undefined;
+    case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous;
+    case 'down': return s.servers.some((x) => x.id === c.id && x.pid === null && x.role === 'down');
+  }
+}
+
+export function describeCondition(c: Condition): string {
+  return c.kind === 'down' ? `server ${c.id} down` : c.kind === 'new-leader' ? `a new leader${c.previous ? ` (not ${c.previous})` : ''}` : c.kind;
+}
