@@ -3,7 +3,10 @@
  * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
  */
 import { resolveHome, ensemblePaths, type EnsemblePaths } from './ensemble/layout.js';
-import { killServers, restartServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/ops.js';
+import { killServers, restartServers, signalServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/ops.js';
+import { applyFault } from './ensemble/fault-ops.js';
+import { waitFor } from './ensemble/waitfor.js';
+import { parseCondition, type Condition } from './zk/conditions.js';
 import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/probe.js';
 import { readSpec } from './ensemble/store.js';
 import { upEnsemble, type UpEvent } from './ensemble/up.js';
@@ -16,6 +19,9 @@ import type { StartOutcome, StopOutcome } from './ensemble/servers.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/wait.js';
+export { WaitTimeoutError } from './ensemble/waitfor.js';
+export type { Condition } from './zk/conditions.js';
+export type { ServerFaults } from './zk/faults.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
 export type { Health, HealthState, Role } from './zk/health.js';
 
@@ -65,6 +71,26 @@ export interface Ensemble {
   waitHealthy(opts?: { timeout?: string | number }): Promise<EnsembleStatus>;
   /** Stops every server and waits until the processes are gone; `purge` deletes the data too. */
   down(opts?: { purge?: boolean }): Promise<void>;
+  /**
+   * Resolves once the condition holds: "healthy", "degraded", "serving", "leader",
+   * "new-leader" (a leader other than the one when the wait began), or "down 2"; rejects with
+   * WaitTimeoutError (carrying the last status) after `timeout` (default 60s).
+   */
+  waitFor(condition: string | Condition, opts?: { timeout?: string | number }): Promise<EnsembleStatus>;
+  /** SIGSTOP: a hung server (a long GC pause). Returns the ids paused. */
+  pause(id: ServerSelector): Promise<number[]>;
+  /** SIGCONT a paused server. */
+  resume(id: ServerSelector): Promise<number[]>;
+  /** Cuts a server off from every other server (needs `faults: true`). */
+  isolate(id: number | 'leader'): Promise<void>;
+  /** Splits the servers into groups that cannot reach each other, like [[1, 2], [3]] (needs `faults: true`). */
+  partition(groups: number[][]): Promise<void>;
+  /** Cuts a server off from its clients (needs `faults: true`). */
+  isolateClients(id: number | 'leader'): Promise<void>;
+  /** Slows the link between two servers, or a server and its clients (`to` = "clients"), by `ms` (needs `faults: true`). */
+  delay(from: number | 'leader', to: number | 'leader' | 'clients', ms: number, opts?: { jitterMs?: number }): Promise<void>;
+  /** Restores every link. */
+  heal(): Promise<void>;
 }
 
 function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
@@ -89,6 +115,18 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     kill: (id) => killServers(op, id),
     waitHealthy: (o = {}) => waitHealthy(paths, spec, { timeoutMs: timeoutOf(o.timeout) }),
     down: async (o = {}) => { await downEnsemble(op, o); },
+    waitFor: (condition, o = {}) => {
+      const c = typeof condition === 'string' ? parseCondition([condition]) : condition;
+      if (typeof c === 'string') return Promise.reject(new UsageError(`waitFor: ${c}.`, 'Conditions: healthy, degraded, serving, leader, new-leader, "down ID".'));
+      return waitFor(paths, spec, c, { timeoutMs: timeoutOf(o.timeout) });
+    },
+    pause: (id) => signalServers(op, id, 'SIGSTOP'),
+    resume: (id) => signalServers(op, id, 'SIGCONT'),
+    isolate: async (id) => { await applyFault(op, { op: 'isolate', id }); },
+    partition: async (groups) => { await applyFault(op, { op: 'partition', groups }); },
+    isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
+    delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
+    heal: async () => { await applyFault(op, { op: 'heal' }); },
   };
 }
 

@@ -1,11 +1,13 @@
 /** Everything the CLI prints: status tables, health lines, JSON. The library never prints. */
-import pc from 'picocolors';
+import { paint } from './colour.js';
 import type { EnsembleStatus, ServerStatus } from '../ensemble/probe.js';
 import type { HealthState } from '../zk/health.js';
 
 export interface Output {
   json: boolean;
   quiet: boolean;
+  /** Notices said during the command; --json output carries them as `notices`. */
+  notices: string[];
   out: (text: string) => void;
   err: (text: string) => void;
 }
@@ -14,26 +16,35 @@ export function makeOutput(opts: { json?: boolean; quiet?: boolean }): Output {
   return {
     json: !!opts.json,
     quiet: !!opts.quiet,
+    notices: [],
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   };
 }
 
+/** One JSON document on stdout, with the command's notices (if any) as `notices`. */
 export function printJson(o: Output, value: unknown): void {
-  o.out(JSON.stringify(value, null, 2));
+  const withNotices = o.notices.length && value && typeof value === 'object' && !Array.isArray(value) ? { ...value, notices: o.notices } : value;
+  o.out(JSON.stringify(withNotices, null, 2));
 }
 
-const ROLE_COLOUR: Record<string, (s: string) => string> = {
-  leader: pc.green, follower: pc.cyan, observer: pc.blue, standalone: pc.green,
-  looking: pc.yellow, starting: pc.yellow, 'read-only': pc.yellow, down: pc.red,
+/** One JSON document on one line (NDJSON), for streams such as `status --watch --json`. */
+export function printJsonLine(o: Output, value: unknown): void {
+  o.out(JSON.stringify(value));
+}
+
+const ROLE_COLOUR: Record<string, 'green' | 'cyan' | 'blue' | 'yellow' | 'red' | 'magenta'> = {
+  leader: 'green', follower: 'cyan', observer: 'blue', standalone: 'green',
+  looking: 'yellow', starting: 'yellow', 'read-only': 'yellow', paused: 'magenta', down: 'red',
 };
 
 export function colourRole(role: ServerStatus['role']): string {
-  return (ROLE_COLOUR[role] ?? ((s: string) => s))(role);
+  const colour = ROLE_COLOUR[role];
+  return colour ? paint()[colour](role) : role;
 }
 
 export function colourHealth(state: HealthState, text: string): string {
-  return state === 'healthy' ? pc.green(text) : state === 'degraded' ? pc.yellow(text) : pc.red(text);
+  return state === 'healthy' ? paint().green(text) : state === 'degraded' ? paint().yellow(text) : paint().red(text);
 }
 
 /** A plain-text table; widths come from the uncoloured cells so colour codes do not skew them. */
@@ -44,7 +55,19 @@ export function table(header: string[], rows: { cells: string[]; paint?: (col: n
       const padded = c === cells.length - 1 ? cell : cell.padEnd(widths[c]!);
       return paint ? paint(c, padded) : padded;
     }).join('  ').trimEnd();
-  return [pc.bold(line(header)), ...rows.map((r) => line(r.cells, r.paint))].join('\n');
+  return [paint().bold(line(header)), ...rows.map((r) => line(r.cells, r.paint))].join('\n');
+}
+
+/** A server's network faults in a few words, for the NOTE column. */
+function faultNote(s: ServerStatus): string {
+  const f = s.faults;
+  if (!f) return '';
+  const parts: string[] = [];
+  if (f.isolated) parts.push('isolated');
+  else if (f.cutFrom.length) parts.push(`cut from ${f.cutFrom.join(',')}`);
+  if (f.clientsCut) parts.push('clients cut');
+  for (const [to, d] of Object.entries(f.delays)) parts.push(`delay to ${to} ${d.ms}ms${d.jitterMs ? `±${d.jitterMs}` : ''}`);
+  return parts.join(', ');
 }
 
 /** The per-server table and the health line, as `status` prints them. */
@@ -56,10 +79,10 @@ export function formatStatus(status: EnsembleStatus): string {
       String(s.clientPort),
       s.pid === null ? '-' : String(s.pid),
       s.zxid ?? '-',
-      s.note ?? '',
+      [s.note, faultNote(s)].filter(Boolean).join('; '),
     ],
     paint: (col: number, cell: string) => (col === 1 ? colourRole(s.role).replace(s.role, cell.trimEnd()) + ' '.repeat(cell.length - cell.trimEnd().length) : cell),
   }));
   const head = `ensemble ${status.name} (ZooKeeper ${status.zkVersion})`;
-  return `${pc.bold(head)}\n${table(['ID', 'ROLE', 'CLIENT', 'PID', 'ZXID', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
+  return `${paint().bold(head)}\n${table(['ID', 'ROLE', 'CLIENT', 'PID', 'ZXID', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
 }

@@ -2,7 +2,7 @@
  * The live display of `up`: one line per step and one per server, redrawn in place on a
  * terminal (log-update); on a pipe or in CI, plain lines printed once, when something changes.
  */
-import pc from 'picocolors';
+import { paintErr } from './colour.js';
 import type { UpEvent, StepName } from '../ensemble/up.js';
 import type { ServerStatus } from '../ensemble/probe.js';
 import { colourRole } from './output.js';
@@ -51,12 +51,12 @@ export async function createUpDisplay(opts: { tty: boolean; write: (line: string
   const draw = () => {
     const lines: string[] = [];
     for (const [name, s] of steps) {
-      const mark = s.state === 'done' ? pc.green('✓') : s.state === 'skipped' ? pc.dim('-') : pc.cyan(spinner[frame % spinner.length]!);
+      const mark = s.state === 'done' ? paintErr().green('✓') : s.state === 'skipped' ? paintErr().dim('-') : paintErr().cyan(spinner[frame % spinner.length]!);
       const detail = name === 'dist' && s.state === 'running' && download ? download : s.detail;
-      lines.push(`${mark} ${STEP_LABEL[name].padEnd(16)}${detail ? pc.dim(detail) : ''}`);
+      lines.push(`${mark} ${STEP_LABEL[name].padEnd(16)}${detail ? paintErr().dim(detail) : ''}`);
     }
     for (const s of servers) lines.push(`    server ${String(s.id).padEnd(3)} ${String(s.clientPort).padEnd(6)} ${colourRole(s.role)}`);
-    for (const n of notices) lines.push(pc.yellow(`! ${n}`));
+    for (const n of notices) lines.push(paintErr().yellow(`! ${n}`));
     render(lines.join('\n'));
   };
   const timer = setInterval(() => { frame++; draw(); }, 100);

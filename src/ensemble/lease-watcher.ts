@@ -10,12 +10,14 @@ import { liveServers } from './identity.js';
 import { ensemblePaths } from './layout.js';
 import { ownerAlive, readLease, WATCHER_FLAG } from './lease.js';
 import { stopProcess } from './servers.js';
+import { stopProxy } from './faults.js';
 
 const POLL_MS = 500;
 
 async function stopAll(paths: ReturnType<typeof ensemblePaths>): Promise<void> {
   const live = await liveServers(paths);
   await Promise.all([...live.values()].map((s) => stopProcess(paths.server(s.id), s.pid).catch(() => undefined)));
+  await stopProxy(paths).catch(() => undefined);
 }
 
 async function watch(home: string, name: string, token: string): Promise<void> {

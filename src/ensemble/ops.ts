@@ -5,9 +5,11 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
+import { signalServer } from '../edge/process.js';
 import type { EnsembleSpec, Member } from '../options/types.js';
 import { liveServers } from './identity.js';
 import { endLease } from './lease.js';
+import { stopProxy } from './faults.js';
 import { probeEnsemble } from './probe.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
 import { readSpec, readSpecIfAny } from './store.js';
@@ -51,7 +53,7 @@ function locked<T>(ctx: OpContext, fn: () => Promise<T>): Promise<T> {
 async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
-  const ours = /^(ensemble\.yaml|owner\.json|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  const ours = /^(ensemble\.yaml|owner\.json|faults\.json|faults\.applied|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 
@@ -77,6 +79,7 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
     await endLease(ctx.paths);
     const ids = [...new Set([...(spec?.members.map((m) => m.id) ?? []), ...live.keys()])].sort((a, b) => a - b);
     const outcomes = await Promise.all(ids.map((id) => stopOne(ctx, id, live.get(id))));
+    await stopProxy(ctx.paths);
     if (opts.purge && dirExists) {
       if (!(await looksLikeEnsembleDir(ctx.paths.dir))) {
         throw new ZkpseudoError(
@@ -134,5 +137,22 @@ export async function killServers(ctx: OpContext, selector: ServerSelector): Pro
     const live = await liveServers(ctx.paths);
     const killed = await Promise.all(members.map((m) => killOne(ctx, m.id, live.get(m.id))));
     return members.filter((_, i) => killed[i]).map((m) => m.id);
+  });
+}
+
+/**
+ * SIGSTOP (pause) or SIGCONT (resume) to the selected servers: a hung server, as a long GC
+ * pause makes one. Returns the ids signalled. `down` and `stop` resume a paused server first.
+ */
+export async function signalServers(ctx: OpContext, selector: ServerSelector, signal: 'SIGSTOP' | 'SIGCONT'): Promise<number[]> {
+  return locked(ctx, async () => {
+    const spec = await readSpec(ctx.paths);
+    const members = await selectMembers(ctx, spec, selector);
+    const live = await liveServers(ctx.paths);
+    const sent = await Promise.all(members.map(async (m) => {
+      const s = live.get(m.id);
+      return s ? signalServer(s.pid, ctx.paths.server(m.id).config, signal) : false;
+    }));
+    return members.filter((_, i) => sent[i]).map((m) => m.id);
   });
 }

@@ -7,6 +7,8 @@ import { sendFourLetterWord } from '../edge/fourlw.js';
 import { readPidFile } from '../edge/process.js';
 import { listeningSockets, portHolder, serverProcesses, socketInodes, type ServerProcess } from '../edge/proctable.js';
 import { parseSrvr } from '../zk/fourlw.js';
+import { serverFaults, type ServerFaults } from '../zk/faults.js';
+import { readFaultState } from './faults.js';
 import { assessHealth, type Health, type Role } from '../zk/health.js';
 import type { EnsembleSpec, Member, PeerType } from '../options/types.js';
 import { liveServers, type LiveServer } from './identity.js';
@@ -29,6 +31,8 @@ export interface ServerStatus {
   nodeCount: number | null;
   /** Why a server is not serving, or what was odd (a stale pid file, a port held by another process). */
   note?: string;
+  /** On an ensemble created with faults: the links cut or slowed (see `zkpseudo isolate`). */
+  faults?: ServerFaults;
 }
 
 export interface EnsembleStatus {
@@ -41,7 +45,8 @@ export interface EnsembleStatus {
 
 /** `127.0.0.1:2181,127.0.0.1:2182,…` over every server, observers included. */
 export function connectString(spec: EnsembleSpec): string {
-  return spec.members.map((m) => `127.0.0.1:${m.ports.client}`).join(',');
+  // With fault proxies, clients go through them, so `isolate-clients` and client delays apply.
+  return spec.members.map((m) => `127.0.0.1:${spec.faults?.clients[String(m.id)] ?? m.ports.client}`).join(',');
 }
 
 type Listening = Map<number, Set<string>> | undefined;
@@ -104,7 +109,10 @@ export async function probeServer(paths: EnsemblePaths, member: Member, live: Li
 /** Status of every server and the quorum's health. Pass `table` to reuse one read of the process table. */
 export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs = 1000, table?: ServerProcess[]): Promise<EnsembleStatus> {
   const [live, listening] = await Promise.all([liveServers(paths, table ?? (await serverProcesses())), listeningSockets()]);
-  const servers = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs)));
+  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs)));
+  const state = spec.faults ? await readFaultState(paths) : undefined;
+  const ids = spec.members.map((m) => m.id);
+  const servers = state ? probed.map((s) => ({ ...s, faults: serverFaults(state, s.id, ids) })) : probed;
   const health = assessHealth(
     servers.map((s) => ({ id: s.id, peerType: s.peerType, role: s.role === 'starting' ? 'looking' : s.role === 'paused' ? 'down' : s.role })),
   );

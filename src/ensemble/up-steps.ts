@@ -13,6 +13,9 @@ import { writeServerFiles } from './files.js';
 import { liveServers } from './identity.js';
 import { takeLease } from './lease.js';
 import { anyBusy, choosePorts, reserveServerPorts } from './ports.js';
+import { findFreeBlock } from '../edge/ports.js';
+import { faultPortCount, faultPorts } from '../zk/faults.js';
+import { ensureProxy, proxyPid, stopProxy } from './faults.js';
 import { startOne, stopOne } from './servers.js';
 import { writeSpec } from './store.js';
 import type { UpRun, UpStep } from './up.js';
@@ -93,6 +96,7 @@ function assertSameShape(req: Request, spec: EnsembleSpec): void {
   if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
   const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
   if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
+  if (req.explicit.has('faults') && req.faults !== !!spec.faults) diffs.push(spec.faults ? 'fault proxies' : 'no fault proxies');
   if (diffs.length) {
     throw new UsageError(
       `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
@@ -106,6 +110,7 @@ async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSp
   let spec: EnsembleSpec = {
     ...existing,
     heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb,
+    ...(req.explicit.has('tick') ? { tickMs: req.tickMs } : {}),
     config: req.explicit.has('config') ? req.config : existing.config,
     ...(r.dist ? { dist: r.dist.record } : {}),
   };
@@ -125,9 +130,12 @@ async function newSpec(r: UpRun): Promise<EnsembleSpec> {
   if (req.servers > 1 && req.servers % 2 === 0) {
     r.emit({ kind: 'notice', text: `${req.servers} voting servers tolerate no more failures than ${req.servers - 1}; an odd count is the usual choice.` });
   }
+  const members = membersFor(req, ports);
+  // Fault proxies need 2·n·(n−1)+n ports of their own: a free block, wherever the servers' are.
+  const faults = req.faults ? faultPorts(await findFreeBlock(faultPortCount(members.length)), members.length) : undefined;
   return {
     name: req.name, zkVersion: r.dist!.version.text, dist: r.dist!.record, heapMb: req.heapMb, portScheme: req.ports,
-    members: membersFor(req, ports), config: req.config, createdAt: new Date().toISOString(),
+    members, config: req.config, ...(req.tickMs ? { tickMs: req.tickMs } : {}), ...(faults ? { faults } : {}), createdAt: new Date().toISOString(),
   };
 }
 
@@ -144,7 +152,8 @@ const ports: UpStep = {
     const spec = r.existing ? await resumedSpec(r, r.existing) : await newSpec(r);
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
-    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports));
+    const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients)] : [];
+    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts);
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     await writeSpec(r.paths, spec);
   },
@@ -191,6 +200,8 @@ const start: UpStep = {
   async run(r) {
     const spec = r.spec!;
     if (r.req.owner !== undefined) await takeLease(r.paths, r.req.owner);
+    // The servers dial their peers through the proxy: it must listen before they start.
+    if (spec.faults) await ensureProxy(r.paths);
     if (!r.toStart.length) {
       r.step('start', 'skipped', 'every server already running');
       if (r.req.wait) await waitStep(r, Promise.resolve());
@@ -225,6 +236,7 @@ const start: UpStep = {
     const live = await liveServers(r.paths);
     const ctx = { paths: r.paths, env: r.env };
     await Promise.all(r.toStart.map((id) => stopOne(ctx, id, live.get(id)).catch(() => undefined)));
+    if (r.spec?.faults && r.toStart.length === r.spec.members.length) await stopProxy(r.paths);
   },
 };
 

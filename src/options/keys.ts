@@ -11,7 +11,7 @@ export type Kind = 'string' | 'integer' | 'boolean' | 'ports' | 'adminPort' | 'd
 export const FILE_KEYS: Readonly<Record<string, Kind>> = {
   name: 'string', zkVersion: 'string', servers: 'integer', observers: 'integer', ports: 'ports',
   adminPort: 'adminPort', dist: 'string', mirror: 'string', heap: 'string', timeout: 'duration', config: 'map',
-  offline: 'boolean',
+  offline: 'boolean', faults: 'boolean', tick: 'duration',
 };
 
 /** Keys `up()` accepts besides the file's: where, whether to wait, and whose life the servers share. */

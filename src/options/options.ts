@@ -1,7 +1,7 @@
 /** Defaults and validation of written options (pure: the environment is a parameter). */
 import { UsageError } from '../errors.js';
 import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/versions.js';
-import { isManagedKey } from '../zk/keys.js';
+import { FOUR_LETTER_WHITELIST_KEY, isManagedKey } from '../zk/keys.js';
 import { ENSEMBLE_NAME } from './names.js';
 import type { EnsembleOptions } from './types.js';
 import { API_KEYS, suggestion, typeIssue } from './keys.js';
@@ -32,6 +32,8 @@ export interface Request {
   wait: boolean;
   owner?: number;
   offline: boolean;
+  faults: boolean;
+  tickMs?: number;
   /** Which options were given explicitly, to tell a resume from a change of shape. */
   explicit: Set<keyof EnsembleOptions>;
 }
@@ -64,6 +66,12 @@ export function parseDuration(value: string | number): number | undefined {
     ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : m[2] === 'h' ? n * 3_600_000 : n * 1000;
   }
   return Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS ? Math.round(ms) : undefined;
+}
+
+/** "200ms", "1s", or a number of milliseconds → ms between 50 and 60 000; undefined otherwise. */
+export function parseTick(value: string | number): number | undefined {
+  const ms = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : parseDuration(value);
+  return ms !== undefined && Number.isInteger(ms) && ms >= 50 && ms <= 60_000 ? ms : undefined;
 }
 
 function isHttpUrl(text: string): boolean {
@@ -158,10 +166,16 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
   if (opts.owner !== undefined && !(Number.isInteger(opts.owner) && opts.owner > 0)) issues.push({ key: 'owner', message: `${JSON.stringify(opts.owner)} is not a process id` });
   if (opts.wait !== undefined && typeof opts.wait !== 'boolean') issues.push({ key: 'wait', message: `${JSON.stringify(opts.wait)} is not true or false` });
 
+  // A tick below 50 ms starves ZooKeeper's own timers; above a minute no test wants it.
+  const tickMs = opts.tick === undefined ? undefined : parseTick(opts.tick);
+  if (opts.tick !== undefined && tickMs === undefined) issues.push({ key: 'tick', message: `"${opts.tick}" is not a tick from 50ms to 60s, like 200ms` });
+  if (tickMs !== undefined && opts.config && 'tickTime' in opts.config) issues.push({ key: 'tick', message: 'give either tick or config.tickTime, not both' });
+
   const config: Record<string, string> = {};
   for (const [key, raw] of Object.entries(opts.config ?? {})) {
     const value = String(raw);
-    if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(key)) issues.push({ key: `config.${key}`, message: 'is not a zoo.cfg key' });
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key)) issues.push({ key: `config.${key}`, message: 'is not a zoo.cfg key' });
+    else if (key === FOUR_LETTER_WHITELIST_KEY && value.trim() !== '*' && !value.split(/[\s,]+/).includes('srvr')) issues.push({ key: `config.${key}`, message: 'must include srvr, which `zkpseudo status` uses (or be *)' });
     else if (isManagedKey(key)) issues.push({ key: `config.${key}`, message: 'is managed by zkpseudo and cannot be set' });
     else if (/[\r\n]/.test(value)) issues.push({ key: `config.${key}`, message: 'must be a single line' });
     else config[key] = value;
@@ -182,6 +196,8 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     config,
     wait: opts.wait ?? true,
     offline: opts.offline ?? env.ZKPSEUDO_OFFLINE === '1',
+    faults: opts.faults ?? false,
+    ...(tickMs !== undefined ? { tickMs } : {}),
     ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
     explicit,
   };

@@ -30,6 +30,14 @@ export interface EnsembleOptions {
   timeout?: string | number;
   /** Extra zoo.cfg keys, written after everything zkpseudo manages. */
   config?: Record<string, string | number | boolean>;
+  /**
+   * Route every server-to-server link and each server's client traffic through zkpseudo's
+   * loopback proxies, so `isolate`, `partition`, `isolate-clients`, `delay` and `heal` work
+   * (default false: plain ensembles are unchanged).
+   */
+  faults?: boolean;
+  /** ZooKeeper's tickTime, like "200ms" (default 2000ms); initLimit/syncLimit stay in ticks, so they scale. */
+  tick?: string | number;
   /** Never use the network: the cache or a system install only (default false; also ZKPSEUDO_OFFLINE=1). */
   offline?: boolean;
   /** Wait for a healthy quorum (default true). */
@@ -74,5 +82,18 @@ export interface EnsembleSpec {
   members: Member[];
   /** Extra zoo.cfg keys, already validated. */
   config: Record<string, string>;
+  /** tickTime in ms when not ZooKeeper's default. */
+  tickMs?: number;
+  /** The fault proxies' ports, for an ensemble created with `faults`. */
+  faults?: FaultPorts;
   createdAt: string;
+}
+
+/**
+ * Where the fault proxies listen. `links["i-j"]` carries server i's connections to server j
+ * (its quorum and election ports); `clients["i"]` carries clients' connections to server i.
+ */
+export interface FaultPorts {
+  links: Record<string, { quorum: number; election: number }>;
+  clients: Record<string, number>;
 }

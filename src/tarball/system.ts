@@ -70,6 +70,10 @@ log4j.appender.ROLLINGFILE.MaxFileSize=10MB
 log4j.appender.ROLLINGFILE.MaxBackupIndex=5
 log4j.appender.ROLLINGFILE.layout=org.apache.log4j.PatternLayout
 log4j.appender.ROLLINGFILE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
+# Every four-letter word (each \`zkpseudo status\` poll) is logged at INFO by the connection
+# classes; at WARN they do not drown the log a failover is read from.
+log4j.logger.org.apache.zookeeper.server.NIOServerCnxn=WARN
+log4j.logger.org.apache.zookeeper.server.NettyServerCnxn=WARN
 `;
 
 /**
@@ -104,10 +108,10 @@ CLIENT_JVMFLAGS="-Xmx\${ZK_CLIENT_HEAP}m $CLIENT_JVMFLAGS"
  * Jars the manifest does not name but the server needs: slf4j's log4j binding, so log lines
  * reach log4j.properties, and the servlet API the AdminServer's Jetty needs (--admin-port).
  */
-const DEBIAN_EXTRA_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar'];
+const DEBIAN_EXTRA_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar', 'jline2.jar'];
 
 /** Bumped whenever the packed layout changes, so caches made by an older zkpseudo are redone. */
-const PACK_LAYOUT = 2;
+const PACK_LAYOUT = 3;
 
 /** A short fingerprint of the installed files, so an upgraded package is packed again. */
 async function fingerprint(install: SystemInstall): Promise<string> {

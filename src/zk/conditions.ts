@@ -7,8 +7,8 @@ import type { Health } from './health.js';
 export type Condition =
   | { kind: 'healthy' }
   | { kind: 'degraded' }
-  /** A quorum serves, whatever its size: healthy or degraded. */
-  | { kind: 'serving' }
+  /** A quorum serves, whatever its size: healthy or degraded; and so does each of `ids`, if given. */
+  | { kind: 'serving'; ids?: number[] }
   | { kind: 'leader' }
   /** A leader other than `previous` (the leader when the wait began, if there was one). */
   | { kind: 'new-leader'; previous?: number }
@@ -40,11 +40,13 @@ export interface ConditionView {
   servers: { id: number; pid: number | null; role: string }[];
 }
 
+const SERVING_ROLES = new Set(['leader', 'follower', 'observer', 'standalone']);
+
 export function conditionMet(c: Condition, s: ConditionView): boolean {
   switch (c.kind) {
     case 'healthy': return s.health.state === 'healthy';
     case 'degraded': return s.health.state === 'degraded';
-    case 'serving': return s.health.state !== 'no-quorum';
+    case 'serving': return s.health.state !== 'no-quorum' && (c.ids ?? []).every((id) => SERVING_ROLES.has(s.servers.find((x) => x.id === id)?.role ?? ''));
     case 'leader': return s.health.leader !== undefined;
     case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous;
     case 'down': return s.servers.some((x) => x.id === c.id && x.pid === null && x.role === 'down');
@@ -52,5 +54,6 @@ export function conditionMet(c: Condition, s: ConditionView): boolean {
 }
 
 export function describeCondition(c: Condition): string {
+  if (c.kind === 'serving' && c.ids?.length) return `a quorum, with server${c.ids.length > 1 ? 's' : ''} ${c.ids.join(', ')} serving`;
   return c.kind === 'down' ? `server ${c.id} down` : c.kind === 'new-leader' ? `a new leader${c.previous ? ` (not ${c.previous})` : ''}` : c.kind;
 }

@@ -1,8 +1,9 @@
 /** Everything that decides a server's zoo.cfg (pure: same input, same bytes). */
 import Handlebars from 'handlebars';
 import { atLeast, type ZkVersion } from './versions.js';
-import { DEFAULT_TUNABLES, STATUS_FOUR_LETTER_WORDS } from './keys.js';
-import type { Member } from '../options/types.js';
+import { DEFAULT_FOUR_LETTER_WORDS, DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from './keys.js';
+import type { FaultPorts, Member } from '../options/types.js';
+import { linkKey } from './faults.js';
 import { escapePropertyValue as esc } from './properties.js';
 
 export interface ZooCfgInput {
@@ -14,6 +15,13 @@ export interface ZooCfgInput {
   dataDir: string;
   /** Validated extra keys; those naming a tunable replace its default in place. */
   config: Record<string, string>;
+  /** tickTime in ms, when not the default. */
+  tickMs?: number;
+  /**
+   * With fault proxies, this server reaches each peer through the proxy port of its own link
+   * to that peer (so the link can be cut or slowed); it still binds its own real ports.
+   */
+  faults?: FaultPorts;
 }
 
 interface KeyValue {
@@ -25,9 +33,10 @@ interface KeyValue {
 export function zooCfgView(input: ZooCfgInput) {
   const modern = atLeast(input.version, 3, 5, 0);
   // Every value is escaped for java.util.Properties, so what the server reads is what was meant.
-  const tunables: KeyValue[] = Object.entries(DEFAULT_TUNABLES).map(([key, value]) => ({ key, value: esc(input.config[key] ?? value) }));
+  const defaults = { ...DEFAULT_TUNABLES, ...(input.tickMs ? { tickTime: String(input.tickMs) } : {}) };
+  const tunables: KeyValue[] = Object.entries(defaults).map(([key, value]) => ({ key, value: esc(input.config[key] ?? value) }));
   const extra: KeyValue[] = Object.entries(input.config)
-    .filter(([key]) => !(key in DEFAULT_TUNABLES))
+    .filter(([key]) => !(key in DEFAULT_TUNABLES) && key !== FOUR_LETTER_WHITELIST_KEY)
     .map(([key, value]) => ({ key, value: esc(value) }));
   const quorum = input.members.length > 1;
   return {
@@ -42,14 +51,20 @@ export function zooCfgView(input: ZooCfgInput) {
     observer: input.self.peerType === 'observer',
     // One server runs standalone: no server lines, so every version agrees on the mode.
     servers: quorum
-      ? input.members.map((m) => ({ id: m.id, observer: m.peerType === 'observer', ...m.ports }))
+      ? input.members.map((m) => ({ id: m.id, observer: m.peerType === 'observer', ...m.ports, ...peerPorts(input, m) }))
       : [],
     serverLinesHaveClient: modern,
     modern,
     adminPort: input.self.ports.admin,
-    fourLetterWords: STATUS_FOUR_LETTER_WORDS.join(','),
+    fourLetterWords: esc(input.config[FOUR_LETTER_WHITELIST_KEY] ?? DEFAULT_FOUR_LETTER_WORDS),
     extra,
   };
+}
+
+/** The quorum and election ports this server dials for member `m`: a fault proxy's, or m's own. */
+function peerPorts(input: ZooCfgInput, m: Member): { quorum: number; election: number } {
+  const link = input.faults && m.id !== input.self.id ? input.faults.links[linkKey(input.self.id, m.id)] : undefined;
+  return link ?? { quorum: m.ports.quorum, election: m.ports.election };
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();

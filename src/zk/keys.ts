@@ -1,7 +1,16 @@
 /** Which zoo.cfg keys zkpseudo writes itself, and the defaults a user may override (pure). */
 
-/** The four-letter words `status` and `check` use, whitelisted on 3.5+ (3.5.3+ allows only srvr by default). */
+/**
+ * The four-letter words whitelisted on 3.5+ (3.5.3+ allows only srvr by default): all of them,
+ * since every listener binds 127.0.0.1 and the tools people point at a test ensemble need
+ * more than status does (zktop polls `stat`, kazoo's server_version() sends `envi`, and
+ * `cons`/`dump`/`wchs` show sessions, ephemerals and watches). `--config
+ * 4lw.commands.whitelist=…` narrows it; it must keep `srvr`, which status needs.
+ */
+export const DEFAULT_FOUR_LETTER_WORDS = '*';
+/** The words `status` and `check` themselves send. */
 export const STATUS_FOUR_LETTER_WORDS = ['srvr', 'mntr', 'ruok', 'conf', 'isro'];
+export const FOUR_LETTER_WHITELIST_KEY = '4lw.commands.whitelist';
 
 /**
  * Defaults for keys a user may override through `config`. maxClientCnxns is raised because
@@ -16,7 +25,7 @@ export const DEFAULT_TUNABLES: Readonly<Record<string, string>> = {
 
 const MANAGED_KEYS = new Set([
   'dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'secureClientPort', 'peerType',
-  'admin.enableServer', 'admin.serverAddress', 'admin.serverPort', '4lw.commands.whitelist',
+  'admin.enableServer', 'admin.serverAddress', 'admin.serverPort',
   'dynamicConfigFile', 'reconfigEnabled', 'standaloneEnabled', 'myid',
 ]);
 

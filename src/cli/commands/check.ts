@@ -1,5 +1,5 @@
 /** `zkpseudo check`: one line per step; exit 0 only if every step passed. */
-import pc from 'picocolors';
+import { paint } from '../colour.js';
 import { checkEnsemble } from '../../ensemble/check.js';
 import { readSpec } from '../../ensemble/store.js';
 import { ExitCode, InterruptedError } from '../../errors.js';
@@ -18,7 +18,7 @@ export async function checkCommand(c: CommandContext): Promise<number> {
   try {
     result = await checkEnsemble(c.paths, spec, (s) => {
       if (c.o.json || c.o.quiet) return;
-      c.o.out(`${s.ok ? pc.green('✓') : pc.red('✗')} ${s.name}: ${s.detail} ${pc.dim(`(${s.ms} ms)`)}`);
+      c.o.out(`${s.ok ? paint().green('✓') : paint().red('✗')} ${s.name}: ${s.detail} ${paint().dim(`(${s.ms} ms)`)}`);
     }, controller.signal);
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,14 +1,10 @@
-/** `ls`, `env`, `logs`, `cli`: reading an ensemble and handing it to the user's tools. */
+/** `ls`, `gc`, `env`, `cli`: reading an ensemble and handing it to the user's tools. */
 import { spawn } from 'node:child_process';
-import { createReadStream, watch } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-
-import { latestLogFile, tailFile } from '../../ensemble/logs.js';
 import { parseSelector, selectMembers } from '../../ensemble/ops.js';
 import { connectString } from '../../ensemble/probe.js';
 import { readSpec } from '../../ensemble/store.js';
-import { ZkpseudoError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { colourHealth, printJson, table } from '../output.js';
 
@@ -49,42 +45,19 @@ export async function envCommand(c: CommandContext): Promise<number> {
     ZK_ENSEMBLE: spec.name,
     ZK_ENSEMBLE_DIR: c.paths.dir,
   };
-  for (const m of spec.members) vars[`ZK_SERVER_${m.id}`] = `127.0.0.1:${m.ports.client}`;
+  for (const m of spec.members) vars[`ZK_SERVER_${m.id}`] = `127.0.0.1:${spec.faults?.clients[String(m.id)] ?? m.ports.client}`;
   if (c.o.json) printJson(c.o, vars);
   else c.o.out(Object.entries(vars).map(([k, v]) => `export ${k}=${q(v)}`).join('\n'));
   return 0;
 }
 
-export async function logsCommand(c: CommandContext, id: string, opts: { follow?: boolean; lines?: number }): Promise<number> {
-  const spec = await readSpec(c.paths);
-  const [member] = await selectMembers(c.op, spec, parseSelector(id));
-  const dir = c.paths.server(member!.id).logsDir;
-  const file = await latestLogFile(dir);
-  if (!file) throw new ZkpseudoError(`Server ${member!.id} has no log file in ${dir} yet.`, 'Start it with `zkpseudo start ' + member!.id + '`.');
-  const lines = opts.lines ?? 50;
-  const text = await tailFile(file, lines);
-  if (text) c.o.out(text);
-  if (!opts.follow) return 0;
-  // Follow: print what is appended, until Ctrl-C.
-  let pos = (await stat(file)).size;
-  await new Promise<void>((resolve) => {
-    const watcher = watch(file, async () => {
-      const size = (await stat(file).catch(() => ({ size: pos }))).size;
-      if (size < pos) pos = 0; // rotated
-      if (size > pos) {
-        createReadStream(file, { start: pos, end: size - 1 }).pipe(process.stdout, { end: false });
-        pos = size;
-      }
-    });
-    process.once('SIGINT', () => { watcher.close(); resolve(); });
-  });
-  return 0;
-}
-
 export async function cliCommand(c: CommandContext, id: string | undefined, args: string[]): Promise<number> {
+  if (c.o.json) throw new UsageError('`cli` talks to zkCli.sh interactively and has no --json output.', 'Drop --json; for a status document use `zkpseudo status --json`.');
   const spec = await readSpec(c.paths);
-  const member = id ? (await selectMembers(c.op, spec, parseSelector(id)))[0]! : spec.members[0]!;
-  const server = id ? `127.0.0.1:${member.ports.client}` : connectString(spec);
+  // No id, or "all": the whole connect string (zkCli.sh picks a server and fails over).
+  const whole = !id || id === 'all';
+  const member = whole ? spec.members[0]! : (await selectMembers(c.op, spec, parseSelector(id)))[0]!;
+  const server = whole ? connectString(spec) : `127.0.0.1:${member.ports.client}`;
   const paths = c.paths.server(member.id);
   const env = { ...c.env, ZOOCFGDIR: paths.confDir, ZOO_LOG_DIR: paths.logsDir, CLASSPATH: '', JVMFLAGS: '' };
   return new Promise((resolve, reject) => {

@@ -1,7 +1,12 @@
-/** `down`, `stop ID`, `start ID`, `restart ID`, `kill ID`: thin wrappers that report outcomes. */
-import { downEnsemble, killServers, parseSelector, restartServers, startServers, stopServers } from '../../ensemble/ops.js';
+/** `down`, and `stop|start|restart|kill|pause|resume ID [--wait]`: thin wrappers that report outcomes. */
+import { downEnsemble, killServers, parseSelector, restartServers, signalServers, startServers, stopServers } from '../../ensemble/ops.js';
+import { readSpec } from '../../ensemble/store.js';
+import { waitFor } from '../../ensemble/waitfor.js';
+import { UsageError } from '../../errors.js';
+import { parseDuration, DEFAULT_TIMEOUT_MS } from '../../options/options.js';
+import type { Condition } from '../../zk/conditions.js';
 import type { CommandContext } from '../context.js';
-import { printJson } from '../output.js';
+import { formatStatus, printJson } from '../output.js';
 
 function report(c: CommandContext, verb: string, outcomes: Record<number, string>, extra: Record<string, unknown> = {}): number {
   if (c.o.json) printJson(c.o, { name: c.name, action: verb, servers: outcomes, ...extra });
@@ -16,21 +21,42 @@ export async function downCommand(c: CommandContext, opts: { purge?: boolean }):
   return code;
 }
 
-export async function stopCommand(c: CommandContext, id: string): Promise<number> {
-  return report(c, 'stop', await stopServers(c.op, parseSelector(id)));
+export type ServerVerb = 'stop' | 'start' | 'restart' | 'kill' | 'pause' | 'resume';
+
+/** A duration option of the CLI, checked (exit 64) or the default. */
+export function timeoutOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`--timeout "${value}" is not a duration from 1ms to 24h.`, 'Give a duration like 30s, 2m or 1h.');
+  return ms;
 }
 
-export async function startCommand(c: CommandContext, id: string): Promise<number> {
-  return report(c, 'start', await startServers(c.op, parseSelector(id)));
+/**
+ * What `--wait` waits for: after a start, restart or resume, a quorum with the named servers
+ * serving; after a stop, kill or pause, the others serving again (a leader and a quorum).
+ */
+function settled(verb: ServerVerb, ids: number[]): Condition {
+  return verb === 'start' || verb === 'restart' || verb === 'resume' ? { kind: 'serving', ids } : { kind: 'serving' };
 }
 
-export async function restartCommand(c: CommandContext, id: string): Promise<number> {
-  return report(c, 'restart', await restartServers(c.op, parseSelector(id)));
-}
-
-export async function killCommand(c: CommandContext, id: string): Promise<number> {
-  const killed = await killServers(c.op, parseSelector(id));
-  const outcomes = Object.fromEntries(killed.map((k) => [k, 'killed (SIGKILL)']));
-  if (!killed.length && !c.o.json && !c.o.quiet) c.o.out('no running server matched; nothing was killed');
-  return report(c, 'kill', outcomes);
+export async function serverCommand(c: CommandContext, verb: ServerVerb, id: string, opts: { wait?: boolean; timeout?: string }): Promise<number> {
+  const selector = parseSelector(id);
+  const timeoutMs = timeoutOption(opts.timeout);
+  let outcomes: Record<number, string>;
+  switch (verb) {
+    case 'stop': outcomes = await stopServers(c.op, selector); break;
+    case 'start': outcomes = await startServers(c.op, selector); break;
+    case 'restart': outcomes = await restartServers(c.op, selector); break;
+    case 'kill': outcomes = Object.fromEntries((await killServers(c.op, selector)).map((k) => [k, 'killed (SIGKILL)'])); break;
+    case 'pause': outcomes = Object.fromEntries((await signalServers(c.op, selector, 'SIGSTOP')).map((k) => [k, 'paused (SIGSTOP)'])); break;
+    case 'resume': outcomes = Object.fromEntries((await signalServers(c.op, selector, 'SIGCONT')).map((k) => [k, 'resumed (SIGCONT)'])); break;
+  }
+  if (!Object.keys(outcomes).length && !c.o.json && !c.o.quiet) c.o.out(`no running server matched; nothing was ${verb === 'kill' ? 'killed' : verb === 'pause' ? 'paused' : 'resumed'}`);
+  let waited: Record<string, unknown> = {};
+  if (opts.wait) {
+    const status = await waitFor(c.paths, await readSpec(c.paths), settled(verb, Object.keys(outcomes).map(Number)), { timeoutMs });
+    waited = { status };
+    if (!c.o.json && !c.o.quiet) c.o.out(formatStatus(status));
+  }
+  return report(c, verb, outcomes, waited);
 }

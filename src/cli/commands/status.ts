@@ -4,7 +4,7 @@ import { readSpec } from '../../ensemble/store.js';
 import { ExitCode, NoSuchEnsembleError, ZkpseudoError } from '../../errors.js';
 import { liveServers } from '../../ensemble/identity.js';
 import type { CommandContext } from '../context.js';
-import { formatStatus, printJson } from '../output.js';
+import { formatStatus, printJson, printJsonLine } from '../output.js';
 import { statusJson } from '../json.js';
 
 export function exitCodeFor(status: EnsembleStatus): number {
@@ -46,7 +46,8 @@ export async function statusCommand(c: CommandContext, opts: { watch?: boolean; 
   let status: EnsembleStatus | undefined;
   while (!stop) {
     status = await probeEnsemble(c.paths, spec);
-    if (c.o.json) printJson(c.o, statusJson(status, c.paths.dir));
+    // --watch --json: one document per line (NDJSON), so a reader can act on each.
+    if (c.o.json) printJsonLine(c.o, statusJson(status, c.paths.dir));
     else {
       const text = formatStatus(status);
       if (tty) render(`${text}\n(refreshing every ${intervalMs / 1000} s; Ctrl-C to stop)`);

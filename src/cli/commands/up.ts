@@ -4,13 +4,55 @@ import { upEnsemble } from '../../ensemble/up.js';
 import { HealthTimeoutError } from '../../ensemble/wait.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
-import type { CommandContext } from '../context.js';
+import { LOCAL_ENSEMBLE_FILE, type CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
 import { createUpDisplay } from '../progress.js';
 import { upJson } from '../json.js';
 
+/** Flags as commander parsed them → options as written (only those given, so a file's stay). */
+export function flagsToOptions(servers: number | undefined, o: Record<string, unknown>): EnsembleOptions {
+  return {
+    ...(servers !== undefined ? { servers } : {}),
+    ...(o.zkVersion ? { zkVersion: o.zkVersion as string } : {}),
+    ...(o.observers !== undefined ? { observers: o.observers as number } : {}),
+    ...(o.basePort !== undefined ? { ports: o.basePort as number } : o.ports ? { ports: o.ports as 'auto' } : {}),
+    ...(o.adminPort !== undefined ? { adminPort: o.adminPort as 'auto' | number } : {}),
+    ...(o.heap ? { heap: o.heap as string } : {}),
+    ...(o.dist ? { dist: o.dist as string } : {}),
+    ...(o.mirror ? { mirror: o.mirror as string } : {}),
+    ...(o.timeout ? { timeout: o.timeout as string } : {}),
+    ...(o.config ? { config: o.config as Record<string, string> } : {}),
+    ...(o.owner !== undefined ? { owner: o.owner as number } : {}),
+    ...(o.offline ? { offline: true } : {}),
+    ...(o.faults ? { faults: true } : {}),
+    ...(o.tick ? { tick: o.tick as string } : {}),
+    ...(o.wait === false ? { wait: false } : {}),
+  };
+}
+
+/**
+ * Where `-f X` points: a path as given; else one of the ensemble files shipped with zkpseudo by
+ * name (`three`, `five.yaml`); without -f, ./zkpseudo.yaml when there is one.
+ */
+export async function ensembleFilePath(file: string | undefined, cwd = process.cwd()): Promise<string | undefined> {
+  const { stat } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const exists = async (p: string) => !!(await stat(p).catch(() => undefined))?.isFile();
+  if (file === undefined) {
+    const local = path.join(cwd, LOCAL_ENSEMBLE_FILE);
+    return (await exists(local)) ? local : undefined;
+  }
+  if (await exists(path.resolve(cwd, file))) return path.resolve(cwd, file);
+  if (!file.includes('/')) {
+    const shipped = new URL(`../../../ensembles/${file.endsWith('.yaml') ? file : `${file}.yaml`}`, import.meta.url);
+    if (await exists(shipped.pathname)) return decodeURIComponent(shipped.pathname);
+  }
+  return file;
+}
+
 export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions): Promise<number> {
-  const fromFile = file ? await (await import('../../options/file.js')).loadEnsembleFile(file, c.env) : {};
+  const found = await ensembleFilePath(file);
+  const fromFile = found ? await (await import('../../options/file.js')).loadEnsembleFile(found, c.env) : {};
   const options: EnsembleOptions = { ...fromFile, ...flags };
   const name = c.nameGiven ? c.name : (fromFile.name ?? c.name);
   // Redraw in place only on a real terminal of some size; CI logs and dumb terminals get plain lines.

@@ -1,0 +1,191 @@
+/**
+ * The command tree: every command, option and help text. Commands are imported lazily so
+ * `status` starts fast; nothing here prints or exits (main.ts does).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ExitCode, ZkpseudoError } from '../errors.js';
+import type { CommandContext, GlobalOptions } from './context.js';
+
+/** The package's own version, read from package.json (never a constant that drifts). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function collectConfig(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new ZkpseudoError(`--config "${value}" is not key=value.`, 'Write it like --config forceSync=no.', ExitCode.usage);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** A whole number flag, within bounds (a typo like 9999999999 is an error, not a hang). */
+function int(flag: string, min = 0, max = 65535) {
+  return (value: string): number => {
+    if (!/^\d{1,9}$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ZkpseudoError(`${flag} "${value}" is not a whole number from ${min} to ${max}.`, `Give ${flag} a number in that range.`, ExitCode.usage);
+    }
+    return Number(value);
+  };
+}
+
+/** A refresh interval: seconds ("2", "0.5") or a duration ("500ms", "2s"), from 0.1 s to an hour; in ms. */
+function interval(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value);
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!(ms >= 100 && ms <= 3_600_000)) throw new ZkpseudoError(`--interval "${value}" is not an interval from 0.1 s to 1 h.`, 'Give seconds, like --interval 2, or a duration like 500ms.', ExitCode.usage);
+  return ms;
+}
+
+async function context(cmd: Command): Promise<CommandContext> {
+  const { commandContext } = await import('./context.js');
+  return commandContext(cmd.optsWithGlobals<GlobalOptions>());
+}
+
+/** Runs one command action and turns its result into the exit code. */
+function action<A extends unknown[]>(fn: (c: CommandContext, ...args: A) => Promise<number>) {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const c = await context(cmd);
+    process.exitCode = await fn(c, ...(args.slice(0, -1) as A));
+  };
+}
+
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+/** `--wait` and `--timeout` on the per-server commands. */
+function withWait(cmd: Command, what: string): Command {
+  return cmd
+    .option('--wait', what)
+    .option('--timeout <duration>', 'how long --wait waits, like 30s (default 60s)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('zkpseudo')
+    .description('Stand up a real Apache ZooKeeper ensemble on this machine, see who leads, tear it down.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .option('-n, --name <name>', 'ensemble name (default: $ZKPSEUDO_NAME, the name in ./zkpseudo.yaml, or "default")')
+    .option('--home <dir>', 'where ensembles live (default: $ZKPSEUDO_HOME or ~/.zkpseudo)')
+    .option('--json', 'print machine-readable JSON on stdout (errors too)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--no-color', 'no colours (also NO_COLOR=1 or FORCE_COLOR=0)')
+    .option('--debug', 'show stack traces of errors (also ZKPSEUDO_DEBUG=1)')
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.addHelpText('after', examples('zkpseudo up 3', 'zkpseudo status', 'zkpseudo kill leader --wait', 'zkpseudo down --purge'));
+
+  program
+    .command('up')
+    .description('create (or resume) an ensemble and wait for a healthy quorum')
+    .argument('[servers]', 'number of voting servers (default 3)', int('servers', 0, 999_999_999))
+    .option('-f, --file <ensemble>', 'an ensemble file (FILE.yaml, or a shipped one by name: three, five, three-plus-observer); flags given here override it. Default: ./zkpseudo.yaml if present')
+    .option('--zk-version <x.y.z>', 'ZooKeeper release (default: 3.9.5, else a system install)')
+    .option('--observers <k>', 'non-voting observers to add (default 0)', int('--observers'))
+    .option('--base-port <p>', 'first port of a compact block (client ports first)', int('--base-port'))
+    .addOption(new Option('--ports <scheme>', '"auto" finds a free block; "classic" is 2181/2888/3888 (default classic)').choices(['auto', 'classic']))
+    .option('--admin-port <auto|P>', 'turn on the AdminServer, each server on its own 127.0.0.1 port (default off)', (v: string) => (v === 'auto' ? 'auto' : int('--admin-port')(v)))
+    .option('--heap <size>', 'Java heap per server, like 128m or 1g (default 128m)')
+    .option('--dist <source>', 'a tarball, an unpacked directory, a URL, or "system" (default: download)')
+    .option('--mirror <url>', 'Apache-dist-shaped base URL to download from (default: $ZKPSEUDO_MIRROR)')
+    .option('--timeout <duration>', 'how long to wait for a healthy quorum, like 60s, 2m or 1h (default 60s)')
+    .option('--no-wait', 'return once the servers are started')
+    .option('--offline', 'never use the network: the cache or a system install only (also ZKPSEUDO_OFFLINE=1)')
+    .option('--config <key=value>', 'extra zoo.cfg key (repeatable)', collectConfig)
+    .option('--owner <pid>', 'stop the servers when this process exits, however it dies (data kept)', int('--owner', 1, 2 ** 22))
+    .option('--faults', 'route every link through zkpseudo\'s proxies, for isolate/partition/delay/heal')
+    .option('--tick <duration>', 'ZooKeeper\'s tickTime, like 200ms (initLimit/syncLimit scaled); default 2000ms')
+    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults'))
+    .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
+      const { upCommand, flagsToOptions } = await import('./commands/up.js');
+      return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o));
+    }));
+
+  program
+    .command('status')
+    .description('each server\'s role and the quorum\'s health (exit 0 healthy, 1 degraded, 2 no quorum, 3 no such ensemble)')
+    .option('-w, --watch', 'refresh until Ctrl-C (with --json: one JSON document per line)')
+    .option('--interval <seconds>', 'refresh interval for --watch, 0.1 to 3600 s or like 500ms (default 1)', interval, 1000)
+    .addHelpText('after', examples('zkpseudo status', 'zkpseudo status --json', 'zkpseudo status --watch --interval 500ms'))
+    .action(action(async (c, o: { watch?: boolean; interval?: number }) => (await import('./commands/status.js')).statusCommand(c, o)));
+
+  program
+    .command('down')
+    .description('stop every server and wait until their processes are gone; data is kept')
+    .option('--purge', 'also delete the ensemble and its data')
+    .addHelpText('after', examples('zkpseudo down', 'zkpseudo down --purge --name ci'))
+    .action(action(async (c, o: { purge?: boolean }) => (await import('./commands/servers.js')).downCommand(c, o)));
+
+  const selectorHelp = 'a server number, "leader" or "all"';
+  const servers = (name: string, description: string, waitHelp: string, sample: string) =>
+    withWait(program.command(name).description(description).argument('<id>', selectorHelp), waitHelp)
+      .addHelpText('after', examples(`zkpseudo ${name} ${sample}`, `zkpseudo ${name} 2 --wait`))
+      .action(action(async (c, id: string, o: { wait?: boolean; timeout?: string }) => (await import('./commands/servers.js')).serverCommand(c, name as 'stop', id, o)));
+  servers('stop', 'stop servers (and wait until their processes are gone)', 'then wait until the others serve again (a leader, a quorum)', 'leader');
+  servers('start', 'start servers (a running one is left alone)', 'then wait until the started servers serve', 'all');
+  servers('restart', 'stop, then start servers', 'then wait until the restarted servers serve', 'leader');
+  servers('kill', 'SIGKILL servers, as a crash would (fault injection)', 'then wait until the survivors have a leader again', 'leader');
+  servers('pause', 'SIGSTOP servers: a hung server, a long GC pause (`resume` ends it)', 'then wait until the others serve again', 'leader');
+  servers('resume', 'SIGCONT paused servers', 'then wait until the resumed servers serve', 'all');
+
+  program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader, down ID')
+    .argument('<condition...>', 'healthy | degraded | serving | leader | new-leader | down ID')
+    .option('--timeout <duration>', 'give up after this long, exit 2 (default 60s)')
+    .addHelpText('after', examples('zkpseudo kill leader && zkpseudo wait new-leader', 'zkpseudo wait healthy --timeout 2m', 'zkpseudo wait down 2'))
+    .action(action(async (c, words: string[], o: { timeout?: string }) => (await import('./commands/wait.js')).waitCommand(c, words, o)));
+
+  for (const [name, description] of [
+    ['isolate', 'cut one server off from every other server (needs an ensemble made with --faults)'],
+    ['isolate-clients', 'cut one server off from its clients (needs --faults)'],
+  ] as const) {
+    program.command(name).description(description).argument('<id>', 'a server number or "leader"')
+      .addHelpText('after', examples(`zkpseudo ${name} leader`, 'zkpseudo heal'))
+      .action(action(async (c, id: string) => (await import('./commands/faults.js')).faultCommand(c, name, [id], {})));
+  }
+  program.command('partition').description('split the servers into groups that cannot reach each other (needs --faults)')
+    .argument('<groups...>', 'comma-separated server ids, one argument per group, like 1,2 3,4,5')
+    .addHelpText('after', examples('zkpseudo partition 1,2 3,4,5', 'zkpseudo heal'))
+    .action(action(async (c, groups: string[]) => (await import('./commands/faults.js')).faultCommand(c, 'partition', groups, {})));
+  program.command('delay').description('slow the link from one server to another (or to its clients: TO = clients) (needs --faults)')
+    .argument('<from>', 'a server number or "leader"').argument('<to>', 'a server number, "leader", or "clients"').argument('<duration>', 'like 200ms')
+    .option('--jitter <duration>', 'random extra delay up to this, like 50ms')
+    .addHelpText('after', examples('zkpseudo delay 1 2 200ms --jitter 50ms', 'zkpseudo delay leader clients 500ms', 'zkpseudo heal'))
+    .action(action(async (c, from: string, to: string, d: string, o: { jitter?: string }) => (await import('./commands/faults.js')).faultCommand(c, 'delay', [from, to, d], o)));
+  program.command('heal').description('restore every link: undo isolate, partition, isolate-clients and delay')
+    .action(action(async (c) => (await import('./commands/faults.js')).faultCommand(c, 'heal', [], {})));
+
+  program.command('ls').description('every ensemble under the home dir, with its state')
+    .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));
+  program.command('gc').description('stop servers zkpseudo started whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
+    .option('--dry-run', 'only say what would be stopped and removed')
+    .action(action(async (c, o: { dryRun?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
+  program.command('env').description('shell lines (ZK_CONNECT=…) for eval "$(zkpseudo env)"')
+    .addHelpText('after', examples('eval "$(zkpseudo env)"', 'zkpseudo env --json'))
+    .action(action(async (c) => (await import('./commands/info.js')).envCommand(c)));
+  program.command('logs').description('show (or follow) a server\'s log; "all" interleaves every server\'s, each line prefixed')
+    .argument('<id>', 'a server number, "leader" or "all"')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C (across log rotation)')
+    .option('--lines <n>', 'how many lines to show first, 1 to 100000 (default 50)', int('--lines', 1, 100_000), 50)
+    .addHelpText('after', examples('zkpseudo logs leader', 'zkpseudo logs all -f'))
+    .action(action(async (c, id: string, o: { follow?: boolean; lines?: number }) => (await import('./commands/logs.js')).logsCommand(c, id, o)));
+  program.command('cli').description('ZooKeeper\'s own zkCli.sh on one server, or on the whole connect string ("all", or no id)')
+    .argument('[id]', 'a server number, "leader" or "all"').argument('[args...]', 'passed on to zkCli.sh untouched')
+    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli 2 ls -R /', 'zkpseudo cli -- get /zookeeper/config'))
+    .action(action(async (c, id: string | undefined, args: string[]) => (await import('./commands/info.js')).cliCommand(c, id, args)));
+
+  program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup')
+    .action(action(async (c) => (await import('./commands/check.js')).checkCommand(c)));
+
+  const cache = program.command('cache').description('the downloaded tarballs');
+  cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));
+  cache.command('clear').description('delete the cached tarballs and unpacked trees (only what zkpseudo made)').action(action(async (c) => (await import('./commands/cache.js')).cacheClearCommand(c)));
+
+  program.command('completion').description('print a shell completion script')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', examples('source <(zkpseudo completion bash)', 'zkpseudo completion fish > ~/.config/fish/completions/zkpseudo.fish'))
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell, buildProgram()));
+    });
+  return program;
+}

@@ -1,0 +1,109 @@
+/**
+ * The fault proxy of an ensemble created with `faults`: where its state lives, starting it
+ * (before the servers, which dial their peers through it), finding it in the process table,
+ * stopping it (after the servers), and changing the faults in force.
+ */
+import { spawn } from 'node:child_process';
+import { open as openFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { UsageError, ZkpseudoError } from '../errors.js';
+import { isAlive, waitGone } from '../edge/process.js';
+import { processesWith } from '../edge/proctable.js';
+import { NO_FAULTS, type FaultState } from '../zk/faults.js';
+import type { EnsembleSpec } from '../options/types.js';
+import type { EnsemblePaths } from './layout.js';
+
+export const FAULT_PROXY_FLAG = '--zkpseudo-fault-proxy';
+const PROXY_SCRIPT = fileURLToPath(new URL('./fault-proxy.js', import.meta.url));
+
+export function faultFiles(paths: EnsemblePaths) {
+  return {
+    state: `${paths.dir}/faults.json`,
+    applied: `${paths.dir}/faults.applied`,
+    log: `${paths.dir}/fault-proxy.log`,
+  };
+}
+
+/** The ensemble's live fault proxy pid, from the process table (its command line names the ensemble). */
+export async function proxyPid(paths: EnsemblePaths): Promise<number | undefined> {
+  for (const p of await processesWith(FAULT_PROXY_FLAG)) {
+    const at = p.argv.indexOf(FAULT_PROXY_FLAG);
+    if (at >= 0 && p.argv[at + 1] === paths.home && p.argv[at + 2] === paths.name) return p.pid;
+  }
+  return undefined;
+}
+
+export async function readFaultState(paths: EnsemblePaths): Promise<FaultState> {
+  try {
+    return { ...NO_FAULTS, ...(JSON.parse(await readFile(faultFiles(paths).state, 'utf8')) as FaultState) };
+  } catch {
+    return NO_FAULTS;
+  }
+}
+
+async function appliedGeneration(paths: EnsemblePaths): Promise<number> {
+  return Number(await readFile(faultFiles(paths).applied, 'utf8').catch(() => '-1'));
+}
+
+async function untilApplied(paths: EnsemblePaths, generation: number, pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await appliedGeneration(paths)) >= generation) return true;
+    if (!(await isAlive(pid))) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+/** Starts the proxy unless it runs, and waits until it listens with the current state applied. */
+export async function ensureProxy(paths: EnsemblePaths): Promise<number> {
+  const running = await proxyPid(paths);
+  if (running) return running;
+  const files = faultFiles(paths);
+  await writeFile(files.applied, '-1');
+  const log = await openFile(files.log, 'a');
+  try {
+    const child = spawn(process.execPath, [PROXY_SCRIPT, FAULT_PROXY_FLAG, paths.home, paths.name], { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    child.unref();
+    const state = await readFaultState(paths);
+    if (!child.pid || !(await untilApplied(paths, state.generation, child.pid, 10_000))) {
+      const said = (await readFile(files.log, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' ');
+      throw new ZkpseudoError(`The fault proxy of "${paths.name}" did not start${said ? `: ${said}` : ''}.`, `Read ${files.log}; \`zkpseudo down --name ${paths.name}\` then \`up\` tries again.`);
+    }
+    return child.pid;
+  } finally {
+    await log.close();
+  }
+}
+
+/** Stops the proxy (after the servers: they dial their peers through it). */
+export async function stopProxy(paths: EnsemblePaths): Promise<boolean> {
+  const pid = await proxyPid(paths);
+  if (!pid) return false;
+  try { process.kill(pid, 'SIGTERM'); } catch { return false; }
+  if (!(await waitGone(pid, 5_000))) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  return true;
+}
+
+/**
+ * Writes a new fault state and, when the proxy runs, waits until it has applied it, so a
+ * command that returns has really cut (or healed) the links.
+ */
+export async function setFaults(paths: EnsemblePaths, spec: EnsembleSpec, change: (s: FaultState) => FaultState | string): Promise<FaultState> {
+  if (!spec.faults) {
+    throw new UsageError(
+      `Ensemble "${spec.name}" was not created with --faults, so its links cannot be cut or slowed.`,
+      `Re-create it with faults: \`zkpseudo down --purge --name ${spec.name}\`, then \`zkpseudo up --faults --name ${spec.name}\` (kill, pause and resume work on any ensemble).`,
+    );
+  }
+  const next = change(await readFaultState(paths));
+  if (typeof next === 'string') throw new UsageError(`${next}.`, 'Name every server once, like `zkpseudo partition 1,2 3,4,5`.');
+  const file = faultFiles(paths).state;
+  await writeFile(`${file}.tmp`, JSON.stringify(next));
+  await rename(`${file}.tmp`, file);
+  const pid = await proxyPid(paths);
+  if (pid && !(await untilApplied(paths, next.generation, pid, 5_000))) {
+    throw new ZkpseudoError(`The fault proxy of "${spec.name}" did not apply the change in time.`, `Read ${faultFiles(paths).log}.`);
+  }
+  return next;
+}
