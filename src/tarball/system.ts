@@ -107,11 +107,13 @@ CLIENT_JVMFLAGS="-Xmx\${ZK_CLIENT_HEAP}m $CLIENT_JVMFLAGS"
 /**
  * Jars the manifest does not name but the server needs: slf4j's log4j binding, so log lines
  * reach log4j.properties, and the servlet API the AdminServer's Jetty needs (--admin-port).
+ * And JLine 2 with the Jansi 1 it was built for (Debian's jline2 names Jansi 2, which lacks a
+ * class it uses), so zkCli.sh has a prompt and history: without them it reads lines silently.
  */
-const DEBIAN_EXTRA_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar', 'jline2.jar'];
+const DEBIAN_EXTRA_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar', 'jline2.jar', 'jansi1.jar'];
 
 /** Bumped whenever the packed layout changes, so caches made by an older zkpseudo are redone. */
-const PACK_LAYOUT = 3;
+const PACK_LAYOUT = 4;
 
 /** A short fingerprint of the installed files, so an upgraded package is packed again. */
 async function fingerprint(install: SystemInstall): Promise<string> {

@@ -82,4 +82,28 @@ describe('README recipes', () => {
     expect(stop.exitCode, stop.stderr).toBe(0);
     expect(await serverPidsUnder(sb.root)).toEqual([]);
   }, 120_000);
+
+  it('the package: require() from CommonJS works, no install script, a LICENSE, source maps carry their sources, shipped ensemble files by name', async () => {
+    const dir = path.join(scratch, 'cjs');
+    await cp(path.join(examples, 'jest'), dir, { recursive: true });
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'cjs-user', private: true, type: 'commonjs' }));
+    const install = await execa('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: dir, all: true });
+    expect(install.all).not.toMatch(/install script|prepare/i);
+    const pkgDir = path.join(dir, 'node_modules', 'zkpseudo');
+    const manifest = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
+    expect(manifest.scripts?.prepare).toBeUndefined();
+    expect(manifest.repository).toBeTruthy();
+    expect(manifest.keywords).toContain('zookeeper');
+    expect(await readFile(path.join(pkgDir, 'LICENSE'), 'utf8')).toMatch(/Apache License/);
+    const map = JSON.parse(await readFile(path.join(pkgDir, 'dist', 'index.js.map'), 'utf8'));
+    expect(map.sourcesContent?.[0]).toMatch(/export async function up/);
+    const cjs = await execa(process.execPath, ['-e', 'const z = require("zkpseudo"); console.log(typeof z.up, typeof z.open, typeof z.UsageError)'], { cwd: dir });
+    expect(cjs.stdout).toBe('function function function');
+    // The shipped ensemble files are usable by name from the installed package.
+    const bin = path.join(dir, 'node_modules', '.bin', 'zkpseudo');
+    const up = await execa(bin, ['up', '-f', 'three', '--ports', 'auto', '--name', 'shipped', '--json'], { cwd: dir, env: sb.env, reject: false });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout).servers).toHaveLength(3);
+    expect((await execa(bin, ['down', '--purge', '--name', 'shipped'], { cwd: dir, env: sb.env, reject: false })).exitCode).toBe(0);
+  }, 180_000);
 });

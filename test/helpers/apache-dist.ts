@@ -15,7 +15,7 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 export const APACHE_SRC_DIR = path.join(REPO, '.test-cache', 'apache-src');
 
 /** Jars beside the manifest's: logback (Apache 3.8 logs through it), JLine 2, the servlet API. */
-const EXTRA_JARS = ['logback-classic.jar', 'logback-core.jar', 'jline2.jar', 'servlet-api.jar'];
+const EXTRA_JARS = ['logback-classic.jar', 'logback-core.jar', 'jline2.jar', 'jansi1.jar', 'servlet-api.jar'];
 
 /** The source release for `version`, or a sentence saying why there is none. */
 export async function findApacheSource(version: string): Promise<string | { missing: string }> {

@@ -3,7 +3,7 @@
  * follows — across log rotation (the file is re-found and re-opened when it is replaced or
  * truncated). `all` interleaves every server's lines, each prefixed like `docker compose logs`.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { latestLogFile, tailFile } from '../../ensemble/logs.js';
 import { parseSelector, selectMembers } from '../../ensemble/ops.js';
 import { readSpec } from '../../ensemble/store.js';
@@ -12,34 +12,48 @@ import type { CommandContext } from '../context.js';
 
 const POLL_MS = 250;
 
-/** Where a follower is in one log: which file (by inode) and how far it has read. */
+/**
+ * Where a follower is in one log. The file stays open, so after a rotation (the file renamed,
+ * a new one started under its name) the rest of the old file is still read through the open
+ * handle before the new one is opened — as `tail -F` does.
+ */
 interface Cursor {
   file?: string;
+  handle?: FileHandle;
   inode?: number;
   pos: number;
   partial: string;
 }
 
-/** Reads what was appended since the cursor; re-opens from the start after a rotation or truncation. */
-async function readNew(dir: string, cur: Cursor): Promise<string[]> {
-  const file = await latestLogFile(dir);
-  if (!file) return [];
-  const s = await stat(file).catch(() => undefined);
-  if (!s) return [];
-  if (file !== cur.file || s.ino !== cur.inode || s.size < cur.pos) Object.assign(cur, { file, inode: s.ino, pos: 0, partial: '' });
-  if (s.size === cur.pos) return [];
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(s.size - cur.pos, 1 << 20));
-    const { bytesRead } = await handle.read(buf, 0, buf.length, cur.pos);
+async function drain(cur: Cursor): Promise<string[]> {
+  if (!cur.handle) return [];
+  const { size } = await cur.handle.stat();
+  if (size < cur.pos) cur.pos = 0; // truncated in place
+  const lines: string[] = [];
+  while (cur.pos < size) {
+    const buf = Buffer.alloc(Math.min(size - cur.pos, 1 << 20));
+    const { bytesRead } = await cur.handle.read(buf, 0, buf.length, cur.pos);
+    if (!bytesRead) break;
     cur.pos += bytesRead;
-    const text = cur.partial + buf.subarray(0, bytesRead).toString('utf8');
-    const lines = text.split('\n');
-    cur.partial = lines.pop() ?? '';
-    return lines;
-  } finally {
-    await handle.close();
+    const parts = (cur.partial + buf.subarray(0, bytesRead).toString('utf8')).split('\n');
+    cur.partial = parts.pop() ?? '';
+    lines.push(...parts);
   }
+  return lines;
+}
+
+/** New lines since the last call: the rest of the open file, then — if it was rotated — the new one. */
+async function readNew(dir: string, cur: Cursor): Promise<string[]> {
+  const lines = await drain(cur);
+  const file = await latestLogFile(dir);
+  const s = file ? await stat(file).catch(() => undefined) : undefined;
+  if (file && s && (file !== cur.file || s.ino !== cur.inode)) {
+    if (cur.partial) lines.push(cur.partial);
+    await cur.handle?.close();
+    Object.assign(cur, { file, inode: s.ino, pos: 0, partial: '', handle: await open(file, 'r') });
+    lines.push(...(await drain(cur)));
+  }
+  return lines;
 }
 
 export async function logsCommand(c: CommandContext, id: string, opts: { follow?: boolean; lines?: number }): Promise<number> {
@@ -56,7 +70,7 @@ export async function logsCommand(c: CommandContext, id: string, opts: { follow?
     const dir = c.paths.server(m.id).logsDir;
     const file = await latestLogFile(dir);
     const s = file ? await stat(file).catch(() => undefined) : undefined;
-    cursors.set(m.id, { ...(file ? { file } : {}), ...(s ? { inode: s.ino } : {}), pos: s?.size ?? 0, partial: '' });
+    cursors.set(m.id, { ...(file ? { file, ...(opts.follow ? { handle: await open(file, 'r') } : {}) } : {}), ...(s ? { inode: s.ino } : {}), pos: s?.size ?? 0, partial: '' });
     if (!file) continue;
     any = true;
     const text = await tailFile(file, lines);
@@ -80,6 +94,7 @@ export async function logsCommand(c: CommandContext, id: string, opts: { follow?
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    for (const cur of cursors.values()) await cur.handle?.close();
   }
   return 0;
 }

@@ -71,7 +71,10 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     const result = await upEnsemble({ ...options, name, home: c.home }, {
       env: c.env,
       signal: controller.signal,
-      onEvent: (e) => { if (!quiet) display.onEvent(e); },
+      onEvent: (e) => {
+        if (e.kind === 'notice') c.o.notices.push(e.text);
+        if (!quiet) display.onEvent(e);
+      },
     });
     if (!quiet) display.finish();
     if (c.o.json) printJson(c.o, upJson(result));
