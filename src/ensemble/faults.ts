@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { open as openFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { helperScript } from '../edge/files.js';
 import { UsageError, ZkpseudoError } from '../errors.js';
 import { isAlive, waitGone } from '../edge/process.js';
 import { processesWith } from '../edge/proctable.js';
@@ -14,7 +14,7 @@ import type { EnsembleSpec } from '../options/types.js';
 import type { EnsemblePaths } from './layout.js';
 
 export const FAULT_PROXY_FLAG = '--zkpseudo-fault-proxy';
-const PROXY_SCRIPT = fileURLToPath(new URL('./fault-proxy.js', import.meta.url));
+const PROXY_SCRIPT = helperScript(import.meta.url, './fault-proxy.js');
 
 export function faultFiles(paths: EnsemblePaths) {
   return {
@@ -67,7 +67,8 @@ export async function ensureProxy(paths: EnsemblePaths): Promise<number> {
     child.unref();
     const state = await readFaultState(paths);
     if (!child.pid || !(await untilApplied(paths, state.generation, child.pid, 10_000))) {
-      const said = (await readFile(files.log, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' ');
+      const log = (await readFile(files.log, 'utf8').catch(() => '')).trim();
+      const said = /^\w*Error\b.*$/m.exec(log)?.[0] ?? log.split('\n').slice(-1)[0] ?? '';
       throw new ZkpseudoError(`The fault proxy of "${paths.name}" did not start${said ? `: ${said}` : ''}.`, `Read ${files.log}; \`zkpseudo down --name ${paths.name}\` then \`up\` tries again.`);
     }
     return child.pid;

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { helperScript } from '../edge/files.js';
 import { UsageError } from '../errors.js';
 import { commandLine, isAlive } from '../edge/process.js';
 import { startTime } from '../edge/proctable.js';
@@ -23,7 +23,7 @@ export interface Lease {
 }
 
 export const WATCHER_FLAG = '--zkpseudo-lease-watcher';
-const WATCHER_SCRIPT = fileURLToPath(new URL('./lease-watcher.js', import.meta.url));
+const WATCHER_SCRIPT = helperScript(import.meta.url, './lease-watcher.js');
 
 export async function readLease(paths: EnsemblePaths): Promise<Lease | undefined> {
   try {
