@@ -1,0 +1,1 @@
+export const CDS_BUILDER_FLAG = '--zkpseudo-cds-builder';

@@ -1,0 +1,59 @@
+/** Which servers start with the shared CDS archive, and building it when a tree has none (see edge/cds). */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { archivePath, archiveReady, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, useArchiveFlags } from '../edge/cds.js';
+import { helperScript } from '../edge/files.js';
+import { findJava, type JavaRuntime } from '../edge/java.js';
+import type { EnsembleSpec } from '../options/types.js';
+import { cacheDir } from '../tarball/resolve.js';
+import type { ServerPaths } from './layout.js';
+
+const BUILDER = helperScript(import.meta.url, './cds-builder.js');
+
+/** The unpacked tree every copy of this spec's tarball comes from. */
+export function treeDir(env: NodeJS.ProcessEnv, spec: EnsembleSpec): string {
+  return path.join(cacheDir(env), 'trees', spec.dist.sha512.slice(0, 32));
+}
+
+let javaOnce: Promise<JavaRuntime | undefined> | undefined;
+const java = (env: NodeJS.ProcessEnv) => (javaOnce ??= findJava(env).catch(() => undefined));
+
+/** True when new copies should be laid out for CDS (their lib/ a link to the shared tree). */
+export async function linkCopies(env: NodeJS.ProcessEnv): Promise<boolean> {
+  return cdsEnabled(env, (await java(env))?.feature);
+}
+
+export interface CdsLaunch {
+  /** The shared empty ZOOCFGDIR, when the archive is used. */
+  configDir?: string;
+  flags: string[];
+}
+
+/** How one server starts: with the archive when its copy, the Java and the archive allow it; else normally. */
+export async function cdsLaunch(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<CdsLaunch> {
+  const j = await java(env);
+  if (!j || !cdsEnabled(env, j.feature)) return { flags: [] };
+  const tree = treeDir(env, spec);
+  if (!(await libLinkedTo(sp.root, tree))) return { flags: [] };
+  const archive = archivePath(cacheDir(env), tree, j);
+  if (!(await archiveReady(archive))) return { flags: [] };
+  const logging = await loggingProperty(sp.confDir);
+  if (!jvmFlagSafe(archive) || (logging && !jvmFlagSafe(logging))) return { flags: [] };
+  return { configDir: await emptyConfDir(tree), flags: [...useArchiveFlags(archive), ...(logging ? [logging] : [])] };
+}
+
+/**
+ * Starts the archive builder in the background when the tree has no archive yet; it runs
+ * detached, so the caller (a CLI, a test runner) neither waits for it nor is kept alive by it.
+ */
+export async function scheduleArchive(spec: EnsembleSpec, env: NodeJS.ProcessEnv, jvmFlags: string[]): Promise<boolean> {
+  const j = await java(env);
+  if (!j || !cdsEnabled(env, j.feature)) return false;
+  const tree = treeDir(env, spec);
+  const archive = archivePath(cacheDir(env), tree, j);
+  if (await archiveReady(archive)) return false;
+  const { CDS_BUILDER_FLAG } = await import('./cds-builder-flag.js');
+  const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
+  child.unref();
+  return true;
+}
