@@ -7,6 +7,8 @@ export interface LaunchOptions {
   heapMb: number;
   /** Extra JVM flags for the server (after the heap flags). */
   jvmFlags?: string[];
+  /** ZOOCFGDIR, when not the server's own conf dir (the shared empty one CDS needs). */
+  configDir?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export function serverEnv(paths: ServerPaths, opts: LaunchOptions, base: NodeJS.
   for (const k of keep) if (base[k] !== undefined) env[k] = base[k]!;
   return {
     ...env,
-    ZOOCFGDIR: paths.confDir,
+    ZOOCFGDIR: opts.configDir ?? paths.confDir,
     ZOO_LOG_DIR: paths.logsDir,
     ZOOPIDFILE: paths.pidFile,
     // 3.4–3.7 read the root logger from here; a file log beats one buried in the .out file.

@@ -1,12 +1,14 @@
 /**
  * The CDS archive builder's program: `node cds-builder.js --zkpseudo-cds-builder TREE ARCHIVE
- * FLAGS_JSON`, started detached by `up` when a tree has no archive yet. It lays out a scratch
- * server exactly as a CDS server is laid out (lib/ linked to the tree, the shared empty conf
- * dir as ZOOCFGDIR), starts it with zkServer.sh and -XX:ArchiveClassesAtExit, waits until it
- * serves, stops it (the JVM writes the archive as it exits), and moves the archive into place.
- * One builder per archive at a time (a lock); a failure leaves no archive, only a normal start.
+ * FLAGS_JSON`, started detached by `up` when a tree has no archive yet. It runs the tree's own
+ * bin/zkServer.sh (so the archive records the tree's jar paths, which outlive the builder —
+ * the JVM checks the recorded paths at every later start) with the shared empty conf dir as
+ * ZOOCFGDIR and -XX:ArchiveClassesAtExit, a scratch config, data and log dir of its own, waits
+ * until the server serves, stops it (the JVM writes the archive as it exits), and moves the
+ * archive into place. One builder per archive at a time (a lock); a failure leaves no archive,
+ * which only means a normal start.
  */
-import { cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { emptyConfDir, loggingProperty } from '../edge/cds.js';
@@ -23,9 +25,8 @@ async function build(tree: string, archive: string, flags: string[]): Promise<vo
   const root = path.join(work, 'server');
   const temp = `${archive}.${process.pid}.tmp`;
   try {
-    await mkdir(root, { recursive: true });
-    await cp(tree, root, { recursive: true, filter: (src) => src !== path.join(tree, 'lib') && !src.startsWith(path.join(tree, '.zkpseudo-empty-conf')) });
-    await symlink(path.join(tree, 'lib'), path.join(root, 'lib'));
+    await mkdir(path.join(root, 'conf'), { recursive: true });
+    await cp(path.join(tree, 'conf'), path.join(root, 'conf'), { recursive: true });
     const port = await findFreeBlock(1);
     const data = path.join(root, 'data');
     await mkdir(data, { recursive: true });
@@ -39,7 +40,7 @@ async function build(tree: string, archive: string, flags: string[]): Promise<vo
       JMXDISABLE: 'true', CLASSPATH: '', JVMFLAGS: '', ZK_SERVER_HEAP: '128',
       SERVER_JVMFLAGS: [...flags, `-XX:ArchiveClassesAtExit=${temp}`, ...(logging ? [logging] : [])].join(' '),
     };
-    await execa(path.join(root, 'bin', 'zkServer.sh'), ['start', cfg], { env, extendEnv: false, cwd: root, stdin: 'ignore', reject: false, timeout: 60_000 });
+    await execa(path.join(tree, 'bin', 'zkServer.sh'), ['start', cfg], { env, extendEnv: false, cwd: root, stdin: 'ignore', reject: false, timeout: 60_000 });
     const pid = Number(await readFile(path.join(data, 'pid'), 'utf8').catch(() => '0'));
     if (!pid) return;
     const deadline = Date.now() + 60_000;

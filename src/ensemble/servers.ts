@@ -10,6 +10,7 @@ import type { EnsembleSpec, Member } from '../options/types.js';
 import type { EnsemblePaths, ServerPaths } from './layout.js';
 import type { LiveServer } from './identity.js';
 import { latestLogFile, tailFile } from './logs.js';
+import { cdsLaunch } from './cds.js';
 import { diagnoseStartFailure } from '../zk/startfail.js';
 
 export interface ServerContext {
@@ -30,6 +31,13 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
  * ZKPSEUDO_JVM_FLAGS adds flags after them (a later flag wins).
  */
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
+
+/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds). */
+async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
+  const base = launchOptions(spec, env);
+  const cds = await cdsLaunch(sp, spec, env);
+  return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+}
 
 export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
   return env.ZKPSEUDO_DEFAULT_JVM_FLAGS === '0' ? [] : FAST_JVM_FLAGS;
@@ -77,7 +85,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     await removePidFile(sp.pidFile);
   }
   for (let attempt = 1; ; attempt++) {
-    const launch = await startServer(sp, launchOptions(spec, ctx.env), ctx.env);
+    const launch = await startServer(sp, await launchWithCds(sp, spec, ctx.env), ctx.env);
     onLaunch?.(launch);
     const result = await launch.result;
     if (result.ok) return 'started';

@@ -1,5 +1,4 @@
 /** The steps of `up`, in order (see up.ts for how they run and undo). */
-import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
 import { findJava, JavaUnusable } from '../edge/java.js';
@@ -7,7 +6,7 @@ import type { Request } from '../options/options.js';
 import type { EnsembleSpec, Member } from '../options/types.js';
 import type { Progress } from '../tarball/download.js';
 import { unpackCopies } from '../tarball/pack.js';
-import { cacheDir, ensureDist, type DistRequest } from '../tarball/resolve.js';
+import { ensureDist, type DistRequest } from '../tarball/resolve.js';
 import { minimumJava, parseZkVersion } from '../zk/versions.js';
 import { writeServerFiles } from './files.js';
 import { liveServers } from './identity.js';
@@ -16,7 +15,9 @@ import { anyBusy, choosePorts, reserveServerPorts } from './ports.js';
 import { findFreeBlock } from '../edge/ports.js';
 import { faultPortCount, faultPorts } from '../zk/faults.js';
 import { ensureProxy, proxyPid, stopProxy } from './faults.js';
-import { startOne, stopOne } from './servers.js';
+import { launchOptions, startOne, stopOne } from './servers.js';
+import { linkCopies, scheduleArchive, treeDir } from './cds.js';
+import { SERVER_MARKER } from '../edge/proctable.js';
 import { writeSpec } from './store.js';
 import type { UpRun, UpStep } from './up.js';
 import { HealthTimeoutError, waitHealthy } from './wait.js';
@@ -174,8 +175,7 @@ const unpack: UpStep = {
     }
     r.step('unpack', 'running');
     for (const [id, damage] of r.damaged) r.emit({ kind: 'notice', text: `server ${id}: its copy of ZooKeeper was damaged (${damage}); unpacked it again, data kept` });
-    const tree = path.join(cacheDir(r.env), 'trees', spec.dist.sha512.slice(0, 32));
-    await unpackCopies(spec.dist.tarball, tree, ids.map((id) => r.paths.server(id).root), ['data', 'logs']);
+    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), ['data', 'logs'], await linkCopies(r.env));
     r.step('unpack', 'done', `${ids.length} cop${ids.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
   },
 };
@@ -263,6 +263,8 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
   // zkServer.sh sleeps a fixed second after forking the JVM: a healthy quorum proves every
   // launch worked, so `up` need not wait that out.
   for (const l of r.launches) l.detach();
+  // The first healthy ensemble of a tree builds its CDS archive in the background, for every later start.
+  await scheduleArchive(r.spec!, r.env, launchOptions(r.spec!, r.env).jvmFlags!.filter((f) => f !== SERVER_MARKER)).catch(() => false);
   for (const id of r.toStart) if (!r.started.includes(id)) r.started.push(id);
   void launching;
   if (r.toStart.length) r.step('start', 'done', `started ${r.started.join(', ')}`);

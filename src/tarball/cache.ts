@@ -14,7 +14,9 @@ const TOP_LEVEL = /^(apache-)?zookeeper-\d+\.\d+\.\d+[\w.-]*?(-bin)?\.tar\.gz(\.
 const PACKED = /\.tar\.gz(\.sha512|\.[\w-]+\.(part|staging)|\.lock)?$/;
 /** In trees/: one unpacked tree per tarball digest (32 hex digits), its unpacking leftover and lock. */
 const TREE = /^[0-9a-f]{32}(\.unpacking|\.lock)?$/;
-const SUBDIRS: Record<string, RegExp> = { system: PACKED, urls: PACKED, dirs: PACKED, trees: TREE };
+/** In cds/: class-data-sharing archives, a builder's scratch dir and temp file, locks. */
+const CDS = /^([0-9a-f]{32}-[0-9a-f]{16}\.jsa(\.\d+\.tmp|\.lock)?|work-\d+)$/;
+const SUBDIRS: Record<string, RegExp> = { system: PACKED, urls: PACKED, dirs: PACKED, trees: TREE, cds: CDS };
 
 export interface CacheEntry {
   file: string;

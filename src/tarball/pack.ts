@@ -1,5 +1,5 @@
 /** Writing a directory tree into a cached tarball, atomically, and reading one back out. */
-import { cp, mkdir, rename, rm, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, readdir, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';
@@ -62,7 +62,7 @@ export async function unpackTarball(tarball: string, target: string): Promise<vo
  * exists already (a damaged copy) is replaced, but its entries named in `keep` (its data) are
  * carried over into the fresh copy.
  */
-export async function unpackCopies(tarball: string, tree: string, targets: string[], keep: string[] = []): Promise<void> {
+export async function unpackCopies(tarball: string, tree: string, targets: string[], keep: string[] = [], linkLib = false): Promise<void> {
   await mkdir(path.dirname(tree), { recursive: true });
   // Two ensembles created at once share the tree: one builds it, the other waits and reuses it.
   await withLock(tree, 'the unpacked ZooKeeper in the cache', async () => {
@@ -72,7 +72,11 @@ export async function unpackCopies(tarball: string, tree: string, targets: strin
     const temp = `${target}.unpacking`;
     const old = `${target}.damaged`;
     await rm(temp, { recursive: true, force: true });
-    await cp(tree, temp, { recursive: true, preserveTimestamps: true });
+    // With class-data sharing, lib/ is a link to the tree's: every server then has the same
+    // real jar paths, which one shared archive needs (see edge/cds.ts).
+    const lib = path.join(tree, 'lib');
+    await cp(tree, temp, { recursive: true, preserveTimestamps: true, filter: (src) => !(linkLib && src === lib) && !src.startsWith(path.join(tree, '.zkpseudo-empty-conf')) });
+    if (linkLib) await symlink(lib, path.join(temp, 'lib'));
     if (await stat(target).catch(() => undefined)) {
       for (const entry of keep) {
         const from = path.join(target, entry);

@@ -48,6 +48,9 @@ export async function createSandbox(label: string): Promise<Sandbox> {
     ZKPSEUDO_MIRROR: '',
     CI: 'true',
     NO_COLOR: '1',
+    // No background CDS builds per sandbox (each would be one more JVM competing for two
+    // cores); test/e2e/cds.test.ts turns it on and tests it.
+    ZKPSEUDO_CDS: '0',
     FORCE_COLOR: '',
   };
   return {

@@ -1,0 +1,85 @@
+/**
+ * Class-data sharing (issue 14): the first healthy ensemble builds one archive for its tree
+ * and Java in the background; later servers of any ensemble map it; a damaged archive, a
+ * cleared cache or ZKPSEUDO_CDS=0 all end in a normal, healthy start.
+ */
+import { existsSync, lstatSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up } from '../../src/index.js';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) { if (await check()) return true; await new Promise((r) => setTimeout(r, 200)); }
+  return check();
+}
+
+const cmdline = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+const mapsArchive = async (pid: number, archive: string) => (await readFile(`/proc/${pid}/maps`, 'utf8')).includes(archive);
+
+describe('class-data sharing', () => {
+  let sb: Sandbox;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => { sb = await createSandbox('cds'); env = { ...sb.env, ZKPSEUDO_CDS: '' }; });
+  afterAll(async () => { await sb?.cleanup(); });
+  const cds = () => path.join(sb.root, 'cache', 'cds');
+  const archives = async () => (await readdir(cds()).catch(() => [] as string[])).filter((f) => f.endsWith('.jsa'));
+
+  it('the first ensemble builds the archive in the background; a second ensemble\'s servers map it', async () => {
+    const first = await up({ name: 'first', servers: 3, ports: 'auto', env });
+    expect(lstatSync(path.join(first.dir, 'zookeeper-1', 'lib')).isSymbolicLink()).toBe(true);
+    expect(await until(async () => (await archives()).length === 1, 60_000)).toBe(true);
+    const archive = path.join(cds(), (await archives())[0]!);
+    const second = await up({ name: 'second', servers: 3, ports: 'auto', env });
+    try {
+      for (const s of second.servers) {
+        const argv = await cmdline(s.pid!);
+        expect(argv).toContain(`-XX:SharedArchiveFile=${archive}`);
+        expect(await mapsArchive(s.pid!, archive)).toBe(true);
+        // The server's own logging configuration still applies (named by system property).
+        expect(argv.some((a) => a.startsWith('-Dlog4j.configuration=file:') || a.startsWith('-Dlogback.configurationFile='))).toBe(true);
+      }
+      expect((await second.status()).health.state).toBe('healthy');
+      const logs = await readdir(path.join(second.dir, 'zookeeper-1', 'logs'));
+      expect(logs.some((f) => f.endsWith('.log'))).toBe(true);
+    } finally {
+      await second.down({ purge: true });
+      await first.down({ purge: true });
+    }
+  });
+
+  it('a damaged archive costs nothing: the servers start normally and the ensemble is healthy', async () => {
+    const archive = path.join(cds(), (await archives())[0]!);
+    await writeFile(archive, 'not an archive');
+    const zk = await up({ name: 'damaged', servers: 3, ports: 'auto', env });
+    try {
+      expect((await zk.status()).health.state).toBe('healthy');
+      expect(await mapsArchive(zk.servers[0]!.pid!, archive)).toBe(false);
+    } finally {
+      await zk.down({ purge: true });
+    }
+  });
+
+  it('cache clear under an ensemble whose lib/ links into the cache: the next up repairs the copies', async () => {
+    const zk = await up({ name: 'cleared', servers: 3, ports: 'auto', env });
+    await zk.down();
+    expect((await sb.cli(['cache', 'clear'], { env })).exitCode).toBe(0);
+    expect(existsSync(cds())).toBe(false);
+    const again = await sb.cli(['up', '--name', 'cleared'], { env });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/its copy of ZooKeeper was damaged \(it has no ZooKeeper jars\); unpacked it again, data kept/);
+    await sb.cli(['down', '--purge', '--name', 'cleared'], { env });
+  });
+
+  it('ZKPSEUDO_CDS=0: full copies, no archive flags', async () => {
+    const zk = await up({ name: 'off', servers: 1, ports: 'auto', env: { ...env, ZKPSEUDO_CDS: '0' } });
+    try {
+      expect(lstatSync(path.join(zk.dir, 'zookeeper-1', 'lib')).isDirectory()).toBe(true);
+      expect((await cmdline(zk.servers[0]!.pid!)).some((a) => a.includes('SharedArchiveFile'))).toBe(false);
+    } finally {
+      await zk.down({ purge: true });
+    }
+  });
+});
