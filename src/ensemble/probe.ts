@@ -5,13 +5,13 @@
  */
 import { sendFourLetterWord } from '../edge/fourlw.js';
 import { readPidFile } from '../edge/process.js';
-import { listeningSockets, portHolder, serverProcesses, socketInodes, type ServerProcess } from '../edge/proctable.js';
+import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../edge/proctable.js';
 import { parseSrvr } from '../zk/fourlw.js';
 import { serverFaults, type ServerFaults } from '../zk/faults.js';
 import { readFaultState } from './faults.js';
 import { assessHealth, type Health, type Role } from '../zk/health.js';
 import type { EnsembleSpec, Member, PeerType } from '../options/types.js';
-import { liveServers, type LiveServer } from './identity.js';
+import { liveServers, liveServersFor, type LiveServer } from './identity.js';
 import type { EnsemblePaths } from './layout.js';
 
 /** One server's state; the shape `status --json` prints for each server. */
@@ -51,6 +51,14 @@ export function connectString(spec: EnsembleSpec): string {
 
 type Listening = Map<number, Set<string>> | undefined;
 
+/** Whether a `conf` reply names this dataDir; undefined when the reply does not say (not serving, not whitelisted). */
+function confSays(conf: string, dataDir: string): boolean | undefined {
+  const m = /^dataDir=(.*)$/m.exec(conf);
+  if (!m) return undefined;
+  const said = m[1]!.trim();
+  return said === dataDir || said === `${dataDir}/version-2`;
+}
+
 /** Whether `pid` holds the listening socket on `port`; undefined when the OS cannot tell. */
 async function holdsPort(pid: number, port: number, listening: Listening): Promise<boolean | undefined> {
   if (!listening) return undefined;
@@ -66,11 +74,13 @@ async function describeHolder(port: number, listening: Listening): Promise<strin
 }
 
 /** Probes one server; never throws (a server that does not answer is a state, not an error). */
-export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: Listening, timeoutMs = 1000): Promise<ServerStatus> {
+export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000): Promise<ServerStatus> {
   const sp = paths.server(member.id);
-  const [pidFile, srvr] = await Promise.all([
+  const [pidFile, srvr, conf] = await Promise.all([
     live ? undefined : readPidFile(sp.pidFile, sp.config),
     sendFourLetterWord(member.ports.client, 'srvr', timeoutMs).then((text) => ({ text }), (err: Error) => ({ error: err })),
+    // `conf` names the answering server's dataDir: proof of whose server it is, for one round trip.
+    live ? sendFourLetterWord(member.ports.client, 'conf', timeoutMs).catch(() => '') : Promise.resolve(''),
   ]);
   const base: ServerStatus = {
     id: member.id,
@@ -90,7 +100,7 @@ export async function probeServer(paths: EnsemblePaths, member: Member, live: Li
   const answered = 'text' in srvr;
   // An answer counts only if it came from this server's own process: after a `down`, another
   // ensemble may serve on the same ports.
-  const ours = answered && live ? await holdsPort(live.pid, member.ports.client, listening) : false;
+  const ours = answered && live ? (confSays(conf, sp.dataDir) ?? (await holdsPort(live.pid, member.ports.client, await listening()))) : false;
   if (answered && live && ours !== false) {
     const parsed = parseSrvr(srvr.text);
     if (parsed.serving) {
@@ -100,7 +110,7 @@ export async function probeServer(paths: EnsemblePaths, member: Member, live: Li
     return { ...base, role: 'looking', note: parsed.reason };
   }
   if (answered) {
-    const note = await describeHolder(member.ports.client, listening);
+    const note = await describeHolder(member.ports.client, await listening());
     return live ? { ...base, role: 'starting', note } : { ...base, note };
   }
   return live ? { ...base, role: 'starting', note: 'not answering yet' } : base;
@@ -108,7 +118,10 @@ export async function probeServer(paths: EnsemblePaths, member: Member, live: Li
 
 /** Status of every server and the quorum's health. Pass `table` to reuse one read of the process table. */
 export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs = 1000, table?: ServerProcess[]): Promise<EnsembleStatus> {
-  const [live, listening] = await Promise.all([liveServers(paths, table ?? (await serverProcesses())), listeningSockets()]);
+  const live = table ? await liveServers(paths, table) : await liveServersFor(paths, spec.members.map((m) => m.id));
+  // The socket table is read only if some answer cannot be placed otherwise, and then once.
+  let sockets: Promise<Listening> | undefined;
+  const listening = () => (sockets ??= listeningSockets());
   const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs)));
   const state = spec.faults ? await readFaultState(paths) : undefined;
   const ids = spec.members.map((m) => m.id);
