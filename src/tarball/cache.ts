@@ -16,7 +16,9 @@ const PACKED = /\.tar\.gz(\.sha512|\.[\w-]+\.(part|staging)|\.lock)?$/;
 const TREE = /^[0-9a-f]{32}(\.unpacking|\.lock)?$/;
 /** In cds/: class-data-sharing archives, a builder's scratch dir and temp file, locks. */
 const CDS = /^([0-9a-f]{32}-[0-9a-f]{16}\.jsa(\.\d+\.tmp|\.lock)?|work-\d+)$/;
-const SUBDIRS: Record<string, RegExp> = { system: PACKED, urls: PACKED, dirs: PACKED, trees: TREE, cds: CDS };
+/** In digests/: remembered SHA-512s of tarballs. */
+const DIGESTS = /^[0-9a-f]{32}\.json(\.\d+\.tmp)?$/;
+const SUBDIRS: Record<string, RegExp> = { system: PACKED, urls: PACKED, dirs: PACKED, trees: TREE, cds: CDS, digests: DIGESTS };
 
 export interface CacheEntry {
   file: string;

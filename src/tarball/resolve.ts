@@ -9,7 +9,8 @@ import { DEFAULT_ZK_VERSION, downloadUrls, parseZkVersion, tarballName, tarballT
 import type { DistRecord } from '../options/types.js';
 import { withLock } from '../edge/lock.js';
 import { pathExists } from '../edge/files.js';
-import { ChecksumMismatch, downloadVerified, fetchText, isVerified, sha512OfFile, type Progress } from './download.js';
+import { ChecksumMismatch, downloadVerified, fetchText, type Progress } from './download.js';
+import { remember, sha512Remembered } from './digests.js';
 import { packDirectory } from './pack.js';
 import { findSystemInstall, packSystemInstall } from './system.js';
 
@@ -73,7 +74,7 @@ async function cachedDownload(url: string, dest: string, ctx: DistContext, offli
   return withLock(dest, `the download of ${path.basename(dest)}`, async () => {
     await sweepParts(dest);
     const known = parseSha512File(await readFile(digestFile, 'utf8').catch(() => ''));
-    if (known && (await isVerified(dest, known))) return known;
+    if (known && (await pathExists(dest)) && (await sha512Remembered(cacheDir(ctx.env), dest)) === known.toLowerCase()) return known;
     if (offline) throw new NotCached(`${path.basename(dest)} is not in the cache`);
     const published = parseSha512File(await fetchText(`${url}.sha512`, ctx.signal));
     if (!published) throw new ZkpseudoError(`${url}.sha512 holds no SHA-512 digest.`, 'Check the mirror, or use --dist with a local tarball.');
@@ -82,6 +83,7 @@ async function cachedDownload(url: string, dest: string, ctx: DistContext, offli
       onProgress: (p) => ctx.onDownload?.({ ...p, url }),
     });
     await writeFile(digestFile, `${published}  ${path.basename(dest)}\n`);
+    await remember(cacheDir(ctx.env), dest, published.toLowerCase()).catch(() => undefined);
     return published;
   });
 }
@@ -114,11 +116,11 @@ async function fromLocal(req: DistRequest, dist: string, cache: string): Promise
     const dir = path.join(cache, 'dirs');
     await mkdir(dir, { recursive: true });
     const tarball = path.join(dir, `${tarballTopDir(version)}-${shortHash(`${full}:${info.mtimeMs}`)}.tar.gz`);
-    const sha512 = (await pathExists(tarball)) ? await sha512OfFile(tarball) : await packDirectory(full, tarballTopDir(version), tarball);
+    const sha512 = (await pathExists(tarball)) ? await sha512Remembered(cache, tarball) : await packDirectory(full, tarballTopDir(version), tarball);
     return { version, record: { source: 'directory', origin: full, tarball, sha512 } };
   }
   const version = versionOrFail(req.zkVersion, versionFromName(full), `--dist ${dist}`);
-  const sha512 = await sha512OfFile(full);
+  const sha512 = await sha512Remembered(cache, full);
   const published = parseSha512File(await readFile(`${full}.sha512`, 'utf8').catch(() => ''));
   if (published && published !== sha512) {
     throw new ZkpseudoError(`${full} does not match the SHA-512 in ${full}.sha512.`, 'The file is damaged or not the release it claims to be: download it again.');
