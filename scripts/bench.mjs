@@ -85,7 +85,8 @@ let tree;
 async function floorCycle(n) {
   const base = await findFreeBlock(3 * n);
   const dir = await fs.mkdtemp(path.join(work, 'floor-'));
-  const { ms, pids } = await floorStart(dir, await treeClasspath(tree), n, base, FAST_JVM_FLAGS, modeOf);
+  const conf = ['logback.xml', 'log4j.properties'].map((f) => path.join(tree, 'conf', f)).find((f) => fs.existsSync(f));
+  const { ms, pids } = await floorStart(dir, await treeClasspath(tree), n, base, FAST_JVM_FLAGS, modeOf, conf);
   await stopPids(pids);
   await fs.remove(dir);
   return { up: ms };

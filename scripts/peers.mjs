@@ -1,7 +1,8 @@
 // The two other ways to get a ZooKeeper ensemble that the benchmark measures zkpseudo against,
 // with the same jars on the same machine:
-// - the raw floor: N JVMs started directly (no scripts) with zkpseudo's default JVM flags and
-//   no class-data-sharing archive, polled with `srvr` until one leads and the rest follow;
+// - the raw floor: N JVMs started directly (no scripts) with zkpseudo's default JVM flags, the
+//   tree's own logging configuration and no class-data-sharing archive, polled with `srvr`
+//   until one leads and the rest follow;
 // - kazoo's own test harness (Debian's python3-kazoo ships kazoo.testing), as its users run it.
 // Every server binds 127.0.0.1 and is stopped before the function returns.
 import { spawn } from 'node:child_process';
@@ -18,7 +19,7 @@ export async function treeClasspath(tree) {
 }
 
 /** Starts `n` JVMs directly; resolves with the time to healthy and their pids (still running). */
-export async function floorStart(dir, classpath, n, basePort, flags, modeOf) {
+export async function floorStart(dir, classpath, n, basePort, flags, modeOf, logConfig) {
   const servers = Array.from({ length: n }, (_, i) => `server.${i + 1}=127.0.0.1:${basePort + n + i}:${basePort + 2 * n + i};127.0.0.1:${basePort + i}`);
   const cfgs = [];
   for (let i = 1; i <= n; i++) {
@@ -32,7 +33,10 @@ export async function floorStart(dir, classpath, n, basePort, flags, modeOf) {
   }
   const t = performance.now();
   const pids = cfgs.map((cfg) => {
-    const child = spawn('java', ['-Xmx128m', ...flags, '-Dzookeeper.jmx.log4j.disable=true', '-cp', classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg], { stdio: 'ignore', detached: true });
+    // The same logging a zkpseudo server does (the tree's own configuration, to a file): a
+    // server that logs nothing would be a floor no real server stands on.
+    const logging = logConfig ? [`-Dlog4j.configuration=file:${logConfig}`, `-Dlogback.configurationFile=${logConfig}`, `-Dzookeeper.log.dir=${path.dirname(cfg)}`, '-Dzookeeper.log.file=zookeeper.log', '-Dzookeeper.root.logger=INFO,ROLLINGFILE'] : [];
+    const child = spawn('java', ['-Xmx128m', ...flags, ...logging, '-cp', classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg], { stdio: 'ignore', detached: true });
     child.unref();
     return child.pid;
   });

@@ -249,6 +249,8 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
     onStatus: (status) => r.emit({ kind: 'status', status }),
     // A server whose launch finished and which is then gone has exited: fail at once.
     mustRun: r.started,
+    // A JVM needs ~0.4 s to answer at all (measured here); polling sooner only slows it down.
+    ...(r.toStart.length ? { firstPollMs: 300 } : {}),
   });
   try {
     r.status = await healthy;

@@ -6,7 +6,7 @@
  */
 import { ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
-import { preloadLauncher, type Launch } from '../edge/server.js';
+import type { Launch } from '../edge/server.js';
 import { normalizeOptions, type Request } from '../options/options.js';
 import type { EnsembleOptions, EnsembleSpec } from '../options/types.js';
 import type { ResolvedDist } from '../tarball/resolve.js';
@@ -121,7 +121,6 @@ async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promi
 }
 
 async function upLocked(req: Request, paths: EnsemblePaths, ctx: UpContext): Promise<UpResult> {
-  preloadLauncher();
   const run = await survey(req, paths, ctx);
   await runSteps(run, STEPS);
   return { spec: run.spec!, paths, started: run.started, created: !run.existing, ...(run.status ? { status: run.status } : {}) };

@@ -33,6 +33,11 @@ export interface WaitOptions {
   onStatus?: (status: EnsembleStatus) => void;
   /** Ids that must have a live process; a server among them that is `down` twice in a row fails the wait. */
   mustRun?: number[];
+  /**
+   * Wait this long before the first poll: right after a launch no JVM can answer yet, and on
+   * two cores every poll takes time from the booting JVMs.
+   */
+  firstPollMs?: number;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -51,6 +56,7 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
   const deadline = Date.now() + opts.timeoutMs;
   const downCount = new Map<number, number>();
   let status: EnsembleStatus;
+  if (opts.firstPollMs) await sleep(opts.firstPollMs, opts.signal);
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError('Waiting for a healthy quorum');
     status = await probeEnsemble(paths, spec, Math.min(1000, Math.max(200, deadline - Date.now())));
