@@ -3,9 +3,9 @@
  * FLAGS_JSON`, started detached by `up` when a tree has no archive yet. It runs the tree's own
  * bin/zkServer.sh (so the archive records the tree's jar paths, which outlive the builder —
  * the JVM checks the recorded paths at every later start) with the shared empty conf dir as
- * ZOOCFGDIR and -XX:ArchiveClassesAtExit, a scratch config, data and log dir of its own, waits
- * until the server serves, stops it (the JVM writes the archive as it exits), and moves the
- * archive into place. One builder per archive at a time (a lock); a failure leaves no archive,
+ * ZOOCFGDIR and -XX:ArchiveClassesAtExit, for a small quorum of scratch servers (127.0.0.1,
+ * free ports), waits until it serves, stops it (each JVM writes an archive as it exits), and
+ * moves a follower's archive into place. One builder per archive at a time (a lock); a failure leaves no archive,
  * which only means a normal start.
  */
 import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -19,43 +19,60 @@ import { isAlive, waitGone } from '../edge/process.js';
 
 import { CDS_BUILDER_FLAG } from './cds-builder-flag.js';
 
+/**
+ * Two servers in a quorum, each dumping at exit: the follower's archive is kept, since most
+ * servers of an ensemble follow, and a quorum member loads the election and replication
+ * classes a standalone server never touches.
+ */
+const QUORUM = 2;
+
 async function build(tree: string, archive: string, flags: string[]): Promise<void> {
   if (await stat(archive).catch(() => undefined)) return;
   const work = path.join(path.dirname(archive), `work-${process.pid}`);
-  const root = path.join(work, 'server');
-  const temp = `${archive}.${process.pid}.tmp`;
+  const temps = Array.from({ length: QUORUM }, (_, i) => `${archive}.${process.pid}${i}.tmp`);
+  const pids: number[] = [];
   try {
-    await mkdir(path.join(root, 'conf'), { recursive: true });
-    await cp(path.join(tree, 'conf'), path.join(root, 'conf'), { recursive: true });
-    const port = await findFreeBlock(1);
-    const data = path.join(root, 'data');
-    await mkdir(data, { recursive: true });
-    await mkdir(path.join(root, 'logs'), { recursive: true });
-    const cfg = path.join(root, 'conf', 'zoo.cfg');
-    await writeFile(cfg, `tickTime=2000\ndataDir=${data}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=*\n`);
-    const logging = await loggingProperty(path.join(root, 'conf'));
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.JAVA_HOME ? { JAVA_HOME: process.env.JAVA_HOME } : {}),
-      ZOOCFGDIR: await emptyConfDir(tree), ZOO_LOG_DIR: path.join(root, 'logs'), ZOOPIDFILE: path.join(data, 'pid'),
-      JMXDISABLE: 'true', CLASSPATH: '', JVMFLAGS: '', ZK_SERVER_HEAP: '128',
-      SERVER_JVMFLAGS: [...flags, `-XX:ArchiveClassesAtExit=${temp}`, ...(logging ? [logging] : [])].join(' '),
-    };
-    await execa(path.join(tree, 'bin', 'zkServer.sh'), ['start', cfg], { env, extendEnv: false, cwd: root, stdin: 'ignore', reject: false, timeout: 60_000 });
-    const pid = Number(await readFile(path.join(data, 'pid'), 'utf8').catch(() => '0'));
-    if (!pid) return;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const reply = await sendFourLetterWord(port, 'srvr', 1000).catch(() => '');
-      if (/Mode: standalone/.test(reply)) break;
-      if (!(await isAlive(pid))) return;
-      await new Promise((r) => setTimeout(r, 100));
+    const base = await findFreeBlock(3 * QUORUM);
+    const servers = Array.from({ length: QUORUM }, (_, i) => `server.${i + 1}=127.0.0.1:${base + QUORUM + i}:${base + 2 * QUORUM + i};127.0.0.1:${base + i}`);
+    const emptyConf = await emptyConfDir(tree);
+    for (let i = 0; i < QUORUM; i++) {
+      const root = path.join(work, `server-${i + 1}`);
+      const data = path.join(root, 'data');
+      await mkdir(data, { recursive: true });
+      await mkdir(path.join(root, 'logs'), { recursive: true });
+      await cp(path.join(tree, 'conf'), path.join(root, 'conf'), { recursive: true });
+      await writeFile(path.join(data, 'myid'), `${i + 1}\n`);
+      const cfg = path.join(root, 'conf', 'zoo.cfg');
+      await writeFile(cfg, [`tickTime=2000`, 'initLimit=10', 'syncLimit=5', `dataDir=${data}`, `clientPort=${base + i}`, 'clientPortAddress=127.0.0.1',
+        'admin.enableServer=false', '4lw.commands.whitelist=*', ...servers, ''].join('\n'));
+      const logging = await loggingProperty(path.join(root, 'conf'));
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.JAVA_HOME ? { JAVA_HOME: process.env.JAVA_HOME } : {}),
+        ZOOCFGDIR: emptyConf, ZOO_LOG_DIR: path.join(root, 'logs'), ZOOPIDFILE: path.join(data, 'pid'),
+        JMXDISABLE: 'true', CLASSPATH: '', JVMFLAGS: '', ZK_SERVER_HEAP: '128',
+        SERVER_JVMFLAGS: [...flags, `-XX:ArchiveClassesAtExit=${temps[i]}`, ...(logging ? [logging] : [])].join(' '),
+      };
+      await execa(path.join(tree, 'bin', 'zkServer.sh'), ['start', cfg], { env, extendEnv: false, cwd: root, stdin: 'ignore', reject: false, timeout: 60_000 });
+      const pid = Number(await readFile(path.join(data, 'pid'), 'utf8').catch(() => '0'));
+      if (pid) pids.push(pid);
     }
-    await sendFourLetterWord(port, 'mntr', 1000).catch(() => '');
-    process.kill(pid, 'SIGTERM');
-    if (!(await waitGone(pid, 60_000))) { process.kill(pid, 'SIGKILL'); return; }
-    if (((await stat(temp).catch(() => undefined))?.size ?? 0) > 0) await rename(temp, archive);
+    if (pids.length < QUORUM) return;
+    const deadline = Date.now() + 60_000;
+    let follower = -1;
+    while (Date.now() < deadline && follower < 0) {
+      const modes = await Promise.all(Array.from({ length: QUORUM }, (_, i) => sendFourLetterWord(base + i, 'srvr', 1000).catch(() => '')));
+      if (modes.some((m) => /Mode: leader/.test(m))) follower = modes.findIndex((m) => /Mode: follower/.test(m));
+      if (!(await Promise.all(pids.map(isAlive))).every(Boolean)) return;
+      if (follower < 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (follower < 0) return;
+    await sendFourLetterWord(base + follower, 'mntr', 1000).catch(() => '');
+    for (const pid of pids) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
+    for (const pid of pids) if (!(await waitGone(pid, 60_000))) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    if (((await stat(temps[follower]!).catch(() => undefined))?.size ?? 0) > 0) await rename(temps[follower]!, archive);
   } finally {
-    await rm(temp, { force: true });
+    for (const pid of pids) if (await isAlive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const t of temps) await rm(t, { force: true });
     await rm(work, { recursive: true, force: true });
   }
 }
