@@ -4,7 +4,8 @@
  * follow; a client writes through server 1 and reads through server 3; `down` leaves no
  * process; a second `up` finds the data; `down --purge` deletes it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
@@ -85,6 +86,16 @@ describe.each<DistLayout>(['debian-packed', 'apache'])('up 3 / status / down, en
     expect(parsed.servers).toHaveLength(3);
     expect(parsed.connectString).toBe(ensemble.connectString);
     expect(parsed.servers.filter((s: { role: string }) => s.role === 'leader')).toHaveLength(1);
+  });
+
+  it('status polls do not drown the server logs (the four-letter-word handlers log at WARN)', async () => {
+    for (let i = 0; i < 5; i++) expect((await sb.cli(['status', '-q'])).exitCode).toBe(0);
+    for (const id of [1, 2, 3]) {
+      const logs = path.join(ensemble.dir, `zookeeper-${id}`, 'logs');
+      const text = (await Promise.all(readdirSync(logs).map((f) => readFile(path.join(logs, f), 'utf8')))).join('');
+      expect(text).toMatch(/LEADING|FOLLOWING/);
+      expect(text).not.toMatch(/Processing (srvr|conf) command/);
+    }
   });
 
   it('down stops every process and waits until each is gone', async () => {

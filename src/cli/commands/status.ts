@@ -36,7 +36,8 @@ export async function statusCommand(c: CommandContext, opts: { watch?: boolean; 
     return exitCodeFor(status);
   }
   const intervalMs = opts.interval ?? 1000;
-  const tty = !!process.stdout.isTTY;
+  // Redraw in place only on a real terminal; a dumb one (and a pipe) gets a line per change.
+  const tty = !!process.stdout.isTTY && c.env.TERM !== 'dumb';
   const { createLogUpdate } = await import('log-update');
   const render = createLogUpdate(process.stdout);
   let last = '';
