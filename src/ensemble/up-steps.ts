@@ -2,6 +2,7 @@
 import { rm } from 'node:fs/promises';
 import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
 import { findJava, JavaUnusable } from '../edge/java.js';
+import { pathExists } from '../edge/files.js';
 import type { Request } from '../options/options.js';
 import type { EnsembleSpec, Member } from '../options/types.js';
 import type { Progress } from '../tarball/download.js';
@@ -61,7 +62,6 @@ function distRequest(r: UpRun): DistRequest {
 const dist: UpStep = {
   name: 'dist',
   async run(r) {
-    const { pathExists } = await import('../edge/files.js');
     if (r.existing && (!r.damaged.size || (await pathExists(r.existing.dist.tarball)))) {
       r.step('dist', 'skipped', `ZooKeeper ${r.existing.zkVersion}, already unpacked`);
       return;

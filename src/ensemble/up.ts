@@ -4,8 +4,9 @@
  * made something, knows how to undo it; `runSteps` undoes the finished steps in reverse when a
  * later one fails or `up` is interrupted.
  */
-import { ZkpseudoError } from '../errors.js';
+import { InterruptedError, ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
+import { pathExists } from '../edge/files.js';
 import type { Launch } from '../edge/server.js';
 import { normalizeOptions, type Request } from '../options/options.js';
 import type { EnsembleOptions, EnsembleSpec } from '../options/types.js';
@@ -109,7 +110,6 @@ async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promi
       if (damage) damaged.set(m.id, damage);
     }
   }
-  const { pathExists } = await import('../edge/files.js');
   return {
     req, paths, env: ctx.env, emit,
     step: (name, state, detail) => emit({ kind: 'step', step: name, state, ...(detail ? { detail } : {}) }),
@@ -131,10 +131,7 @@ export async function runSteps(run: UpRun, steps: UpStep[]): Promise<void> {
   const done: UpStep[] = [];
   try {
     for (const s of steps) {
-      if (run.signal?.aborted) {
-        const { InterruptedError } = await import('../errors.js');
-        throw new InterruptedError('`up`');
-      }
+      if (run.signal?.aborted) throw new InterruptedError('`up`');
       done.push(s);
       await s.run(run);
     }
