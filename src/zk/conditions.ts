@@ -9,8 +9,13 @@ export type Condition =
   | { kind: 'degraded' }
   /** A quorum serves, whatever its size: healthy or degraded; and so does each of `ids`, if given. */
   | { kind: 'serving'; ids?: number[] }
+  /** A leader with a quorum serving behind it. */
   | { kind: 'leader' }
-  /** A leader other than `previous` (the leader when the wait began, if there was one). */
+  /**
+   * A leader other than `previous` (the leader when the wait began, if there was one), with a
+   * quorum serving behind it: a server can say "leader" a moment before its followers have
+   * synced, and a new leader alone is not yet a working ensemble.
+   */
   | { kind: 'new-leader'; previous?: number }
   /** Server `id` has no live process. */
   | { kind: 'down'; id: number };
@@ -47,8 +52,8 @@ export function conditionMet(c: Condition, s: ConditionView): boolean {
     case 'healthy': return s.health.state === 'healthy';
     case 'degraded': return s.health.state === 'degraded';
     case 'serving': return s.health.state !== 'no-quorum' && (c.ids ?? []).every((id) => SERVING_ROLES.has(s.servers.find((x) => x.id === id)?.role ?? ''));
-    case 'leader': return s.health.leader !== undefined;
-    case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous;
+    case 'leader': return s.health.leader !== undefined && s.health.state !== 'no-quorum';
+    case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous && s.health.state !== 'no-quorum';
     case 'down': return s.servers.some((x) => x.id === c.id && x.pid === null && x.role === 'down');
   }
 }

@@ -47,7 +47,8 @@ describe('every server accounted for', () => {
       // A terminal: no CI variable, so the live display draws; ^C goes to the foreground group.
       const env = { ...sb.env, CI: '', TERM: 'xterm' };
       delete env.CI;
-      const r = await execa('python3', [PTY, marker, '--', process.execPath, CLI, 'up', '3', '--ports', 'auto', '--name', name], { env, reject: false, timeout: 120_000 });
+      // extendEnv: false, or execa would merge the CI variable of the run back in.
+      const r = await execa('python3', [PTY, marker, '--', process.execPath, CLI, 'up', '3', '--ports', 'auto', '--name', name], { env, extendEnv: false, reject: false, timeout: 120_000 });
       expect(r.stdout, r.stdout).toContain('PTY-SENT yes');
       expect(r.stdout, r.stdout).toMatch(/PTY-EXIT 130/);
       // Nothing of this ensemble may run, now or a moment later (a script finishing late).
@@ -88,6 +89,21 @@ describe('every server accounted for', () => {
     for (const pid of pids) expect(await isAlive(pid)).toBe(false);
     // gc made nothing up: the removed directory stays removed.
     expect(existsSync(dirOf('gone'))).toBe(false);
+  });
+
+  it('orphans holding the ports a new ensemble wants: up fails naming the port and pointing at gc', async () => {
+    const base = String(await findFreeBlock(9));
+    expect((await sb.cli(['up', '3', '--name', 'old', '--base-port', base])).exitCode).toBe(0);
+    await rm(dirOf('old'), { recursive: true, force: true });
+    const r = await sb.cli(['up', '3', '--name', 'new', '--base-port', base]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`Port.*${base}.*held by pid \\d+ \\(ZooKeeper .*old/zookeeper-1/conf/zoo\\.cfg\\)`));
+    expect(r.stderr).toMatch(/zkpseudo gc/);
+    expect(await serverPidsUnder(dirOf('new'))).toEqual([]);
+    expect((await sb.cli(['gc'])).exitCode).toBe(0);
+    expect(await serverPidsUnder(dirOf('old'))).toEqual([]);
+    expect((await sb.cli(['up', '3', '--name', 'new', '--base-port', base])).exitCode).toBe(0);
+    await sb.cli(['down', '--purge', '--name', 'new']);
   });
 
   it('a truncated ensemble.yaml: status explains, ls lists it as damaged beside the others, down stops it, down --purge deletes it', async () => {
