@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { ExitCode, fromSystemError, ZkpseudoError } from '../errors.js';
 import { buildProgram } from './program.js';
 import { passThroughCli } from './argv.js';
+import { stdoutGone, tolerateClosedPipes } from './output.js';
 
 /** Prints an error as two sentences (what went wrong; what to do) and returns its exit code. */
 function report(err: unknown, debug: boolean, json: boolean): number {
@@ -31,23 +32,9 @@ function report(err: unknown, debug: boolean, json: boolean): number {
   return ExitCode.failed;
 }
 
-/** False once stdout is a closed pipe (`zkpseudo check | head -1`): later output is dropped. */
-let stdoutOpen = true;
+/** Writes to stdout unless its reader has gone. */
 function writeOut(text: string): void {
-  if (stdoutOpen) process.stdout.write(text);
-}
-
-/**
- * A reader that went away (EPIPE) is not an error of the command: output stops, the command
- * finishes its work (and its cleanup), and exits with its own code.
- */
-function tolerateClosedPipes(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
-      if (stream === process.stdout) stdoutOpen = false;
-    });
-  }
+  if (!stdoutGone()) process.stdout.write(text);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -86,3 +86,27 @@ export function formatStatus(status: EnsembleStatus): string {
   const head = `ensemble ${status.name} (ZooKeeper ${status.zkVersion})`;
   return `${paint().bold(head)}\n${table(['ID', 'ROLE', 'CLIENT', 'PID', 'ZXID', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
 }
+
+let stdoutClosed = false;
+
+/**
+ * A reader that went away (EPIPE) is not an error of the command: output stops, the command
+ * finishes its work (and its cleanup) and exits with its own code. (Node does not mark
+ * process.stdout destroyed on EPIPE, so the fact is kept here.)
+ */
+export function tolerateClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      if (stream === process.stdout) stdoutClosed = true;
+    });
+  }
+}
+
+/**
+ * True once nobody reads stdout any more (`zkpseudo logs all -f | head -3`): a command that
+ * would print forever stops at its next line instead of following into the void.
+ */
+export function stdoutGone(): boolean {
+  return stdoutClosed;
+}

@@ -273,4 +273,18 @@ describe('Node and CLI conventions', () => {
     expect((await run(['down', '--purge', '--name', 'flagged'])).exitCode).toBe(0);
     expect(existsSync(path.join(sb.root, 'home', 'fromfile'))).toBe(false);
   });
+
+  it('logs -f into a pipe whose reader left ends at its next line, exit 0, no stack trace', async () => {
+    const { latestLogFile } = await import('../../src/ensemble/logs.js');
+    const file = (await latestLogFile(path.join(sb.root, 'home', 'conv', 'zookeeper-1', 'logs')))!;
+    const run = execa('bash', ['-c', `"${process.execPath}" "${CLI}" logs all -f --lines 1 --name conv | head -1 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], { env: sb.env, reject: false, timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await appendFile(file, 'zkpseudo-test: one\n');
+    await new Promise((r) => setTimeout(r, 600));
+    await appendFile(file, 'zkpseudo-test: two\n');
+    const r = await run;
+    expect(r.timedOut).toBe(false);
+    expect(r.stderr).toMatch(/exit=0/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
 });

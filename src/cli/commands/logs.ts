@@ -9,6 +9,7 @@ import { parseSelector, selectMembers } from '../../ensemble/ops.js';
 import { readSpec } from '../../ensemble/store.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import { stdoutGone } from '../output.js';
 
 const POLL_MS = 250;
 
@@ -85,7 +86,7 @@ export async function logsCommand(c: CommandContext, id: string, opts: { follow?
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    while (!stop) {
+    while (!stop && !stdoutGone()) {
       for (const m of members) {
         for (const line of await readNew(c.paths.server(m.id).logsDir, cursors.get(m.id)!)) c.o.out(prefix(m.id) + line);
       }

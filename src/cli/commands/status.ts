@@ -4,7 +4,7 @@ import { readSpec } from '../../ensemble/store.js';
 import { ExitCode, NoSuchEnsembleError, ZkpseudoError } from '../../errors.js';
 import { liveServers } from '../../ensemble/identity.js';
 import type { CommandContext } from '../context.js';
-import { formatStatus, printJson, printJsonLine } from '../output.js';
+import { formatStatus, printJson, printJsonLine, stdoutGone } from '../output.js';
 import { statusJson } from '../json.js';
 
 export function exitCodeFor(status: EnsembleStatus): number {
@@ -45,7 +45,7 @@ export async function statusCommand(c: CommandContext, opts: { watch?: boolean; 
   const onSig = () => { stop = true; };
   process.once('SIGINT', onSig);
   let status: EnsembleStatus | undefined;
-  while (!stop) {
+  while (!stop && !stdoutGone()) {
     status = await probeEnsemble(c.paths, spec);
     // --watch --json: one document per line (NDJSON), so a reader can act on each.
     if (c.o.json) printJsonLine(c.o, statusJson(status, c.paths.dir));
