@@ -154,6 +154,13 @@ export function buildProgram(): Command {
   program.command('heal').description('restore every link: undo isolate, partition, isolate-clients and delay')
     .action(action(async (c) => (await import('./commands/faults.js')).faultCommand(c, 'heal', [], {})));
 
+  program.command('chaos').description('a reproducible random sequence of kills, pauses and (with --faults) partitions; heals at the end')
+    .option('--seed <n>', 'the seed to replay (default: a random one, printed)')
+    .option('--duration <d>', 'how long, like 60s (default 60s)')
+    .option('--interval <d>', 'a fault every this long, each undone half-way (default 5s)')
+    .addHelpText('after', examples('zkpseudo chaos --seed 42 --duration 30s', 'zkpseudo chaos --json --duration 2m > chaos.ndjson'))
+    .action(action(async (c, o: { seed?: string; duration?: string; interval?: string }) => (await import('./commands/chaos.js')).chaosCommand(c, o)));
+
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));
   program.command('gc').description('stop servers zkpseudo started whose ensemble is gone or damaged, or whose owner exited; remove stale locks')

@@ -189,6 +189,24 @@ zk.stop()
     }
   });
 
+  it('chaos --seed runs its reproducible schedule, logs each step, and leaves the ensemble whole', async () => {
+    const zk = await up({ name: 'chaos', servers: 3, ports: 'auto', faults: true, tick: '200ms', env: sb.env });
+    try {
+      const r = await execa(process.execPath, [CLI, 'chaos', '--seed', '7', '--duration', '3s', '--interval', '1s', '--json', '--name', 'chaos'], { env: sb.env, reject: false, timeout: 60_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(events[0]).toMatchObject({ event: 'start', seed: 7, steps: 6 });
+      expect(events.at(-1)).toMatchObject({ event: 'end', interrupted: false });
+      const { chaosPlan } = await import('../../src/zk/chaos.js');
+      expect(events.filter((e) => e.event === 'step').map((e) => e.action)).toEqual(chaosPlan(7, 3000, 1000, [1, 2, 3], true).map((e) => e.action));
+      expect((await zk.waitFor('healthy', { timeout: '30s' })).health.state).toBe('healthy');
+      const state = (await zk.status()).servers.map((s) => s.faults);
+      for (const f of state) expect(f).toMatchObject({ cutFrom: [], clientsCut: false });
+    } finally {
+      await zk.down({ purge: true });
+    }
+  });
+
   it('faults need an ensemble made with them; after down nothing of any ensemble runs: no server, no proxy', async () => {
     const plain = await up({ name: 'plain', servers: 1, ports: 'auto', env: sb.env });
     const err = await plain.isolate(1).then(() => undefined, (e: Error) => e);

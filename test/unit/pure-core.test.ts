@@ -101,3 +101,18 @@ describe('colour', () => {
     expect(colourWanted({ FORCE_COLOR: '1' }, ['--no-color'], true)).toBe(false);
   });
 });
+
+describe('chaos schedule', () => {
+  it('is the same for the same seed, differs for another, and undoes every fault before the next', async () => {
+    const { chaosPlan } = await import('../../src/zk/chaos.js');
+    const a = chaosPlan(42, 30_000, 5_000, [1, 2, 3], true);
+    expect(chaosPlan(42, 30_000, 5_000, [1, 2, 3], true)).toEqual(a);
+    expect(chaosPlan(43, 30_000, 5_000, [1, 2, 3], true)).not.toEqual(a);
+    expect(a).toHaveLength(12);
+    for (let i = 0; i < a.length; i += 2) {
+      expect(a[i + 1]!.atMs - a[i]!.atMs).toBe(2_500);
+      expect(['start', 'resume', 'heal']).toContain(a[i + 1]!.action.kind);
+    }
+    expect(chaosPlan(1, 30_000, 5_000, [1, 2, 3], false).every((e) => ['kill', 'start', 'pause', 'resume'].includes(e.action.kind))).toBe(true);
+  });
+});
