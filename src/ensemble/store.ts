@@ -1,6 +1,5 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
 import { asSpec, recordedSpecProblems } from '../options/recorded.js';
 import type { EnsembleSpec } from '../options/types.js';
@@ -75,16 +74,4 @@ export async function readSpec(paths: EnsemblePaths): Promise<EnsembleSpec> {
   const spec = await readSpecIfAny(paths);
   if (!spec) throw new NoSuchEnsembleError(paths.name, paths.home);
   return spec;
-}
-
-/** Names of every ensemble under the home dir (directories holding an ensemble.yaml). */
-export async function listEnsembleNames(home: string): Promise<string[]> {
-  const entries = await readdir(home, { withFileTypes: true }).catch(() => []);
-  const names: string[] = [];
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const has = await readFile(path.join(home, e.name, 'ensemble.yaml')).then(() => true, () => false);
-    if (has) names.push(e.name);
-  }
-  return names.sort();
 }

@@ -1,7 +1,7 @@
 /** Downloading a tarball into the cache: to a `.part` file, verified, then renamed into place. */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 
@@ -99,10 +99,4 @@ async function downloadOnce(url: string, dest: string, expectedSha512: string, o
   } finally {
     await rm(part, { force: true });
   }
-}
-
-/** True when `file` exists and hashes to `sha512`. */
-export async function isVerified(file: string, sha512: string): Promise<boolean> {
-  if (!(await stat(file).catch(() => undefined))) return false;
-  return (await sha512OfFile(file)) === sha512.toLowerCase();
 }

@@ -1,5 +1,5 @@
 /** Writing a directory tree into a cached tarball, atomically, and reading one back out. */
-import { cp, mkdir, rename, rm, readdir, stat, symlink } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';

@@ -8,8 +8,6 @@
  * 4lw.commands.whitelist=…` narrows it; it must keep `srvr`, which status needs.
  */
 export const DEFAULT_FOUR_LETTER_WORDS = '*';
-/** The words `status` and `check` themselves send. */
-export const STATUS_FOUR_LETTER_WORDS = ['srvr', 'mntr', 'ruok', 'conf', 'isro'];
 export const FOUR_LETTER_WHITELIST_KEY = '4lw.commands.whitelist';
 
 /**
