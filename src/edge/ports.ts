@@ -1,6 +1,7 @@
 /** Probing local ports: is one free, who holds it, where is a free block. */
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { ZkpseudoError } from '../errors.js';
 import { portHolder, SERVER_MAIN_CLASS, SERVER_MARKER } from './proctable.js';
 
 /** True when 127.0.0.1:port can be bound right now (it is released again at once). */
@@ -44,5 +45,8 @@ export async function findFreeBlock(span: number, { low = 20000, high = 32700, a
     const ports = Array.from({ length: span }, (_, k) => base + k);
     if ((await busyPorts(ports)).length === 0) return base;
   }
-  throw new Error(`no block of ${span} free ports found between ${low} and ${high}`);
+  throw new ZkpseudoError(
+    `No block of ${span} free ports was found between ${low} and ${high} (${attempts} tries).`,
+    'Stop some of what listens in that range (`zkpseudo ls`, `zkpseudo gc` for orphaned servers), or give a base port with --base-port.',
+  );
 }

@@ -7,6 +7,7 @@ import { findJava, type JavaRuntime } from '../edge/java.js';
 import type { EnsembleSpec } from '../options/types.js';
 import { cacheDir } from '../tarball/resolve.js';
 import type { ServerPaths } from './layout.js';
+import { CDS_BUILDER_FLAG } from './cds-builder-flag.js';
 
 const BUILDER = helperScript(import.meta.url, './cds-builder.js');
 
@@ -52,7 +53,6 @@ export async function scheduleArchive(spec: EnsembleSpec, env: NodeJS.ProcessEnv
   const tree = treeDir(env, spec);
   const archive = archivePath(cacheDir(env), tree, j);
   if (await archiveReady(archive)) return false;
-  const { CDS_BUILDER_FLAG } = await import('./cds-builder-flag.js');
   const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
   child.unref();
   return true;

@@ -40,7 +40,8 @@ export interface WaitOptions {
   firstPollMs?: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** A pause that ends early when `signal` aborts (so Ctrl-C during a wait is answered at once). */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => {
       clearTimeout(t);

@@ -4,6 +4,7 @@ import type { EnsembleSpec } from '../options/types.js';
 import { conditionMet, describeCondition, type Condition } from '../zk/conditions.js';
 import type { EnsemblePaths } from './layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
+import { sleep } from './wait.js';
 
 /** The condition did not come true in time; carries the last status. */
 export class WaitTimeoutError extends ZkpseudoError {
@@ -37,6 +38,6 @@ export async function waitFor(paths: EnsemblePaths, spec: EnsembleSpec, conditio
     if (first && c.kind === 'new-leader' && c.previous === undefined && status.health.leader !== undefined) c = { ...c, previous: status.health.leader };
     if (conditionMet(c, status)) return status;
     if (Date.now() >= deadline) throw new WaitTimeoutError(c, status, opts.timeoutMs);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+    await sleep(opts.intervalMs ?? 100, opts.signal);
   }
 }
