@@ -2,26 +2,26 @@
  * zkpseudo as a library: `up()` an ensemble, get a handle, `down()` it. The CLI is a thin layer
  * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
  */
-import { resolveHome, ensemblePaths, type EnsemblePaths } from './ensemble/layout.js';
-import { killServers, restartServers, signalServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/ops.js';
-import { applyFault } from './ensemble/fault-ops.js';
-import { waitFor } from './ensemble/waitfor.js';
+import { resolveHome, ensemblePaths, type EnsemblePaths } from './ensemble/store/layout.js';
+import { killServers, restartServers, signalServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/lifecycle/ops.js';
+import { applyFault } from './ensemble/faults/operations.js';
+import { waitFor } from './ensemble/observe/wait-condition.js';
 import { parseCondition, type Condition } from './zk/conditions.js';
-import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/probe.js';
-import { readSpec } from './ensemble/store.js';
-import { upEnsemble, type UpEvent } from './ensemble/up.js';
-import { waitHealthy } from './ensemble/wait.js';
+import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/observe/probe.js';
+import { readSpec } from './ensemble/store/spec-file.js';
+import { upEnsemble, type UpEvent } from './ensemble/lifecycle/up.js';
+import { waitHealthy } from './ensemble/observe/wait-healthy.js';
 import { checkShape, parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
 import { ENSEMBLE_NAME } from './options/names.js';
 import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
-import type { StartOutcome, StopOutcome } from './ensemble/servers.js';
+import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
-export { HealthTimeoutError } from './ensemble/wait.js';
-export { WaitTimeoutError } from './ensemble/waitfor.js';
+export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
+export { WaitTimeoutError } from './ensemble/observe/wait-condition.js';
 export type { Condition } from './zk/conditions.js';
-export type { ServerFaults } from './zk/faults.js';
+export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
 export type { Health, HealthState, Role } from './zk/health.js';
 

@@ -1,6 +1,6 @@
 /** What every command gets from the global options: where, which ensemble, how to print. */
-import { ensemblePaths, resolveHome, type EnsemblePaths } from '../ensemble/layout.js';
-import type { OpContext } from '../ensemble/ops.js';
+import { ensemblePaths, resolveHome, type EnsemblePaths } from '../ensemble/store/layout.js';
+import type { OpContext } from '../ensemble/lifecycle/ops.js';
 import { makeOutput, type Output } from './output.js';
 import { UsageError } from '../errors.js';
 import { ENSEMBLE_NAME } from '../options/names.js';

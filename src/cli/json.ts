@@ -1,6 +1,6 @@
 /** The JSON shapes the CLI prints with --json (documented in the README). */
-import { connectString, type EnsembleStatus } from '../ensemble/probe.js';
-import type { UpResult } from '../ensemble/up.js';
+import { connectString, type EnsembleStatus } from '../ensemble/observe/probe.js';
+import type { UpResult } from '../ensemble/lifecycle/up.js';
 
 /** `status --json`: the probe result plus where the ensemble lives. */
 export function statusJson(status: EnsembleStatus, dir: string) {

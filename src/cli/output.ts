@@ -1,6 +1,6 @@
 /** Everything the CLI prints: status tables, health lines, JSON. The library never prints. */
 import { paint } from './colour.js';
-import type { EnsembleStatus, ServerStatus } from '../ensemble/probe.js';
+import type { EnsembleStatus, ServerStatus } from '../ensemble/observe/probe.js';
 import type { HealthState } from '../zk/health.js';
 
 export interface Output {

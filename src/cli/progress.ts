@@ -3,8 +3,8 @@
  * terminal (log-update); on a pipe or in CI, plain lines printed once, when something changes.
  */
 import { paintErr } from './colour.js';
-import type { UpEvent, StepName } from '../ensemble/up.js';
-import type { ServerStatus } from '../ensemble/probe.js';
+import type { UpEvent, StepName } from '../ensemble/lifecycle/up.js';
+import type { ServerStatus } from '../ensemble/observe/probe.js';
 import { colourRole } from './output.js';
 
 const STEP_LABEL: Record<StepName, string> = {

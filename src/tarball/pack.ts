@@ -73,7 +73,7 @@ export async function unpackCopies(tarball: string, tree: string, targets: strin
     const old = `${target}.damaged`;
     await rm(temp, { recursive: true, force: true });
     // With class-data sharing, lib/ is a link to the tree's: every server then has the same
-    // real jar paths, which one shared archive needs (see edge/cds.ts).
+    // real jar paths, which one shared archive needs (see ensemble/cds/archive.ts).
     const lib = path.join(tree, 'lib');
     await cp(tree, temp, { recursive: true, preserveTimestamps: true, filter: (src) => !(linkLib && src === lib) && !src.startsWith(path.join(tree, '.zkpseudo-empty-conf')) });
     if (linkLib) await symlink(lib, path.join(temp, 'lib'));

@@ -1,9 +1,9 @@
 /** Everything that decides a server's zoo.cfg (pure: same input, same bytes). */
 import Handlebars from 'handlebars';
-import { atLeast, type ZkVersion } from './versions.js';
+import type { ZkVersion } from './versions.js';
+import { versionFacts } from './version-facts.js';
 import { DEFAULT_FOUR_LETTER_WORDS, DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from './keys.js';
-import type { FaultPorts, Member } from '../options/types.js';
-import { linkKey } from './faults.js';
+import type { Member } from '../options/types.js';
 import { escapePropertyValue as esc } from './properties.js';
 
 export interface ZooCfgInput {
@@ -18,10 +18,11 @@ export interface ZooCfgInput {
   /** tickTime in ms, when not the default. */
   tickMs?: number;
   /**
-   * With fault proxies, this server reaches each peer through the proxy port of its own link
-   * to that peer (so the link can be cut or slowed); it still binds its own real ports.
+   * The quorum and election ports this server dials for a peer, by peer id, where they are not
+   * the peer's own: with fault proxies, the proxy ports of this server's link to that peer (so
+   * the link can be cut or slowed). The server still binds its own real ports.
    */
-  faults?: FaultPorts;
+  dials?: Record<number, { quorum: number; election: number }>;
 }
 
 interface KeyValue {
@@ -31,7 +32,7 @@ interface KeyValue {
 
 /** The template's view: the version decides the shape, the spec the values. */
 export function zooCfgView(input: ZooCfgInput) {
-  const modern = atLeast(input.version, 3, 5, 0);
+  const facts = versionFacts(input.version);
   // Every value is escaped for java.util.Properties, so what the server reads is what was meant.
   const defaults = { ...DEFAULT_TUNABLES, ...(input.tickMs ? { tickTime: String(input.tickMs) } : {}) };
   const tunables: KeyValue[] = Object.entries(defaults).map(([key, value]) => ({ key, value: esc(input.config[key] ?? value) }));
@@ -53,8 +54,9 @@ export function zooCfgView(input: ZooCfgInput) {
     servers: quorum
       ? input.members.map((m) => ({ id: m.id, observer: m.peerType === 'observer', ...m.ports, ...peerPorts(input, m) }))
       : [],
-    serverLinesHaveClient: modern,
-    modern,
+    serverLinesHaveClient: facts.serverLineHasClient,
+    adminServer: facts.adminServer,
+    fourLetterWhitelist: facts.fourLetterWhitelist,
     adminPort: input.self.ports.admin,
     fourLetterWords: esc(input.config[FOUR_LETTER_WHITELIST_KEY] ?? DEFAULT_FOUR_LETTER_WORDS),
     extra,
@@ -63,8 +65,8 @@ export function zooCfgView(input: ZooCfgInput) {
 
 /** The quorum and election ports this server dials for member `m`: a fault proxy's, or m's own. */
 function peerPorts(input: ZooCfgInput, m: Member): { quorum: number; election: number } {
-  const link = input.faults && m.id !== input.self.id ? input.faults.links[linkKey(input.self.id, m.id)] : undefined;
-  return link ?? { quorum: m.ports.quorum, election: m.ports.election };
+  const dial = m.id !== input.self.id ? input.dials?.[m.id] : undefined;
+  return dial ?? { quorum: m.ports.quorum, election: m.ports.election };
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();

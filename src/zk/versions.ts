@@ -63,10 +63,3 @@ export function downloadUrls(v: ZkVersion, mirror?: string): string[] {
   const bases = [...(mirror ? [mirror] : []), APACHE_CDN, APACHE_ARCHIVE];
   return bases.map((b) => releaseUrl(b, v));
 }
-
-/** Lowest Java feature version a ZooKeeper line runs on (ZK-NOTES "Java"). */
-export function minimumJava(v: ZkVersion): number {
-  if (atLeast(v, 3, 10, 0)) return 17;
-  if (atLeast(v, 3, 5, 4)) return 8;
-  return 7;
-}

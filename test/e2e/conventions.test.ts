@@ -90,7 +90,7 @@ describe('ZooKeeper\'s own tools against a default ensemble', () => {
       expect(out).toMatch(/^server 1 \| /m);
       expect(out).toMatch(/^server 3 \| /m);
       const logs = path.join(zk.dir, 'zookeeper-2', 'logs');
-      const { latestLogFile } = await import('../../src/ensemble/logs.js');
+      const { latestLogFile } = await import('../../src/ensemble/observe/logs.js');
       const file = (await latestLogFile(logs))!;
       await appendFile(file, 'zkpseudo-test: before rotation\n');
       // Rotate as log4j does: the file is renamed and a new one started under the old name.
@@ -275,7 +275,7 @@ describe('Node and CLI conventions', () => {
   });
 
   it('logs -f into a pipe whose reader left ends at its next line, exit 0, no stack trace', async () => {
-    const { latestLogFile } = await import('../../src/ensemble/logs.js');
+    const { latestLogFile } = await import('../../src/ensemble/observe/logs.js');
     const file = (await latestLogFile(path.join(sb.root, 'home', 'conv', 'zookeeper-1', 'logs')))!;
     const run = execa('bash', ['-c', `"${process.execPath}" "${CLI}" logs all -f --lines 1 --name conv | head -1 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], { env: sb.env, reject: false, timeout: 20_000 });
     await new Promise((r) => setTimeout(r, 1500));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
 import { isAlive } from '../../src/edge/process.js';
-import { ensemblePaths } from '../../src/ensemble/layout.js';
+import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

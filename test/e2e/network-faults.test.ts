@@ -197,7 +197,7 @@ zk.stop()
       const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(events[0]).toMatchObject({ event: 'start', seed: 7, steps: 6 });
       expect(events.at(-1)).toMatchObject({ event: 'end', interrupted: false });
-      const { chaosPlan } = await import('../../src/zk/chaos.js');
+      const { chaosPlan } = await import('../../src/ensemble/faults/chaos-plan.js');
       expect(events.filter((e) => e.event === 'step').map((e) => e.action)).toEqual(chaosPlan(7, 3000, 1000, [1, 2, 3], true).map((e) => e.action));
       expect((await zk.waitFor('healthy', { timeout: '30s' })).health.state).toBe('healthy');
       const state = (await zk.status()).servers.map((s) => s.faults);

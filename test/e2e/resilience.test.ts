@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, up } from '../../src/index.js';
 import { connect, CreateMode, type Session } from '../../src/edge/zkclient.js';
-import { ensemblePaths } from '../../src/ensemble/layout.js';
+import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
 import { startDistMirror, type Mirror } from '../helpers/mirror.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';

@@ -1,6 +1,6 @@
 /** The pure parts of identity and of reading a recorded spec back. */
 import { describe, expect, it } from 'vitest';
-import { ensemblePaths, serverOfConfig } from '../../src/ensemble/layout.js';
+import { ensemblePaths, serverOfConfig } from '../../src/ensemble/store/layout.js';
 import { recordedSpecProblems } from '../../src/options/recorded.js';
 import { isServerCommand, SERVER_MAIN_CLASS } from '../../src/edge/process.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { conditionMet, parseCondition, type ConditionView } from '../../src/zk/conditions.js';
 import { assessHealth, type Role } from '../../src/zk/health.js';
-import { delay, faultPortCount, faultPorts, heal, isCut, isolate, isolateClients, NO_FAULTS, parseGroup, partition, serverFaults } from '../../src/zk/faults.js';
+import { delay, faultPortCount, faultPorts, heal, isCut, isolate, isolateClients, NO_FAULTS, parseGroup, partition, serverFaults } from '../../src/ensemble/faults/links.js';
 import { escapePropertyValue, parseProperties } from '../../src/zk/properties.js';
 import { diagnoseStartFailure } from '../../src/zk/startfail.js';
 import { passThroughCli } from '../../src/cli/argv.js';
@@ -104,7 +104,7 @@ describe('colour', () => {
 
 describe('chaos schedule', () => {
   it('is the same for the same seed, differs for another, and undoes every fault before the next', async () => {
-    const { chaosPlan } = await import('../../src/zk/chaos.js');
+    const { chaosPlan } = await import('../../src/ensemble/faults/chaos-plan.js');
     const a = chaosPlan(42, 30_000, 5_000, [1, 2, 3], true);
     expect(chaosPlan(42, 30_000, 5_000, [1, 2, 3], true)).toEqual(a);
     expect(chaosPlan(43, 30_000, 5_000, [1, 2, 3], true)).not.toEqual(a);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareZkVersions, downloadUrls, minimumJava, parseZkVersion, releaseUrl, tarballName, tarballTopDir } from '../../src/zk/versions.js';
+import { versionFacts } from '../../src/zk/version-facts.js';
+import { compareZkVersions, downloadUrls, parseZkVersion, releaseUrl, tarballName, tarballTopDir } from '../../src/zk/versions.js';
 
 const v = (t: string) => parseZkVersion(t)!;
 
@@ -36,8 +37,24 @@ describe('ZooKeeper versions and tarball names', () => {
   });
 
   it('knows the oldest Java each line runs on', () => {
-    expect(minimumJava(v('3.4.14'))).toBe(7);
-    expect(minimumJava(v('3.8.0'))).toBe(8);
-    expect(minimumJava(v('3.10.0'))).toBe(17);
+    expect(versionFacts(v('3.4.14')).minimumJava).toBe(7);
+    expect(versionFacts(v('3.8.0')).minimumJava).toBe(8);
+    expect(versionFacts(v('3.10.0')).minimumJava).toBe(17);
+  });
+
+  it('answers every per-version question from one table of facts', () => {
+    const old = versionFacts(v('3.4.13'));
+    expect([old.serverLineHasClient, old.adminServer, old.fourLetterWhitelist, old.stopSendsSigterm]).toEqual([false, false, false, false]);
+    expect(old.clientMaximumJava).toBe(13);
+    expect(old.loggingConfigs.map((c) => c.file)).toEqual(['log4j.properties']);
+    expect(old.noisyConnectionLoggers).toContain('org.apache.zookeeper.server.NIOServerCnxnFactory');
+    const current = versionFacts(v('3.8.0'));
+    expect([current.serverLineHasClient, current.adminServer, current.fourLetterWhitelist, current.mntrPeerState]).toEqual([true, true, true, true]);
+    expect(current.clientMaximumJava).toBeUndefined();
+    expect(current.loggingConfigs.map((c) => c.file)).toEqual(['logback.xml', 'log4j.properties']);
+    expect(current.loggingConfigs[0]!.property('/x/logback.xml')).toBe('-Dlogback.configurationFile=/x/logback.xml');
+    expect(current.fipsModeDefault).toBe(false);
+    expect(versionFacts(v('3.9.3')).fipsModeDefault).toBe(true);
+    expect(versionFacts(v('3.5.0')).stopSendsSigterm).toBe(false);
   });
 });

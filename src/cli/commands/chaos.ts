@@ -1,14 +1,14 @@
 /**
- * `zkpseudo chaos --seed N --duration 60s`: runs a reproducible fault schedule (zk/chaos.ts)
+ * `zkpseudo chaos --seed N --duration 60s`: runs a reproducible fault schedule (ensemble/faults/chaos-plan.ts)
  * against the ensemble, printing each step with a timestamp, and leaves it whole at the end —
  * or when interrupted: every server started and resumed, every link healed.
  */
-import { applyFault } from '../../ensemble/fault-ops.js';
-import { killServers, signalServers, startServers } from '../../ensemble/ops.js';
-import { readSpec } from '../../ensemble/store.js';
+import { applyFault } from '../../ensemble/faults/operations.js';
+import { killServers, signalServers, startServers } from '../../ensemble/lifecycle/ops.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../options/options.js';
-import { chaosPlan, describeAction, type ChaosAction } from '../../zk/chaos.js';
+import { chaosPlan, describeAction, type ChaosAction } from '../../ensemble/faults/chaos-plan.js';
 import type { CommandContext } from '../context.js';
 import { printJsonLine } from '../output.js';
 

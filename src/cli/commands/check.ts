@@ -1,7 +1,7 @@
 /** `zkpseudo check`: one line per step; exit 0 only if every step passed. */
 import { paint } from '../colour.js';
-import { checkEnsemble } from '../../ensemble/check.js';
-import { readSpec } from '../../ensemble/store.js';
+import { checkEnsemble } from '../../ensemble/observe/check.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
 import { ExitCode, InterruptedError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';

@@ -1,8 +1,8 @@
 /** `isolate`, `isolate-clients`, `partition`, `delay`, `heal`: change the links of a faults-enabled ensemble. */
-import { applyFault, type FaultRequest } from '../../ensemble/fault-ops.js';
+import { applyFault, type FaultRequest } from '../../ensemble/faults/operations.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../options/options.js';
-import { parseGroup } from '../../zk/faults.js';
+import { parseGroup } from '../../ensemble/faults/links.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
 

@@ -1,15 +1,15 @@
 /** `ls`, `gc`, `env`, `cli`: reading an ensemble and handing it to the user's tools. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseSelector, selectMembers } from '../../ensemble/ops.js';
-import { connectString } from '../../ensemble/probe.js';
-import { readSpec } from '../../ensemble/store.js';
+import { parseSelector, selectMembers } from '../../ensemble/lifecycle/ops.js';
+import { connectString } from '../../ensemble/observe/probe.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
 import { UsageError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { colourHealth, printJson, table } from '../output.js';
 
 export async function lsCommand(c: CommandContext): Promise<number> {
-  const { listEnsembles } = await import('../../ensemble/inventory.js');
+  const { listEnsembles } = await import('../../ensemble/observe/inventory.js');
   const rows = await listEnsembles(c.home);
   if (c.o.json) printJson(c.o, { home: c.home, ensembles: rows });
   else if (!c.o.quiet) {
@@ -23,7 +23,7 @@ export async function lsCommand(c: CommandContext): Promise<number> {
 }
 
 export async function gcCommand(c: CommandContext, opts: { dryRun?: boolean }): Promise<number> {
-  const { collectGarbage } = await import('../../ensemble/inventory.js');
+  const { collectGarbage } = await import('../../ensemble/observe/inventory.js');
   const { cacheDir } = await import('../../tarball/resolve.js');
   const result = await collectGarbage(c.home, cacheDir(c.env), !!opts.dryRun);
   if (c.o.json) printJson(c.o, { dryRun: !!opts.dryRun, ...result });

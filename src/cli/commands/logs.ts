@@ -4,9 +4,9 @@
  * truncated). `all` interleaves every server's lines, each prefixed like `docker compose logs`.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { latestLogFile, tailFile } from '../../ensemble/logs.js';
-import { parseSelector, selectMembers } from '../../ensemble/ops.js';
-import { readSpec } from '../../ensemble/store.js';
+import { latestLogFile, tailFile } from '../../ensemble/observe/logs.js';
+import { parseSelector, selectMembers } from '../../ensemble/lifecycle/ops.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { stdoutGone } from '../output.js';

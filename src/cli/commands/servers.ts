@@ -1,7 +1,7 @@
 /** `down`, and `stop|start|restart|kill|pause|resume ID [--wait]`: thin wrappers that report outcomes. */
-import { downEnsemble, killServers, parseSelector, restartServers, signalServers, startServers, stopServers } from '../../ensemble/ops.js';
-import { readSpec } from '../../ensemble/store.js';
-import { waitFor } from '../../ensemble/waitfor.js';
+import { downEnsemble, killServers, parseSelector, restartServers, signalServers, startServers, stopServers } from '../../ensemble/lifecycle/ops.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
+import { waitFor } from '../../ensemble/observe/wait-condition.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration, DEFAULT_TIMEOUT_MS } from '../../options/options.js';
 import type { Condition } from '../../zk/conditions.js';

@@ -1,8 +1,8 @@
 /** `zkpseudo status [--watch]`: each server's role and the quorum's health; the exit code says which. */
-import { probeEnsemble, type EnsembleStatus } from '../../ensemble/probe.js';
-import { readSpec } from '../../ensemble/store.js';
+import { probeEnsemble, type EnsembleStatus } from '../../ensemble/observe/probe.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
 import { ExitCode, NoSuchEnsembleError, ZkpseudoError } from '../../errors.js';
-import { liveServers } from '../../ensemble/identity.js';
+import { liveServers } from '../../ensemble/observe/identity.js';
 import type { CommandContext } from '../context.js';
 import { formatStatus, printJson, printJsonLine, stdoutGone } from '../output.js';
 import { statusJson } from '../json.js';

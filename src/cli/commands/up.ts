@@ -1,7 +1,7 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
-import { connectString } from '../../ensemble/probe.js';
-import { upEnsemble } from '../../ensemble/up.js';
-import { HealthTimeoutError } from '../../ensemble/wait.js';
+import { connectString } from '../../ensemble/observe/probe.js';
+import { upEnsemble } from '../../ensemble/lifecycle/up.js';
+import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import { LOCAL_ENSEMBLE_FILE, type CommandContext } from '../context.js';

@@ -1,6 +1,6 @@
 /** `zkpseudo wait CONDITION`: block until the ensemble is in that state (exit 0) or time runs out (exit 2). */
-import { readSpec } from '../../ensemble/store.js';
-import { waitFor } from '../../ensemble/waitfor.js';
+import { readSpec } from '../../ensemble/store/spec-file.js';
+import { waitFor } from '../../ensemble/observe/wait-condition.js';
 import { UsageError } from '../../errors.js';
 import { describeCondition, parseCondition } from '../../zk/conditions.js';
 import type { CommandContext } from '../context.js';

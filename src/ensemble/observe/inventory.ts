@@ -5,14 +5,14 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { DamagedEnsembleError } from '../errors.js';
-import { serverProcesses, type ServerProcess } from '../edge/proctable.js';
+import { DamagedEnsembleError } from '../../errors.js';
+import { serverProcesses, type ServerProcess } from '../../edge/proctable.js';
 import { liveServers, zkpseudoServersByDir, type LiveServer } from './identity.js';
-import { ensemblePaths } from './layout.js';
-import { ownerAlive, readLease } from './lease.js';
+import { ensemblePaths } from '../store/layout.js';
+import { ownerAlive, readLease } from '../lease/lease.js';
 import { probeEnsemble } from './probe.js';
-import { stopProcess } from './servers.js';
-import { readSpec } from './store.js';
+import { stopProcess } from '../lifecycle/servers.js';
+import { readSpec } from '../store/spec-file.js';
 
 export type EnsembleState = 'stopped' | 'healthy' | 'degraded' | 'no-quorum' | 'damaged' | 'orphaned';
 

@@ -5,16 +5,16 @@
  */
 import { spawn } from 'node:child_process';
 import { open as openFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { helperScript } from '../edge/files.js';
-import { UsageError, ZkpseudoError } from '../errors.js';
-import { isAlive, waitGone } from '../edge/process.js';
-import { processesWith } from '../edge/proctable.js';
-import { NO_FAULTS, type FaultState } from '../zk/faults.js';
-import type { EnsembleSpec } from '../options/types.js';
-import type { EnsemblePaths } from './layout.js';
+import { helperScript } from '../../edge/files.js';
+import { UsageError, ZkpseudoError } from '../../errors.js';
+import { isAlive, waitGone } from '../../edge/process.js';
+import { processesWith } from '../../edge/proctable.js';
+import { NO_FAULTS, type FaultState } from './links.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import type { EnsemblePaths } from '../store/layout.js';
 
 export const FAULT_PROXY_FLAG = '--zkpseudo-fault-proxy';
-const PROXY_SCRIPT = helperScript(import.meta.url, './fault-proxy.js');
+const PROXY_SCRIPT = helperScript(import.meta.url, './proxy-main.js');
 
 export function faultFiles(paths: EnsemblePaths) {
   return {

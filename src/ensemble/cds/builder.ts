@@ -1,5 +1,5 @@
 /**
- * The CDS archive builder's program: `node cds-builder.js --zkpseudo-cds-builder TREE ARCHIVE
+ * The CDS archive builder, run as its own process by builder-main.ts: `node builder-main.js --zkpseudo-cds-builder TREE ARCHIVE
  * FLAGS_JSON`, started detached by `up` when a tree has no archive yet. It runs the tree's own
  * bin/zkServer.sh (so the archive records the tree's jar paths, which outlive the builder —
  * the JVM checks the recorded paths at every later start) with the shared empty conf dir as
@@ -11,13 +11,11 @@
 import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { emptyConfDir, loggingProperty } from '../edge/cds.js';
-import { sendFourLetterWord } from '../edge/fourlw.js';
-import { withLock } from '../edge/lock.js';
-import { findFreeBlock } from '../edge/ports.js';
-import { isAlive, waitGone } from '../edge/process.js';
+import { emptyConfDir, loggingProperty } from './archive.js';
+import { sendFourLetterWord } from '../../edge/fourlw.js';
+import { findFreeBlock } from '../../edge/ports.js';
+import { isAlive, waitGone } from '../../edge/process.js';
 
-import { CDS_BUILDER_FLAG } from './cds-builder-flag.js';
 
 /**
  * Two servers in a quorum, each dumping at exit: the follower's archive is kept, since most
@@ -26,7 +24,8 @@ import { CDS_BUILDER_FLAG } from './cds-builder-flag.js';
  */
 const QUORUM = 2;
 
-async function build(tree: string, archive: string, flags: string[]): Promise<void> {
+/** Dumps the archive for `tree` with the given server JVM flags; leaves none when anything fails. */
+export async function buildArchive(tree: string, archive: string, flags: string[]): Promise<void> {
   if (await stat(archive).catch(() => undefined)) return;
   const work = path.join(path.dirname(archive), `work-${process.pid}`);
   const temps = Array.from({ length: QUORUM }, (_, i) => `${archive}.${process.pid}${i}.tmp`);
@@ -75,11 +74,4 @@ async function build(tree: string, archive: string, flags: string[]): Promise<vo
     for (const t of temps) await rm(t, { force: true });
     await rm(work, { recursive: true, force: true });
   }
-}
-
-const [flag, tree, archive, flagsJson] = process.argv.slice(2);
-if (flag === CDS_BUILDER_FLAG && tree && archive && flagsJson) {
-  await mkdir(path.dirname(archive), { recursive: true });
-  // A second builder for the same archive waits for the first and then finds it built.
-  await withLock(archive, 'the CDS archive', () => build(tree, archive, JSON.parse(flagsJson) as string[]), 120_000).catch(() => undefined);
 }

@@ -3,10 +3,20 @@
  * server's client traffic runs through a loopback proxy (ensemble/fault-proxy); a FaultState
  * says which links are cut and which are slowed, and the proxy applies it.
  */
-import type { FaultPorts } from '../options/types.js';
+import type { FaultPorts } from '../../options/types.js';
 
 /** `i-j`: server i's connections to server j. */
 export const linkKey = (from: number, to: number) => `${from}-${to}`;
+
+/** The proxy ports server `self` dials for each peer (zoo.cfg's `dials`): its own link to that peer. */
+export function proxyDials(faults: FaultPorts, self: number): Record<number, { quorum: number; election: number }> {
+  const dials: Record<number, { quorum: number; election: number }> = {};
+  for (const [key, ports] of Object.entries(faults.links)) {
+    const [from, to] = key.split('-').map(Number) as [number, number];
+    if (from === self) dials[to] = ports;
+  }
+  return dials;
+}
 /** The unordered pair, for cuts and delays that apply both ways. */
 export const pairKey = (a: number, b: number) => (a < b ? `${a}-${b}` : `${b}-${a}`);
 

@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { helperScript } from '../edge/files.js';
-import { UsageError } from '../errors.js';
-import { commandLine, isAlive } from '../edge/process.js';
-import { startTime } from '../edge/proctable.js';
-import type { EnsemblePaths } from './layout.js';
+import { helperScript } from '../../edge/files.js';
+import { UsageError } from '../../errors.js';
+import { commandLine, isAlive } from '../../edge/process.js';
+import { startTime } from '../../edge/proctable.js';
+import type { EnsemblePaths } from '../store/layout.js';
 
 /** What owner.json records. */
 export interface Lease {
@@ -23,7 +23,7 @@ export interface Lease {
 }
 
 export const WATCHER_FLAG = '--zkpseudo-lease-watcher';
-const WATCHER_SCRIPT = helperScript(import.meta.url, './lease-watcher.js');
+const WATCHER_SCRIPT = helperScript(import.meta.url, './watcher-main.js');
 
 export async function readLease(paths: EnsemblePaths): Promise<Lease | undefined> {
   try {

@@ -1,9 +1,9 @@
 /** Choosing the ensemble's ports and reserving them, proven free, before anything starts. */
-import { ZkpseudoError } from '../errors.js';
-import { findFreeBlock, portOwner } from '../edge/ports.js';
-import { reservePorts } from '../edge/reservations.js';
-import { busyPorts } from '../edge/ports.js';
-import { allPorts, blockPorts, blockSpan, classicPorts, type ServerPorts } from '../zk/ports.js';
+import { ZkpseudoError } from '../../errors.js';
+import { findFreeBlock, portOwner } from '../../edge/ports.js';
+import { reservePorts } from '../../edge/reservations.js';
+import { busyPorts } from '../../edge/ports.js';
+import { allPorts, blockPorts, blockSpan, classicPorts, type ServerPorts } from '../../zk/ports.js';
 
 /**
  * Ports for `count` servers under a scheme; `auto` probes for a free block. AdminServer ports,

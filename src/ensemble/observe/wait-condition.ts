@@ -1,10 +1,10 @@
 /** Waiting until an ensemble meets a condition (`zkpseudo wait`, `--wait`, `zk.waitFor`). */
-import { InterruptedError, ZkpseudoError } from '../errors.js';
-import type { EnsembleSpec } from '../options/types.js';
-import { conditionMet, describeCondition, type Condition } from '../zk/conditions.js';
-import type { EnsemblePaths } from './layout.js';
+import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import { conditionMet, describeCondition, type Condition } from '../../zk/conditions.js';
+import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
-import { sleep } from './wait.js';
+import { sleep } from './wait-healthy.js';
 
 /** The condition did not come true in time; carries the last status. */
 export class WaitTimeoutError extends ZkpseudoError {

@@ -4,10 +4,10 @@
  * still happens.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, CreateMode, EventType, type Session } from '../edge/zkclient.js';
-import type { EnsembleSpec } from '../options/types.js';
+import { connect, CreateMode, EventType, type Session } from '../../edge/zkclient.js';
+import type { EnsembleSpec } from '../../options/types.js';
 import { probeEnsemble } from './probe.js';
-import type { EnsemblePaths } from './layout.js';
+import type { EnsemblePaths } from '../store/layout.js';
 
 export interface CheckStep {
   name: string;

@@ -1,10 +1,10 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
-import { asSpec, recordedSpecProblems } from '../options/recorded.js';
-import type { EnsembleSpec } from '../options/types.js';
+import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
+import { asSpec, recordedSpecProblems } from '../../options/recorded.js';
+import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
-import { writeFileNamed } from '../edge/files.js';
+import { writeFileNamed } from '../../edge/files.js';
 
 function homeNotDirectory(home: string): UsageError {
   return new UsageError(`The home dir ${home} is not a directory.`, 'Point --home (or ZKPSEUDO_HOME) at a directory, or remove the file in its way.');

@@ -1,16 +1,17 @@
 /** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathExists, writeFileNamed } from '../edge/files.js';
-import type { EnsembleSpec } from '../options/types.js';
-import { renderZooCfg } from '../zk/config.js';
-import { parseZkVersion } from '../zk/versions.js';
+import { pathExists, writeFileNamed } from '../../edge/files.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import { renderZooCfg } from '../../zk/config.js';
+import { parseZkVersion } from '../../zk/versions.js';
+import { versionFacts, type VersionFacts } from '../../zk/version-facts.js';
+import { proxyDials } from '../faults/links.js';
 import type { EnsemblePaths } from './layout.js';
 
-const TEMPLATE_URL = new URL('../../templates/zoo.cfg.hbs', import.meta.url);
+const TEMPLATE_URL = new URL('../../../templates/zoo.cfg.hbs', import.meta.url);
 
 const QUIET_MARK = 'zkpseudo: four-letter words at WARN';
-const QUIET_CLASSES = ['org.apache.zookeeper.server.NIOServerCnxn', 'org.apache.zookeeper.server.NettyServerCnxn'];
 
 /**
  * ZooKeeper logs every four-letter word it answers at INFO ("Processing srvr command"), so
@@ -18,17 +19,18 @@ const QUIET_CLASSES = ['org.apache.zookeeper.server.NIOServerCnxn', 'org.apache.
  * configuration (logback.xml from 3.8, log4j.properties before) gets those classes at WARN;
  * done once, recognised by a marker, and nothing else in the file is touched.
  */
-async function quietFourLetterWords(confDir: string): Promise<void> {
+async function quietFourLetterWords(confDir: string, facts: VersionFacts): Promise<void> {
+  const classes = facts.noisyConnectionLoggers;
   const logback = path.join(confDir, 'logback.xml');
   const text = await readFile(logback, 'utf8').catch(() => undefined);
   if (text !== undefined && !text.includes(QUIET_MARK) && text.includes('</configuration>')) {
-    const loggers = QUIET_CLASSES.map((c) => `  <logger name="${c}" level="WARN"/>`).join('\n');
+    const loggers = classes.map((c) => `  <logger name="${c}" level="WARN"/>`).join('\n');
     await writeFileNamed(logback, text.replace('</configuration>', `  <!-- ${QUIET_MARK} -->\n${loggers}\n</configuration>`));
   }
   const log4j = path.join(confDir, 'log4j.properties');
   const props = await readFile(log4j, 'utf8').catch(() => undefined);
   if (props !== undefined && !props.includes(QUIET_MARK) && !props.includes('NIOServerCnxn=WARN')) {
-    await writeFileNamed(log4j, `${props.trimEnd()}\n# ${QUIET_MARK}\n${QUIET_CLASSES.map((c) => `log4j.logger.${c}=WARN`).join('\n')}\n`);
+    await writeFileNamed(log4j, `${props.trimEnd()}\n# ${QUIET_MARK}\n${classes.map((c) => `log4j.logger.${c}=WARN`).join('\n')}\n`);
   }
 }
 
@@ -54,10 +56,10 @@ export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec,
     await mkdir(sp.confDir, { recursive: true, mode: 0o755 });
     const cfg = renderZooCfg(template, {
       ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config,
-      ...(spec.tickMs ? { tickMs: spec.tickMs } : {}), ...(spec.faults ? { faults: spec.faults } : {}),
+      ...(spec.tickMs ? { tickMs: spec.tickMs } : {}), ...(spec.faults ? { dials: proxyDials(spec.faults, m.id) } : {}),
     });
     await writeFileNamed(sp.config, cfg);
-    await quietFourLetterWords(sp.confDir);
+    await quietFourLetterWords(sp.confDir, versionFacts(version));
     await writeFileNamed(sp.myid, `${m.id}\n`);
   }));
   return repairs.sort();

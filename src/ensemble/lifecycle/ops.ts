@@ -3,16 +3,16 @@
  * Each takes the ensemble's lock and asks the process table what runs.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
-import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../errors.js';
-import { withLock } from '../edge/lock.js';
-import { signalServer } from '../edge/process.js';
-import type { EnsembleSpec, Member } from '../options/types.js';
-import { liveServers } from './identity.js';
-import { endLease } from './lease.js';
-import { stopProxy } from './faults.js';
-import { probeEnsemble } from './probe.js';
+import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
+import { withLock } from '../../edge/lock.js';
+import { signalServer } from '../../edge/process.js';
+import type { EnsembleSpec, Member } from '../../options/types.js';
+import { liveServers } from '../observe/identity.js';
+import { endLease } from '../lease/lease.js';
+import { stopProxy } from '../faults/proxy-control.js';
+import { probeEnsemble } from '../observe/probe.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
-import { readSpec, readSpecIfAny } from './store.js';
+import { readSpec, readSpecIfAny } from '../store/spec-file.js';
 
 /** A server number, `leader`, or `all`, as the CLI and the API accept them. */
 export type ServerSelector = number | 'leader' | 'all';

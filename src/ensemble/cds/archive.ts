@@ -1,6 +1,6 @@
 /**
  * Application class-data sharing (CDS) for the servers' JVMs: one dynamic archive per
- * unpacked ZooKeeper tree and Java, dumped once by a throwaway server (cds-builder) and then
+ * unpacked ZooKeeper tree and Java, dumped once by a throwaway server (builder.ts) and then
  * mapped by every server of every ensemble made from that tree, so each JVM loads and verifies
  * fewer classes at boot.
  *
@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, lstat, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ALL_LOGGING_CONFIGS, type LoggingConfig } from '../../zk/version-facts.js';
 
 /** Dynamic archives (-XX:ArchiveClassesAtExit) exist from Java 13. */
 export const CDS_MIN_JAVA = 13;
@@ -55,12 +56,15 @@ export function jvmFlagSafe(p: string): boolean {
   return /^[\x21-\x7e]+$/.test(p);
 }
 
-/** The system property naming a copy's logging configuration, or undefined when it has none. */
-export async function loggingProperty(confDir: string): Promise<string | undefined> {
-  const logback = path.join(confDir, 'logback.xml');
-  if (await stat(logback).catch(() => undefined)) return `-Dlogback.configurationFile=${logback}`;
-  const log4j = path.join(confDir, 'log4j.properties');
-  if (await stat(log4j).catch(() => undefined)) return `-Dlog4j.configuration=file:${log4j}`;
+/**
+ * The system property naming a copy's logging configuration (the first of `configs` it
+ * carries: a release's own preference, see zk/version-facts), or undefined when it has none.
+ */
+export async function loggingProperty(confDir: string, configs: LoggingConfig[] = ALL_LOGGING_CONFIGS): Promise<string | undefined> {
+  for (const c of configs) {
+    const file = path.join(confDir, c.file);
+    if (await stat(file).catch(() => undefined)) return c.property(file);
+  }
   return undefined;
 }
 
@@ -68,3 +72,6 @@ export async function loggingProperty(confDir: string): Promise<string | undefin
 export function useArchiveFlags(archive: string): string[] {
   return [`-XX:SharedArchiveFile=${archive}`, '-Xlog:cds=off', '-Xlog:cds+dynamic=off'];
 }
+
+/** The argument that makes builder-main.ts build an archive (kept here so launching it loads none of the builder). */
+export const CDS_BUILDER_FLAG = '--zkpseudo-cds-builder';

@@ -1,9 +1,9 @@
 /** Network faults on an ensemble, as the CLI and the library ask for them (ids may say `leader`). */
-import { withLock } from '../edge/lock.js';
-import { delay, heal, isolate, isolateClients, partition, type FaultState } from '../zk/faults.js';
-import { setFaults } from './faults.js';
-import { selectMembers, type OpContext } from './ops.js';
-import { readSpec } from './store.js';
+import { withLock } from '../../edge/lock.js';
+import { delay, heal, isolate, isolateClients, partition, type FaultState } from './links.js';
+import { setFaults } from './proxy-control.js';
+import { selectMembers, type OpContext } from '../lifecycle/ops.js';
+import { readSpec } from '../store/spec-file.js';
 
 type Id = number | 'leader';
 

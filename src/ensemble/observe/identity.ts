@@ -3,9 +3,9 @@
  * a live QuorumPeerMain whose zoo.cfg is `<ensemble dir>/zookeeper-<id>/conf/zoo.cfg`. Pid
  * files, ensemble.yaml and the directory itself may be damaged or gone; this still answers.
  */
-import { processState, serverProcesses, type ServerProcess } from '../edge/proctable.js';
-import { readPidFile } from '../edge/process.js';
-import { serverOfConfig, type EnsemblePaths } from './layout.js';
+import { processState, serverProcesses, type ServerProcess } from '../../edge/proctable.js';
+import { readPidFile } from '../../edge/process.js';
+import { serverOfConfig, type EnsemblePaths } from '../store/layout.js';
 
 export interface LiveServer extends ServerProcess {
   id: number;

@@ -1,5 +1,5 @@
 /**
- * The fault proxy's program: `node fault-proxy.js --zkpseudo-fault-proxy HOME NAME`, one per
+ * The fault proxy (run by proxy-main.ts: `node proxy-main.js --zkpseudo-fault-proxy HOME NAME`), one per
  * ensemble created with `faults`. It listens on every proxy port of the recorded spec and
  * forwards each connection to the real server port, applying the FaultState in
  * `<ensemble>/faults.json`: a cut link closes its open connections and refuses new ones; a
@@ -8,10 +8,10 @@
  */
 import net from 'node:net';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { ensemblePaths } from './layout.js';
-import { FAULT_PROXY_FLAG, faultFiles } from './faults.js';
-import { NO_FAULTS, isCut, pairKey, type Delay, type FaultState } from '../zk/faults.js';
-import type { EnsembleSpec } from '../options/types.js';
+import { ensemblePaths } from '../store/layout.js';
+import { faultFiles } from './proxy-control.js';
+import { NO_FAULTS, isCut, pairKey, type Delay, type FaultState } from './links.js';
+import type { EnsembleSpec } from '../../options/types.js';
 
 interface Route {
   listen: number;
@@ -83,7 +83,8 @@ async function readState(file: string): Promise<FaultState> {
   }
 }
 
-async function main(home: string, name: string): Promise<void> {
+/** Serves every proxy port of ensemble `name` under `home` until the ensemble is gone or SIGTERM. */
+export async function runFaultProxy(home: string, name: string): Promise<void> {
   const paths = ensemblePaths(home, name);
   const files = faultFiles(paths);
   const spec = JSON.parse((await readFile(paths.specFile, 'utf8')).replace(/^#.*$/gm, '')) as EnsembleSpec;
@@ -112,12 +113,4 @@ async function main(home: string, name: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-const [flag, home, name] = process.argv.slice(2);
-if (flag === FAULT_PROXY_FLAG && home && name) {
-  main(home, name).catch((err) => {
-    process.stderr.write(`zkpseudo fault proxy: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
 }

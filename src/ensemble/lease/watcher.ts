@@ -1,16 +1,16 @@
 /**
- * The lease watcher's program (see lease.ts): `node lease-watcher.js --zkpseudo-lease-watcher
+ * The lease watcher (see lease.ts), run as its own process by watcher-main.ts: `node watcher-main.js --zkpseudo-lease-watcher
  * HOME NAME TOKEN`. Every half second: if the lease was ended or replaced, exit; if the owner
  * died, or the ensemble's directory is gone, stop every server of the ensemble (found in the
  * process table, as every command finds them) and exit. Data is kept.
  */
 import { stat } from 'node:fs/promises';
 import { rm } from 'node:fs/promises';
-import { liveServers } from './identity.js';
-import { ensemblePaths } from './layout.js';
-import { ownerAlive, readLease, WATCHER_FLAG } from './lease.js';
-import { stopProcess } from './servers.js';
-import { stopProxy } from './faults.js';
+import { liveServers } from '../observe/identity.js';
+import { ensemblePaths } from '../store/layout.js';
+import { ownerAlive, readLease } from './lease.js';
+import { stopProcess } from '../lifecycle/servers.js';
+import { stopProxy } from '../faults/proxy-control.js';
 
 const POLL_MS = 500;
 
@@ -20,7 +20,8 @@ async function stopAll(paths: ReturnType<typeof ensemblePaths>): Promise<void> {
   await stopProxy(paths).catch(() => undefined);
 }
 
-async function watch(home: string, name: string, token: string): Promise<void> {
+/** Polls the lease until it ends (then returns) or its owner dies (then stops the servers). */
+export async function watchLease(home: string, name: string, token: string): Promise<void> {
   const paths = ensemblePaths(home, name);
   for (;;) {
     const lease = await readLease(paths);
@@ -38,10 +39,4 @@ async function watch(home: string, name: string, token: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-}
-
-const [flag, home, name, token] = process.argv.slice(2);
-if (flag === WATCHER_FLAG && home && name && token) {
-  process.on('SIGTERM', () => process.exit(0));
-  await watch(home, name, token);
 }

@@ -1,17 +1,17 @@
 /** Starting, stopping and killing one server; the process table says what runs, never a pid file alone. */
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeServerFiles } from './files.js';
-import { ZkpseudoError } from '../errors.js';
-import { readPidFile, removePidFile, signalServer, waitGone } from '../edge/process.js';
-import { SERVER_MARKER } from '../edge/proctable.js';
-import { startServer, type Launch, type LaunchOptions } from '../edge/server.js';
-import type { EnsembleSpec, Member } from '../options/types.js';
-import type { EnsemblePaths, ServerPaths } from './layout.js';
-import type { LiveServer } from './identity.js';
-import { latestLogFile, tailFile } from './logs.js';
-import { cdsLaunch } from './cds.js';
-import { diagnoseStartFailure } from '../zk/startfail.js';
+import { writeServerFiles } from '../store/server-files.js';
+import { ZkpseudoError } from '../../errors.js';
+import { readPidFile, removePidFile, signalServer, waitGone } from '../../edge/process.js';
+import { SERVER_MARKER } from '../../edge/proctable.js';
+import { startServer, type Launch, type LaunchOptions } from '../../edge/server.js';
+import type { EnsembleSpec, Member } from '../../options/types.js';
+import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
+import type { LiveServer } from '../observe/identity.js';
+import { latestLogFile, tailFile } from '../observe/logs.js';
+import { cdsLaunch } from '../cds/launch.js';
+import { diagnoseStartFailure } from '../../zk/startfail.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;

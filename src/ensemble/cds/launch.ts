@@ -1,15 +1,16 @@
-/** Which servers start with the shared CDS archive, and building it when a tree has none (see edge/cds). */
+/** Which servers start with the shared CDS archive, and building it when a tree has none (see archive.ts). */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { archivePath, archiveReady, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, useArchiveFlags } from '../edge/cds.js';
-import { helperScript } from '../edge/files.js';
-import { findJava, type JavaRuntime } from '../edge/java.js';
-import type { EnsembleSpec } from '../options/types.js';
-import { cacheDir } from '../tarball/resolve.js';
-import type { ServerPaths } from './layout.js';
-import { CDS_BUILDER_FLAG } from './cds-builder-flag.js';
+import { archivePath, archiveReady, CDS_BUILDER_FLAG, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, useArchiveFlags } from './archive.js';
+import { helperScript } from '../../edge/files.js';
+import { findJava, type JavaRuntime } from '../../edge/java.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import { cacheDir } from '../../tarball/resolve.js';
+import { versionFacts } from '../../zk/version-facts.js';
+import { parseZkVersion } from '../../zk/versions.js';
+import type { ServerPaths } from '../store/layout.js';
 
-const BUILDER = helperScript(import.meta.url, './cds-builder.js');
+const BUILDER = helperScript(import.meta.url, './builder-main.js');
 
 /** The unpacked tree every copy of this spec's tarball comes from. */
 export function treeDir(env: NodeJS.ProcessEnv, spec: EnsembleSpec): string {
@@ -38,7 +39,7 @@ export async function cdsLaunch(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS
   if (!(await libLinkedTo(sp.root, tree))) return { flags: [] };
   const archive = archivePath(cacheDir(env), tree, j);
   if (!(await archiveReady(archive))) return { flags: [] };
-  const logging = await loggingProperty(sp.confDir);
+  const logging = await loggingProperty(sp.confDir, versionFacts(parseZkVersion(spec.zkVersion)!).loggingConfigs);
   if (!jvmFlagSafe(archive) || (logging && !jvmFlagSafe(logging))) return { flags: [] };
   return { configDir: await emptyConfDir(tree), flags: [...useArchiveFlags(archive), ...(logging ? [logging] : [])] };
 }

@@ -1,39 +1,40 @@
 /** The steps of `up`, in order (see up.ts for how they run and undo). */
 import { rm } from 'node:fs/promises';
-import { InterruptedError, UsageError, ZkpseudoError } from '../errors.js';
-import { findJava, JavaUnusable } from '../edge/java.js';
-import { pathExists } from '../edge/files.js';
-import type { Request } from '../options/options.js';
-import type { EnsembleSpec, Member } from '../options/types.js';
-import type { Progress } from '../tarball/download.js';
-import { unpackCopies } from '../tarball/pack.js';
-import { ensureDist, type DistRequest } from '../tarball/resolve.js';
-import { minimumJava, parseZkVersion } from '../zk/versions.js';
-import { writeServerFiles } from './files.js';
-import { liveServers } from './identity.js';
-import { takeLease } from './lease.js';
+import { InterruptedError, UsageError, ZkpseudoError } from '../../errors.js';
+import { findJava, JavaUnusable } from '../../edge/java.js';
+import { pathExists } from '../../edge/files.js';
+import type { Request } from '../../options/options.js';
+import type { EnsembleSpec, Member } from '../../options/types.js';
+import type { Progress } from '../../tarball/download.js';
+import { unpackCopies } from '../../tarball/pack.js';
+import { ensureDist, type DistRequest } from '../../tarball/resolve.js';
+import { parseZkVersion } from '../../zk/versions.js';
+import { versionFacts } from '../../zk/version-facts.js';
+import { writeServerFiles } from '../store/server-files.js';
+import { liveServers } from '../observe/identity.js';
+import { takeLease } from '../lease/lease.js';
 import { anyBusy, choosePorts, reserveServerPorts } from './ports.js';
-import { findFreeBlock } from '../edge/ports.js';
-import { faultPortCount, faultPorts } from '../zk/faults.js';
-import { ensureProxy, proxyPid, stopProxy } from './faults.js';
+import { findFreeBlock } from '../../edge/ports.js';
+import { faultPortCount, faultPorts } from '../faults/links.js';
+import { ensureProxy, proxyPid, stopProxy } from '../faults/proxy-control.js';
 import { launchOptions, startOne, stopOne } from './servers.js';
-import { linkCopies, scheduleArchive, treeDir } from './cds.js';
-import { SERVER_MARKER } from '../edge/proctable.js';
-import { writeSpec } from './store.js';
-import type { UpRun, UpStep } from './up.js';
-import { HealthTimeoutError, waitHealthy } from './wait.js';
+import { linkCopies, scheduleArchive, treeDir } from '../cds/launch.js';
+import { SERVER_MARKER } from '../../edge/proctable.js';
+import { writeSpec } from '../store/spec-file.js';
+import type { UpRun, UpStep } from './up-run.js';
+import { HealthTimeoutError, waitHealthy } from '../observe/wait-healthy.js';
 
 async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
   const java = await findJava(env).catch((err) => {
     if (err instanceof JavaUnusable) throw new ZkpseudoError(`Java was found at ${err.executable}, but it does not run: ${err.message}.`, 'Fix that Java install, or point JAVA_HOME at another one.');
     throw err;
   });
-  const v = parseZkVersion(zkVersion)!;
+  const { minimumJava } = versionFacts(parseZkVersion(zkVersion)!);
   if (!java) {
-    throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava(v)} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
+    throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
   }
-  if (java.feature < minimumJava(v)) {
-    throw new ZkpseudoError(`ZooKeeper ${zkVersion} needs Java ${minimumJava(v)} or later, but ${java.executable} is Java ${java.version}.`, 'Point JAVA_HOME at a newer Java.');
+  if (java.feature < minimumJava) {
+    throw new ZkpseudoError(`ZooKeeper ${zkVersion} needs Java ${minimumJava} or later, but ${java.executable} is Java ${java.version}.`, 'Point JAVA_HOME at a newer Java.');
   }
   return `Java ${java.version} (${java.executable})`;
 }

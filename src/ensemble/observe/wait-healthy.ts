@@ -1,9 +1,9 @@
 /** Waiting for a healthy quorum, reporting each poll, failing early when a server dies. */
-import { InterruptedError, ZkpseudoError } from '../errors.js';
-import type { EnsembleSpec } from '../options/types.js';
-import type { EnsemblePaths } from './layout.js';
+import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
-import { logTail } from './servers.js';
+import { logTail } from '../lifecycle/servers.js';
 
 /** `up` or `waitHealthy` gave up: carries the last status and the log tails of the failing servers. */
 export class HealthTimeoutError extends ZkpseudoError {

@@ -4,83 +4,20 @@
  * made something, knows how to undo it; `runSteps` undoes the finished steps in reverse when a
  * later one fails or `up` is interrupted.
  */
-import { InterruptedError, ZkpseudoError } from '../errors.js';
-import { withLock } from '../edge/lock.js';
-import { pathExists } from '../edge/files.js';
-import type { Launch } from '../edge/server.js';
-import { normalizeOptions, type Request } from '../options/options.js';
-import type { EnsembleOptions, EnsembleSpec } from '../options/types.js';
-import type { ResolvedDist } from '../tarball/resolve.js';
-import { liveServers, type LiveServer } from './identity.js';
-import { ensemblePaths, resolveHome, type EnsemblePaths } from './layout.js';
-import { assertOwner } from './lease.js';
-import type { EnsembleStatus } from './probe.js';
+import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import { withLock } from '../../edge/lock.js';
+import { pathExists } from '../../edge/files.js';
+import { normalizeOptions, type Request } from '../../options/options.js';
+import type { EnsembleOptions } from '../../options/types.js';
+import { liveServers } from '../observe/identity.js';
+import { ensemblePaths, resolveHome, type EnsemblePaths } from '../store/layout.js';
+import { assertOwner } from '../lease/lease.js';
 import { copyDamage } from './servers.js';
-import { readSpecIfAny, ensureHome } from './store.js';
+import { readSpecIfAny, ensureHome } from '../store/spec-file.js';
 import { STEPS } from './up-steps.js';
+import type { UpContext, UpEvent, UpResult, UpRun, UpStep } from './up-run.js';
 
-export type StepName = 'java' | 'dist' | 'ports' | 'unpack' | 'configure' | 'start' | 'wait';
-
-/** What `up` reports while it works; the CLI draws it, the library passes it to `onEvent`. */
-export type UpEvent =
-  | { kind: 'step'; step: StepName; state: 'running' | 'done' | 'skipped'; detail?: string }
-  | { kind: 'download'; url: string; transferred: number; total?: number }
-  | { kind: 'notice'; text: string }
-  | { kind: 'status'; status: EnsembleStatus };
-
-export interface UpContext {
-  env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  onEvent?: (e: UpEvent) => void;
-}
-
-export interface UpResult {
-  spec: EnsembleSpec;
-  paths: EnsemblePaths;
-  /** The final status (healthy unless `wait: false`). */
-  status?: EnsembleStatus;
-  /** Ids of the servers this call started. */
-  started: number[];
-  /** True when the ensemble was created by this call. */
-  created: boolean;
-}
-
-/** Everything the steps share: what was asked, what is on disk and alive, what was decided. */
-export interface UpRun {
-  req: Request;
-  paths: EnsemblePaths;
-  env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  emit(e: UpEvent): void;
-  step(name: StepName, state: 'running' | 'done' | 'skipped', detail?: string): void;
-  /** The recorded spec when the ensemble exists already. */
-  existing?: EnsembleSpec;
-  /** Whether the ensemble directory existed before this `up` (a failed first `up` removes it). */
-  dirExisted: boolean;
-  /** The ensemble's servers alive when `up` began (from the process table). */
-  live: Map<number, LiveServer>;
-  /** Servers whose copy is missing or damaged, with what is wrong. */
-  damaged: Map<number, string>;
-  javaDetail?: string;
-  dist?: ResolvedDist;
-  spec?: EnsembleSpec;
-  /** Ids this `up` must start (every one not already running). */
-  toStart: number[];
-  /** Ids this `up` started (each one's launch finished). */
-  started: number[];
-  launches: Launch[];
-  /** Settles when every launch has finished, successfully or not. */
-  launching?: Promise<unknown>;
-  releasePorts?: () => Promise<void>;
-  status?: EnsembleStatus;
-}
-
-/** One step of `up`: `run` does it; `undo`, if any, reverses it when a later step fails. */
-export interface UpStep {
-  name: StepName;
-  run(r: UpRun): Promise<void>;
-  undo?(r: UpRun, err: unknown): Promise<void>;
-}
+export type { StepName, UpContext, UpEvent, UpResult } from './up-run.js';
 
 /** Creates the ensemble if needed, starts every server that is not running and waits until healthy. */
 export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise<UpResult> {

@@ -3,16 +3,16 @@
  * ensemble's servers live, `srvr` says what each does, and the port's holder proves the answer
  * came from this ensemble's server and not another's on the same port (SPEC §11).
  */
-import { sendFourLetterWord } from '../edge/fourlw.js';
-import { readPidFile } from '../edge/process.js';
-import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../edge/proctable.js';
-import { parseSrvr } from '../zk/fourlw.js';
-import { serverFaults, type ServerFaults } from '../zk/faults.js';
-import { readFaultState } from './faults.js';
-import { assessHealth, type Health, type Role } from '../zk/health.js';
-import type { EnsembleSpec, Member, PeerType } from '../options/types.js';
+import { sendFourLetterWord } from '../../edge/fourlw.js';
+import { readPidFile } from '../../edge/process.js';
+import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../../edge/proctable.js';
+import { parseSrvr } from '../../zk/fourlw.js';
+import { serverFaults, type ServerFaults } from '../faults/links.js';
+import { readFaultState } from '../faults/proxy-control.js';
+import { assessHealth, type Health, type Role } from '../../zk/health.js';
+import type { EnsembleSpec, Member, PeerType } from '../../options/types.js';
 import { liveServers, liveServersFor, type LiveServer } from './identity.js';
-import type { EnsemblePaths } from './layout.js';
+import type { EnsemblePaths } from '../store/layout.js';
 
 /** One server's state; the shape `status --json` prints for each server. */
 export interface ServerStatus {

@@ -1,7 +1,7 @@
 /** Where an ensemble's files live (pure path arithmetic; SPEC §5), resolved once per command. */
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 /** `$ZKPSEUDO_HOME`, else ~/.zkpseudo; an explicit `home` wins over both. */
 export function homeDir(env: NodeJS.ProcessEnv, home?: string): string {

@@ -1,1 +1,0 @@
-export const CDS_BUILDER_FLAG = '--zkpseudo-cds-builder';

@@ -1,0 +1,71 @@
+/** What the steps of `up` share and report: the run's context, its events, and the step shape (see up.ts). */
+import type { Launch } from '../../edge/server.js';
+import type { Request } from '../../options/options.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import type { ResolvedDist } from '../../tarball/resolve.js';
+import type { LiveServer } from '../observe/identity.js';
+import type { EnsembleStatus } from '../observe/probe.js';
+import type { EnsemblePaths } from '../store/layout.js';
+
+export type StepName = 'java' | 'dist' | 'ports' | 'unpack' | 'configure' | 'start' | 'wait';
+
+/** What `up` reports while it works; the CLI draws it, the library passes it to `onEvent`. */
+export type UpEvent =
+  | { kind: 'step'; step: StepName; state: 'running' | 'done' | 'skipped'; detail?: string }
+  | { kind: 'download'; url: string; transferred: number; total?: number }
+  | { kind: 'notice'; text: string }
+  | { kind: 'status'; status: EnsembleStatus };
+
+export interface UpContext {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onEvent?: (e: UpEvent) => void;
+}
+
+export interface UpResult {
+  spec: EnsembleSpec;
+  paths: EnsemblePaths;
+  /** The final status (healthy unless `wait: false`). */
+  status?: EnsembleStatus;
+  /** Ids of the servers this call started. */
+  started: number[];
+  /** True when the ensemble was created by this call. */
+  created: boolean;
+}
+
+/** Everything the steps share: what was asked, what is on disk and alive, what was decided. */
+export interface UpRun {
+  req: Request;
+  paths: EnsemblePaths;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  emit(e: UpEvent): void;
+  step(name: StepName, state: 'running' | 'done' | 'skipped', detail?: string): void;
+  /** The recorded spec when the ensemble exists already. */
+  existing?: EnsembleSpec;
+  /** Whether the ensemble directory existed before this `up` (a failed first `up` removes it). */
+  dirExisted: boolean;
+  /** The ensemble's servers alive when `up` began (from the process table). */
+  live: Map<number, LiveServer>;
+  /** Servers whose copy is missing or damaged, with what is wrong. */
+  damaged: Map<number, string>;
+  javaDetail?: string;
+  dist?: ResolvedDist;
+  spec?: EnsembleSpec;
+  /** Ids this `up` must start (every one not already running). */
+  toStart: number[];
+  /** Ids this `up` started (each one's launch finished). */
+  started: number[];
+  launches: Launch[];
+  /** Settles when every launch has finished, successfully or not. */
+  launching?: Promise<unknown>;
+  releasePorts?: () => Promise<void>;
+  status?: EnsembleStatus;
+}
+
+/** One step of `up`: `run` does it; `undo`, if any, reverses it when a later step fails. */
+export interface UpStep {
+  name: StepName;
+  run(r: UpRun): Promise<void>;
+  undo?(r: UpRun, err: unknown): Promise<void>;
+}
