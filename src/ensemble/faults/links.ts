@@ -1,6 +1,6 @@
 /**
  * Network faults between servers, as data (pure). Every server-to-server link and each
- * server's client traffic runs through a loopback proxy (ensemble/fault-proxy); a FaultState
+ * server's client traffic runs through a loopback proxy (faults/proxy.ts); a FaultState
  * says which links are cut and which are slowed, and the proxy applies it.
  */
 import type { FaultPorts } from '../../options/types.js';
