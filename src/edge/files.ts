@@ -9,21 +9,6 @@ export function pathExists(p: string): Promise<boolean> {
 }
 
 /**
- * fs.promises.writeFile, but an error always names the file: a full disk reports only
- * `write`, which tells the user nothing about where.
- */
-export async function writeFileNamed(file: string, data: string, mode = 0o644): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  try {
-    await writeFile(file, data, { mode });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (!e.path) e.path = file;
-    throw e;
-  }
-}
-
-/**
  * The path of a helper program shipped beside `metaUrl`'s module (the lease watcher, the
  * fault proxy). Run from the TypeScript sources (as the tests do), the compiled helper under
  * dist/ is the one that exists.

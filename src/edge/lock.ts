@@ -1,15 +1,15 @@
 /** Cross-process locks (proper-lockfile): one `up`/`down` per ensemble, one download per tarball. */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ZkpseudoError } from '../errors.js';
+import { mkdirOwned } from './owned-fs.js';
 
 /**
  * Runs `fn` holding a lock on `target` (a `<target>.lock` directory), waiting up to
  * `waitMs` for another holder. A holder that died leaves a lock that goes stale after 10 s.
  */
 export async function withLock<T>(target: string, what: string, fn: () => Promise<T>, waitMs = 120_000): Promise<T> {
-  await mkdir(path.dirname(target), { recursive: true });
+  await mkdirOwned(path.dirname(target), path.dirname(target));
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(target, {

@@ -156,7 +156,28 @@ async function guarded<T>(op: FsOperation, target: string, fn: () => Promise<T>)
 /** Creates a directory (and its parents) under `root`. */
 export async function mkdirOwned(root: string, dir: string, mode = 0o755): Promise<void> {
   const real = await insideRoot(root, dir, true);
-  await guarded('create directory', dir, () => fsOps.mkdir(real, { recursive: true, mode }));
+  await guarded('create directory', dir, async () => {
+    try {
+      await fsOps.mkdir(real, { recursive: true, mode });
+    } catch (err) {
+      // A recursive mkdir reports ENOENT for a read-only or otherwise refusing parent (a Node
+      // quirk); creating the missing components one by one gets the real reason.
+      if (!isMissing(err)) throw err;
+      await mkdirStepwise(real, mode);
+    }
+  });
+}
+
+async function mkdirStepwise(dir: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  let probe = dir;
+  while (!(await fsOps.lstat(probe).then(() => true, () => false))) {
+    missing.unshift(probe);
+    const parent = path.dirname(probe);
+    if (parent === probe) break;
+    probe = parent;
+  }
+  for (const d of missing) await fsOps.mkdir(d, { mode }).catch((err: unknown) => { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; });
 }
 
 /**
@@ -274,4 +295,10 @@ export function ownedName(name: unknown, shape: RegExp, what: string): string {
     throw new ZkpseudoError(`${what} holds ${JSON.stringify(name)?.slice(0, 60)}, which is not a name zkpseudo writes there.`, 'The file was damaged or edited by hand; zkpseudo did not use it.');
   }
   return name;
+}
+
+/** Opens a file under `root` for appending (a helper process's log), creating it. */
+export async function openAppendOwned(root: string, file: string): Promise<fsp.FileHandle> {
+  const real = await insideRoot(root, file);
+  return guarded('write', file, () => fsp.open(real, 'a'));
 }

@@ -1,5 +1,6 @@
 /** Looking at and signalling server processes — never one whose command line is not ours. */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { removeOwned } from './owned-fs.js';
 import { SERVER_MAIN_CLASS } from './proctable.js';
 
 export { SERVER_MAIN_CLASS };
@@ -56,9 +57,9 @@ export async function readPidFile(pidFile: string, configPath: string): Promise<
   return { state: 'ours', pid };
 }
 
-/** Removes a stale pid file, which would otherwise make zkServer.sh refuse to start. */
-export async function removePidFile(pidFile: string): Promise<void> {
-  await rm(pidFile, { force: true });
+/** Removes a stale pid file (under the ensemble's home), which would otherwise make zkServer.sh refuse to start. */
+export async function removePidFile(home: string, pidFile: string): Promise<void> {
+  await removeOwned(home, pidFile);
 }
 
 /** Sends a signal to a process after checking once more that it is this server. */

@@ -4,7 +4,8 @@
  * the check. So each `up` reserves its ports in one registry, under one lock, and holds the
  * reservation until its servers hold the ports. A reservation whose process died lapses.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { mkdirOwned, writeOwned } from './owned-fs.js';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from './process.js';
@@ -38,9 +39,7 @@ async function load(file: string): Promise<Reservation[]> {
 }
 
 async function save(file: string, list: Reservation[]): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(list), { mode: 0o600 });
-  await rename(temp, file);
+  await writeOwned(path.dirname(file), file, JSON.stringify(list), { mode: 0o600 });
 }
 
 export type Conflict = { port: number; reservedBy?: string };
@@ -51,7 +50,7 @@ export type Conflict = { port: number; reservedBy?: string };
  */
 export async function reservePorts(env: NodeJS.ProcessEnv, holder: string, ports: number[]): Promise<{ conflicts: Conflict[]; release: () => Promise<void> }> {
   const dir = reservationDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdirOwned(dir, dir, 0o700);
   const file = path.join(dir, 'ports.json');
   const nothing = async () => undefined;
   return withLock(file, 'the port reservations', async () => {

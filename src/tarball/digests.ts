@@ -4,7 +4,8 @@
  * taken to have the same digest. The memo lives in the cache (never beside a user's file).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { mkdirOwned, writeOwned } from '../edge/owned-fs.js';
 import path from 'node:path';
 import { sha512OfFile } from './download.js';
 
@@ -34,8 +35,6 @@ export async function sha512Remembered(cache: string, file: string): Promise<str
 export async function remember(cache: string, file: string, sha512: string): Promise<void> {
   const s = await stat(file);
   const memo = memoPath(cache, file);
-  await mkdir(path.dirname(memo), { recursive: true });
-  const temp = `${memo}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify({ file, size: s.size, mtimeMs: s.mtimeMs, sha512 } satisfies Memo));
-  await rename(temp, memo);
+  await mkdirOwned(cache, path.dirname(memo));
+  await writeOwned(cache, memo, JSON.stringify({ file, size: s.size, mtimeMs: s.mtimeMs, sha512 } satisfies Memo));
 }

@@ -1,7 +1,8 @@
 /** Downloading a tarball into the cache: to a `.part` file, verified, then renamed into place. */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { removeOwned, renameOwned, writeStreamOwned } from '../edge/owned-fs.js';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 
@@ -78,6 +79,7 @@ function isTransient(err: unknown): boolean {
 }
 
 async function downloadOnce(url: string, dest: string, expectedSha512: string, opts: DownloadOptions): Promise<void> {
+  const root = path.dirname(dest);
   const part = `${dest}.${process.pid}-${Date.now().toString(36)}.part`;
   const hash = createHash('sha512');
   const hashing = new Transform({
@@ -92,11 +94,11 @@ async function downloadOnce(url: string, dest: string, expectedSha512: string, o
     stream.on('downloadProgress', (p: { transferred: number; total?: number }) =>
       opts.onProgress?.({ transferred: p.transferred, ...(p.total ? { total: p.total } : {}) }),
     );
-    await pipeline(stream, hashing, createWriteStream(part, { mode: 0o644 }));
+    await pipeline(stream, hashing, await writeStreamOwned(root, part));
     const actual = hash.digest('hex');
     if (actual !== expectedSha512.toLowerCase()) throw new ChecksumMismatch(url, expectedSha512, actual);
-    await rename(part, dest);
+    await renameOwned(root, part, dest);
   } finally {
-    await rm(part, { force: true });
+    await removeOwned(root, part);
   }
 }

@@ -1,5 +1,7 @@
 /** Getting a verified ZooKeeper tarball into the cache, from wherever the user said (SPEC §4). */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { canonicalPathSync, mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
+import { pathProblem } from '../zk/path-rules.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import envPaths from 'env-paths';
@@ -16,7 +18,11 @@ import { findSystemInstall, packSystemInstall } from './system.js';
 
 /** `$ZKPSEUDO_CACHE`, else the user's XDG cache dir (~/.cache/zkpseudo on Linux). */
 export function cacheDir(env: NodeJS.ProcessEnv): string {
-  return path.resolve(env.ZKPSEUDO_CACHE || envPaths('zkpseudo', { suffix: '' }).cache);
+  const dir = canonicalPathSync(env.ZKPSEUDO_CACHE || envPaths('zkpseudo', { suffix: '' }).cache);
+  // The servers' jars live in the cache's unpacked trees, so its path must suit the JVM too.
+  const problem = pathProblem(dir);
+  if (problem) throw new UsageError(`The cache dir ${dir} cannot be used: ${problem}.`, 'Point ZKPSEUDO_CACHE at a directory whose path has no such character.');
+  return dir;
 }
 
 export interface DistRequest {
@@ -62,10 +68,10 @@ function versionOrFail(asked: ZkVersion | undefined, found: ZkVersion | undefine
  * while holding `dest`'s lock, so no live process can be writing one of them.
  */
 async function sweepParts(dest: string): Promise<void> {
-  const { readdir, rm } = await import('node:fs/promises');
+  const { readdir } = await import('node:fs/promises');
   const prefix = `${path.basename(dest)}.`;
   const names = await readdir(path.dirname(dest)).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith('.part')).map((n) => rm(path.join(path.dirname(dest), n), { force: true })));
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith('.part')).map((n) => removeOwned(path.dirname(dest), path.join(path.dirname(dest), n))));
 }
 
 /** Downloads `url` into `dest` unless a verified copy is there already; the digest comes from `<url>.sha512`. */
@@ -82,7 +88,7 @@ async function cachedDownload(url: string, dest: string, ctx: DistContext, offli
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => ctx.onDownload?.({ ...p, url }),
     });
-    await writeFile(digestFile, `${published}  ${path.basename(dest)}\n`);
+    await writeOwned(path.dirname(dest), digestFile, `${published}  ${path.basename(dest)}\n`);
     await remember(cacheDir(ctx.env), dest, published.toLowerCase()).catch(() => undefined);
     return published;
   });
@@ -114,9 +120,9 @@ async function fromLocal(req: DistRequest, dist: string, cache: string): Promise
     }
     const version = versionOrFail(req.zkVersion, found, `--dist ${dist}`);
     const dir = path.join(cache, 'dirs');
-    await mkdir(dir, { recursive: true });
+    await mkdirOwned(cache, dir);
     const tarball = path.join(dir, `${tarballTopDir(version)}-${shortHash(`${full}:${info.mtimeMs}`)}.tar.gz`);
-    const sha512 = (await pathExists(tarball)) ? await sha512Remembered(cache, tarball) : await packDirectory(full, tarballTopDir(version), tarball);
+    const sha512 = (await pathExists(tarball)) ? await sha512Remembered(cache, tarball) : await packDirectory(full, tarballTopDir(version), tarball, cache);
     return { version, record: { source: 'directory', origin: full, tarball, sha512 } };
   }
   const version = versionOrFail(req.zkVersion, versionFromName(full), `--dist ${dist}`);
@@ -131,7 +137,7 @@ async function fromLocal(req: DistRequest, dist: string, cache: string): Promise
 async function fromUrl(req: DistRequest, url: string, cache: string, ctx: DistContext): Promise<ResolvedDist> {
   const version = versionOrFail(req.zkVersion, versionFromName(new URL(url).pathname), `--dist ${url}`);
   const dir = path.join(cache, 'urls');
-  await mkdir(dir, { recursive: true });
+  await mkdirOwned(cache, dir);
   const dest = path.join(dir, `${shortHash(url)}-${path.basename(new URL(url).pathname)}`);
   const sha512 = await cachedDownload(url, dest, ctx, req.offline).catch((err) => {
     if (ctx.signal?.aborted) throw new InterruptedError('The download');
@@ -169,7 +175,7 @@ function downloadError(urls: string[], err: unknown): ZkpseudoError {
  */
 export async function ensureDist(req: DistRequest, ctx: DistContext): Promise<ResolvedDist> {
   const cache = cacheDir(ctx.env);
-  await mkdir(cache, { recursive: true });
+  await mkdirOwned(cache, cache);
   if (req.dist === 'system') return fromSystem(req, cache);
   if (req.dist && /^https?:\/\//.test(req.dist)) return fromUrl(req, req.dist, cache, ctx);
   if (req.dist) return fromLocal(req, req.dist, cache);

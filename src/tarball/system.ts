@@ -2,7 +2,8 @@
  * A ZooKeeper installed by the system's package manager, turned into an Apache-layout tarball
  * so it goes through the very same unpack → zkServer.sh path as a download.
  */
-import { mkdir, readdir, readFile, realpath, symlink, writeFile, chmod, stat, rm } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { chmodOwned, linkOwned, mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pathExists } from '../edge/files.js';
@@ -123,27 +124,27 @@ async function fingerprint(install: SystemInstall): Promise<string> {
 }
 
 /** Lays out a Debian install as Apache's tarball has it, with symlinks to the real files. */
-async function stageDebian(install: SystemInstall, staging: string): Promise<void> {
+async function stageDebian(install: SystemInstall, staging: string, root: string): Promise<void> {
   const v = install.version.text;
-  for (const d of ['bin', 'conf', 'lib', 'logs']) await mkdir(path.join(staging, d), { recursive: true });
+  for (const d of ['bin', 'conf', 'lib', 'logs']) await mkdirOwned(root, path.join(staging, d));
   for (const script of ['zkServer.sh', 'zkCli.sh', 'zkCleanup.sh']) {
     const from = path.join(install.binDir, script);
-    if (await pathExists(from)) await symlink(from, path.join(staging, 'bin', script));
+    if (await pathExists(from)) await linkOwned(root, from, path.join(staging, 'bin', script));
   }
-  await writeFile(path.join(staging, 'bin/zkEnv.sh'), ZKENV_SH, { mode: 0o755 });
-  await chmod(path.join(staging, 'bin/zkEnv.sh'), 0o755);
-  await writeFile(path.join(staging, 'conf/log4j.properties'), LOG4J_PROPERTIES);
-  await writeFile(path.join(staging, 'conf/zoo_sample.cfg'), 'tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=/tmp/zookeeper\nclientPort=2181\n');
+  await writeOwned(root, path.join(staging, 'bin/zkEnv.sh'), ZKENV_SH, { mode: 0o755 });
+  await chmodOwned(root, path.join(staging, 'bin/zkEnv.sh'), 0o755);
+  await writeOwned(root, path.join(staging, 'conf/log4j.properties'), LOG4J_PROPERTIES);
+  await writeOwned(root, path.join(staging, 'conf/zoo_sample.cfg'), 'tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=/tmp/zookeeper\nclientPort=2181\n');
   const mainJar = path.join(install.jarDir, 'zookeeper.jar');
   const deps = await manifestClassPath(mainJar);
   const jars = [...deps, ...DEBIAN_EXTRA_JARS.map((j) => path.join(install.jarDir, j))];
-  await symlink(await realpath(mainJar), path.join(staging, 'lib', `zookeeper-${v}.jar`));
+  await linkOwned(root, await realpath(mainJar), path.join(staging, 'lib', `zookeeper-${v}.jar`));
   for (const jar of jars) {
     // Some named jars may not be installed (jline; servlet-api on a minimal system): skip those.
     const real = await realpath(jar).catch(() => undefined);
-    if (real) await symlink(real, path.join(staging, 'lib', path.basename(jar))).catch(() => undefined);
+    if (real) await linkOwned(root, real, path.join(staging, 'lib', path.basename(jar))).catch(() => undefined);
   }
-  await writeFile(path.join(staging, 'VERSION.zkpseudo'), `ZooKeeper ${v}, packed from the ${install.kind} install at ${install.binDir}\n`);
+  await writeOwned(root, path.join(staging, 'VERSION.zkpseudo'), `ZooKeeper ${v}, packed from the ${install.kind} install at ${install.binDir}\n`);
 }
 
 export interface PackedDist {
@@ -157,20 +158,20 @@ export interface PackedDist {
  */
 export async function packSystemInstall(install: SystemInstall, cacheDir: string): Promise<PackedDist> {
   const dir = path.join(cacheDir, 'system');
-  await mkdir(dir, { recursive: true });
+  await mkdirOwned(cacheDir, dir);
   const tarball = path.join(dir, `${tarballTopDir(install.version)}-${install.kind}-${await fingerprint(install)}.tar.gz`);
   const digestFile = `${tarball}.sha512`;
   const known = await readFile(digestFile, 'utf8').catch(() => undefined);
   if (known && (await pathExists(tarball))) return { tarball, sha512: known.split(/\s/)[0]! };
   const staging = `${tarball}.${process.pid}.tree`;
   try {
-    await rm(staging, { recursive: true, force: true });
-    if (install.kind === 'debian') await stageDebian(install, staging);
-    else await symlink(install.binDir, staging);
-    const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball);
-    await writeFile(digestFile, `${sha512}  ${path.basename(tarball)}\n`);
+    await removeOwned(cacheDir, staging, { recursive: true });
+    if (install.kind === 'debian') await stageDebian(install, staging, cacheDir);
+    else await linkOwned(cacheDir, install.binDir, staging);
+    const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball, cacheDir);
+    await writeOwned(cacheDir, digestFile, `${sha512}  ${path.basename(tarball)}\n`);
     return { tarball, sha512 };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await removeOwned(cacheDir, staging, { recursive: true });
   }
 }

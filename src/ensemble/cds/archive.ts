@@ -12,7 +12,8 @@
  * costs nothing: the JVM falls back to a normal start, silently.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, lstat, readlink, stat } from 'node:fs/promises';
+import { lstat, readlink, stat } from 'node:fs/promises';
+import { mkdirOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import { ALL_LOGGING_CONFIGS, type LoggingConfig } from '../../zk/version-facts.js';
 
@@ -32,7 +33,7 @@ export function archivePath(cacheDir: string, tree: string, java: { executable: 
 /** The shared empty directory every CDS server has as ZOOCFGDIR (created on demand, kept empty). */
 export async function emptyConfDir(tree: string): Promise<string> {
   const dir = path.join(tree, '.zkpseudo-empty-conf');
-  await mkdir(dir, { recursive: true });
+  await mkdirOwned(path.dirname(tree), dir);
   return dir;
 }
 

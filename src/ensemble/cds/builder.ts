@@ -8,7 +8,8 @@
  * moves a follower's archive into place. One builder per archive at a time (a lock); a failure leaves no archive,
  * which only means a normal start.
  */
-import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { copyOwned, mkdirOwned, removeOwned, renameOwned, writeOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import { execa } from 'execa';
 import { emptyConfDir, loggingProperty } from './archive.js';
@@ -27,7 +28,9 @@ const QUORUM = 2;
 /** Dumps the archive for `tree` with the given server JVM flags; leaves none when anything fails. */
 export async function buildArchive(tree: string, archive: string, flags: string[]): Promise<void> {
   if (await stat(archive).catch(() => undefined)) return;
-  const work = path.join(path.dirname(archive), `work-${process.pid}`);
+  // Everything the builder makes stays in the archive's directory (the cache's cds/).
+  const own = path.dirname(archive);
+  const work = path.join(own, `work-${process.pid}`);
   const temps = Array.from({ length: QUORUM }, (_, i) => `${archive}.${process.pid}${i}.tmp`);
   const pids: number[] = [];
   try {
@@ -37,12 +40,12 @@ export async function buildArchive(tree: string, archive: string, flags: string[
     for (let i = 0; i < QUORUM; i++) {
       const root = path.join(work, `server-${i + 1}`);
       const data = path.join(root, 'data');
-      await mkdir(data, { recursive: true });
-      await mkdir(path.join(root, 'logs'), { recursive: true });
-      await cp(path.join(tree, 'conf'), path.join(root, 'conf'), { recursive: true });
-      await writeFile(path.join(data, 'myid'), `${i + 1}\n`);
+      await mkdirOwned(own, data);
+      await mkdirOwned(own, path.join(root, 'logs'));
+      await copyOwned(own, path.join(tree, 'conf'), path.join(root, 'conf'));
+      await writeOwned(own, path.join(data, 'myid'), `${i + 1}\n`);
       const cfg = path.join(root, 'conf', 'zoo.cfg');
-      await writeFile(cfg, [`tickTime=2000`, 'initLimit=10', 'syncLimit=5', `dataDir=${data}`, `clientPort=${base + i}`, 'clientPortAddress=127.0.0.1',
+      await writeOwned(own, cfg, [`tickTime=2000`, 'initLimit=10', 'syncLimit=5', `dataDir=${data}`, `clientPort=${base + i}`, 'clientPortAddress=127.0.0.1',
         'admin.enableServer=false', '4lw.commands.whitelist=*', ...servers, ''].join('\n'));
       const logging = await loggingProperty(path.join(root, 'conf'));
       const env: Record<string, string> = {
@@ -68,10 +71,10 @@ export async function buildArchive(tree: string, archive: string, flags: string[
     await sendFourLetterWord(base + follower, 'mntr', 1000).catch(() => '');
     for (const pid of pids) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
     for (const pid of pids) if (!(await waitGone(pid, 60_000))) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-    if (((await stat(temps[follower]!).catch(() => undefined))?.size ?? 0) > 0) await rename(temps[follower]!, archive);
+    if (((await stat(temps[follower]!).catch(() => undefined))?.size ?? 0) > 0) await renameOwned(own, temps[follower]!, archive);
   } finally {
     for (const pid of pids) if (await isAlive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-    for (const t of temps) await rm(t, { force: true });
-    await rm(work, { recursive: true, force: true });
+    for (const t of temps) await removeOwned(own, t);
+    await removeOwned(own, work, { recursive: true });
   }
 }

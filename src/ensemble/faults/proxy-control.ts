@@ -4,7 +4,8 @@
  * stopping it (after the servers), and changing the faults in force.
  */
 import { spawn } from 'node:child_process';
-import { open as openFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { openAppendOwned, writeOwned } from '../../edge/owned-fs.js';
 import { helperScript } from '../../edge/files.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import { isAlive, waitGone } from '../../edge/process.js';
@@ -60,8 +61,8 @@ export async function ensureProxy(paths: EnsemblePaths): Promise<number> {
   const running = await proxyPid(paths);
   if (running) return running;
   const files = faultFiles(paths);
-  await writeFile(files.applied, '-1');
-  const log = await openFile(files.log, 'a');
+  await writeOwned(paths.home, files.applied, '-1');
+  const log = await openAppendOwned(paths.home, files.log);
   try {
     const child = spawn(process.execPath, [PROXY_SCRIPT, FAULT_PROXY_FLAG, paths.home, paths.name], { detached: true, stdio: ['ignore', log.fd, log.fd] });
     child.unref();
@@ -100,8 +101,7 @@ export async function setFaults(paths: EnsemblePaths, spec: EnsembleSpec, change
   const next = change(await readFaultState(paths));
   if (typeof next === 'string') throw new UsageError(`${next}.`, 'Name every server once, like `zkpseudo partition 1,2 3,4,5`.');
   const file = faultFiles(paths).state;
-  await writeFile(`${file}.tmp`, JSON.stringify(next));
-  await rename(`${file}.tmp`, file);
+  await writeOwned(paths.home, file, JSON.stringify(next));
   const pid = await proxyPid(paths);
   if (pid && !(await untilApplied(paths, next.generation, pid, 5_000))) {
     throw new ZkpseudoError(`The fault proxy of "${spec.name}" did not apply the change in time.`, `Read ${faultFiles(paths).log}.`);

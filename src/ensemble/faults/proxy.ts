@@ -7,7 +7,8 @@
  * `faults.applied`, and exits when the ensemble directory is gone or on SIGTERM.
  */
 import net from 'node:net';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { writeOwned } from '../../edge/owned-fs.js';
 import { ensemblePaths } from '../store/layout.js';
 import { faultFiles } from './proxy-control.js';
 import { NO_FAULTS, isCut, pairKey, type Delay, type FaultState } from './links.js';
@@ -92,9 +93,7 @@ export async function runFaultProxy(home: string, name: string): Promise<void> {
   state = await readState(files.state);
   await Promise.all(all.map(serve));
   const applied = async () => {
-    const temp = `${files.applied}.${process.pid}.tmp`;
-    await writeFile(temp, String(state.generation));
-    await rename(temp, files.applied);
+    await writeOwned(paths.home, files.applied, String(state.generation));
   };
   await applied();
   process.on('SIGTERM', () => process.exit(0));

@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { removeOwned, writeOwned } from '../../edge/owned-fs.js';
 import { helperScript } from '../../edge/files.js';
 import { UsageError } from '../../errors.js';
 import { commandLine, isAlive } from '../../edge/process.js';
@@ -35,9 +36,7 @@ export async function readLease(paths: EnsemblePaths): Promise<Lease | undefined
 }
 
 async function writeLease(paths: EnsemblePaths, lease: Lease): Promise<void> {
-  const temp = `${paths.ownerFile}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(lease)}\n`, { mode: 0o644 });
-  await rename(temp, paths.ownerFile);
+  await writeOwned(paths.home, paths.ownerFile, `${JSON.stringify(lease)}\n`);
 }
 
 /** True while the lease's owner runs (the same process, not a later one with its pid). */
@@ -72,7 +71,7 @@ export async function takeLease(paths: EnsemblePaths, ownerPid: number): Promise
 /** Ends the lease: the record goes, and the watcher (checked by its command line) is told to exit. */
 export async function endLease(paths: EnsemblePaths): Promise<void> {
   const lease = await readLease(paths);
-  await rm(paths.ownerFile, { force: true });
+  await removeOwned(paths.home, paths.ownerFile);
   if (lease?.watcherPid) {
     const cmd = await commandLine(lease.watcherPid);
     if (cmd?.includes(WATCHER_FLAG) && cmd.includes(lease.token)) {

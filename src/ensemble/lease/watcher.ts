@@ -5,7 +5,7 @@
  * process table, as every command finds them) and exit. Data is kept.
  */
 import { stat } from 'node:fs/promises';
-import { rm } from 'node:fs/promises';
+import { removeOwned } from '../../edge/owned-fs.js';
 import { liveServers } from '../observe/identity.js';
 import { ensemblePaths } from '../store/layout.js';
 import { ownerAlive, readLease } from './lease.js';
@@ -34,7 +34,7 @@ export async function watchLease(home: string, name: string, token: string): Pro
     if (!(await ownerAlive(lease))) {
       await stopAll(paths);
       const now = await readLease(paths);
-      if (now?.token === token) await rm(paths.ownerFile, { force: true });
+      if (now?.token === token) await removeOwned(paths.home, paths.ownerFile);
       return;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));

@@ -2,7 +2,8 @@
  * Operations on an existing ensemble: down, and start/stop/restart/kill of chosen servers.
  * Each takes the ensemble's lock and asks the process table what runs.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { removeOwned } from '../../edge/owned-fs.js';
 import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
 import { withLock } from '../../edge/lock.js';
 import { signalServer } from '../../edge/process.js';
@@ -87,7 +88,7 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
           'Look at what is in it and remove it yourself if it is not needed.',
         );
       }
-      await rm(ctx.paths.dir, { recursive: true, force: true });
+      await removeOwned(ctx.paths.home, ctx.paths.dir, { recursive: true });
     }
     return Object.fromEntries(ids.map((id, i) => [id, outcomes[i]!]));
   });

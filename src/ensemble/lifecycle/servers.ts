@@ -1,5 +1,6 @@
 /** Starting, stopping and killing one server; the process table says what runs, never a pid file alone. */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { mkdirOwned, removeOwned, renameOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import { writeServerFiles } from '../store/server-files.js';
 import { ZkpseudoError } from '../../errors.js';
@@ -82,7 +83,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
   if (pid.state !== 'none') {
     // No live server has this config (the process table says so), so any pid file is stale.
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`})`);
-    await removePidFile(sp.pidFile);
+    await removePidFile(sp.home, sp.pidFile);
   }
   for (let attempt = 1; ; attempt++) {
     const launch = await startServer(sp, await launchWithCds(sp, spec, ctx.env), ctx.env);
@@ -108,8 +109,8 @@ async function quarantineUnreadable(paths: EnsemblePaths, id: number): Promise<s
   const cause = diagnoseStartFailure(await recentLog(paths, id));
   if (!cause?.movable || !cause.file || !cause.file.startsWith(sp.dataDir + path.sep)) return undefined;
   const dest = path.join(sp.dataDir, 'zkpseudo-quarantine', `${path.basename(cause.file)}.${Date.now()}`);
-  await mkdir(path.dirname(dest), { recursive: true });
-  await rename(cause.file, dest).catch(() => undefined);
+  await mkdirOwned(sp.home, path.dirname(dest));
+  await renameOwned(sp.home, cause.file, dest);
   return `${path.relative(sp.root, cause.file)} was unreadable (${cause.problem}); moved it to ${path.relative(sp.root, dest)}`;
 }
 
@@ -151,7 +152,7 @@ export async function stopOne(ctx: ServerContext, id: number, live: LiveServer |
     const pid = await readPidFile(sp.pidFile, sp.config);
     if (pid.state !== 'none') {
       ctx.onNotice?.(`server ${id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`}); nothing was signalled`);
-      await removePidFile(sp.pidFile);
+      await removePidFile(sp.home, sp.pidFile);
     }
     return 'not-running';
   }
@@ -161,11 +162,11 @@ export async function stopOne(ctx: ServerContext, id: number, live: LiveServer |
 /** SIGTERM (and SIGCONT), wait, SIGKILL: for a pid already known to be this server's. */
 export async function stopProcess(sp: ServerPaths, pid: number, graceMs = 10_000): Promise<StopOutcome> {
   if (await signalServer(pid, sp.config, 'SIGTERM')) await signalServer(pid, sp.config, 'SIGCONT');
-  await removePidFile(sp.pidFile);
+  await removePidFile(sp.home, sp.pidFile);
   if (await waitGone(pid, graceMs)) return 'stopped';
   await signalServer(pid, sp.config, 'SIGKILL');
   await waitGone(pid, 5_000);
-  await rm(sp.pidFile, { force: true });
+  await removeOwned(sp.home, sp.pidFile);
   return 'killed';
 }
 

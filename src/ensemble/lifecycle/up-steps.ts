@@ -1,5 +1,5 @@
 /** The steps of `up`, in order (see up.ts for how they run and undo). */
-import { rm } from 'node:fs/promises';
+import { removeOwned } from '../../edge/owned-fs.js';
 import { InterruptedError, UsageError, ZkpseudoError } from '../../errors.js';
 import { findJava, JavaUnusable } from '../../edge/java.js';
 import { pathExists } from '../../edge/files.js';
@@ -7,7 +7,7 @@ import type { Request } from '../../options/options.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { Progress } from '../../tarball/download.js';
 import { unpackCopies } from '../../tarball/pack.js';
-import { ensureDist, type DistRequest } from '../../tarball/resolve.js';
+import { cacheDir, ensureDist, type DistRequest } from '../../tarball/resolve.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { writeServerFiles } from '../store/server-files.js';
@@ -160,7 +160,7 @@ const ports: UpStep = {
     await writeSpec(r.paths, spec);
   },
   async undo(r) {
-    if (!r.existing && !r.dirExisted && !r.started.length) await rm(r.paths.dir, { recursive: true, force: true });
+    if (!r.existing && !r.dirExisted && !r.started.length) await removeOwned(r.paths.home, r.paths.dir, { recursive: true });
   },
 };
 
@@ -176,7 +176,7 @@ const unpack: UpStep = {
     }
     r.step('unpack', 'running');
     for (const [id, damage] of r.damaged) r.emit({ kind: 'notice', text: `server ${id}: its copy of ZooKeeper was damaged (${damage}); unpacked it again, data kept` });
-    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), ['data', 'logs'], await linkCopies(r.env));
+    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), ['data', 'logs'], await linkCopies(r.env), { tree: cacheDir(r.env), copies: r.paths.home });
     r.step('unpack', 'done', `${ids.length} cop${ids.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
   },
 };

@@ -2,7 +2,8 @@
  * `ls` and `gc`: every ensemble under a home dir as the disk and the process table show it,
  * including the damaged and the orphaned, and the servers that nothing owns any more.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { removeOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { DamagedEnsembleError } from '../../errors.js';
@@ -118,6 +119,6 @@ export async function collectGarbage(home: string, cache: string, dryRun: boolea
     }));
   }));
   const locks = [...(await staleLocks(home)), ...(await staleLocks(cache)), ...(await staleLocks(path.join(cache, 'trees')))];
-  if (!dryRun) for (const l of locks) await rm(l, { recursive: true, force: true });
+  if (!dryRun) for (const l of locks) await removeOwned(l.startsWith(home + path.sep) ? home : cache, l, { recursive: true });
   return { servers: servers.sort((a, b) => a.dir.localeCompare(b.dir) || a.id - b.id), locks };
 }

@@ -2,34 +2,30 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-
-/** `$ZKPSEUDO_HOME`, else ~/.zkpseudo; an explicit `home` wins over both. */
-export function homeDir(env: NodeJS.ProcessEnv, home?: string): string {
-  return path.resolve(home ?? (env.ZKPSEUDO_HOME || path.join(env.HOME || os.homedir(), '.zkpseudo')));
-}
+import { canonicalPathSync } from '../../edge/owned-fs.js';
+import { pathProblem } from '../../zk/path-rules.js';
 
 /**
- * Why a home dir cannot work, or undefined. Each server's jars are joined into a Java
- * classpath with ":", so a ":" in the path would split it; a control character cannot pass
- * through zkServer.sh. Everything else (spaces, non-ASCII) is escaped where it is written.
+ * `$ZKPSEUDO_HOME`, else ~/.zkpseudo; an explicit `home` wins over both. Canonical: one
+ * directory reached through two spellings (a symlink; `/tmp` and `/private/tmp` on macOS) is
+ * one home, so its servers are recognised in the process table whichever spelling is used.
  */
-export function homeProblem(home: string): string | undefined {
-  if (home.includes(path.delimiter)) return `it contains "${path.delimiter}", which splits the Java classpath of every server under it`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(home)) return 'it contains a control character (a line break or tab)';
-  return undefined;
+export function homeDir(env: NodeJS.ProcessEnv, home?: string): string {
+  return canonicalPathSync(home ?? (env.ZKPSEUDO_HOME || path.join(env.HOME || os.homedir(), '.zkpseudo')));
 }
 
 /** homeDir, refused with a UsageError (exit 64) when no server could run under it. */
 export function resolveHome(env: NodeJS.ProcessEnv, home?: string): string {
   const dir = homeDir(env, home);
-  const problem = homeProblem(dir);
+  const problem = pathProblem(dir);
   if (problem) throw new UsageError(`The home dir ${dir} cannot be used: ${problem}.`, 'Point --home (or ZKPSEUDO_HOME) at a directory whose path has no such character.');
   return dir;
 }
 
 export interface ServerPaths {
   id: number;
+  /** The home the ensemble lives in: the root every change to this server's files stays under. */
+  home: string;
   /** The server's full copy of the distribution. */
   root: string;
   bin: string;
@@ -67,6 +63,7 @@ export function ensemblePaths(home: string, name: string): EnsemblePaths {
       const dataDir = path.join(root, 'data');
       return {
         id,
+        home,
         root,
         bin: path.join(root, 'bin'),
         confDir: path.join(root, 'conf'),

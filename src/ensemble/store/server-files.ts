@@ -1,7 +1,8 @@
 /** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathExists, writeFileNamed } from '../../edge/files.js';
+import { pathExists } from '../../edge/files.js';
+import { mkdirOwned, writeOwned } from '../../edge/owned-fs.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { renderZooCfg } from '../../zk/config.js';
 import { parseZkVersion } from '../../zk/versions.js';
@@ -19,18 +20,18 @@ const QUIET_MARK = 'zkpseudo: four-letter words at WARN';
  * configuration (logback.xml from 3.8, log4j.properties before) gets those classes at WARN;
  * done once, recognised by a marker, and nothing else in the file is touched.
  */
-async function quietFourLetterWords(confDir: string, facts: VersionFacts): Promise<void> {
+async function quietFourLetterWords(home: string, confDir: string, facts: VersionFacts): Promise<void> {
   const classes = facts.noisyConnectionLoggers;
   const logback = path.join(confDir, 'logback.xml');
   const text = await readFile(logback, 'utf8').catch(() => undefined);
   if (text !== undefined && !text.includes(QUIET_MARK) && text.includes('</configuration>')) {
     const loggers = classes.map((c) => `  <logger name="${c}" level="WARN"/>`).join('\n');
-    await writeFileNamed(logback, text.replace('</configuration>', `  <!-- ${QUIET_MARK} -->\n${loggers}\n</configuration>`));
+    await writeOwned(home, logback, text.replace('</configuration>', `  <!-- ${QUIET_MARK} -->\n${loggers}\n</configuration>`));
   }
   const log4j = path.join(confDir, 'log4j.properties');
   const props = await readFile(log4j, 'utf8').catch(() => undefined);
   if (props !== undefined && !props.includes(QUIET_MARK) && !props.includes('NIOServerCnxn=WARN')) {
-    await writeFileNamed(log4j, `${props.trimEnd()}\n# ${QUIET_MARK}\n${classes.map((c) => `log4j.logger.${c}=WARN`).join('\n')}\n`);
+    await writeOwned(home, log4j, `${props.trimEnd()}\n# ${QUIET_MARK}\n${classes.map((c) => `log4j.logger.${c}=WARN`).join('\n')}\n`);
   }
 }
 
@@ -51,16 +52,16 @@ export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec,
     const myid = hadData ? await readFile(sp.myid, 'utf8').catch(() => undefined) : '';
     if (myid === undefined) repairs.push(`server ${m.id}: data/myid was missing; rewrote it`);
     else if (hadData && myid.trim() !== String(m.id)) repairs.push(`server ${m.id}: data/myid said "${myid.trim().slice(0, 20)}"; rewrote it as ${m.id}`);
-    await mkdir(sp.dataDir, { recursive: true, mode: 0o755 });
-    await mkdir(sp.logsDir, { recursive: true, mode: 0o755 });
-    await mkdir(sp.confDir, { recursive: true, mode: 0o755 });
+    await mkdirOwned(paths.home, sp.dataDir);
+    await mkdirOwned(paths.home, sp.logsDir);
+    await mkdirOwned(paths.home, sp.confDir);
     const cfg = renderZooCfg(template, {
       ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config,
       ...(spec.tickMs ? { tickMs: spec.tickMs } : {}), ...(spec.faults ? { dials: proxyDials(spec.faults, m.id) } : {}),
     });
-    await writeFileNamed(sp.config, cfg);
-    await quietFourLetterWords(sp.confDir, versionFacts(version));
-    await writeFileNamed(sp.myid, `${m.id}\n`);
+    await writeOwned(paths.home, sp.config, cfg);
+    await quietFourLetterWords(paths.home, sp.confDir, versionFacts(version));
+    await writeOwned(paths.home, sp.myid, `${m.id}\n`);
   }));
   return repairs.sort();
 }

@@ -1,10 +1,10 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
 import { asSpec, recordedSpecProblems } from '../../options/recorded.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
-import { writeFileNamed } from '../../edge/files.js';
+import { mkdirOwned, writeOwned, type FsError } from '../../edge/owned-fs.js';
 
 function homeNotDirectory(home: string): UsageError {
   return new UsageError(`The home dir ${home} is not a directory.`, 'Point --home (or ZKPSEUDO_HOME) at a directory, or remove the file in its way.');
@@ -13,11 +13,11 @@ function homeNotDirectory(home: string): UsageError {
 /** Makes sure the home dir is a directory zkpseudo can write, creating it if needed. */
 export async function ensureHome(home: string): Promise<void> {
   try {
-    await mkdir(home, { recursive: true, mode: 0o755 });
+    await mkdirOwned(home, home);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = (err as FsError).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw homeNotDirectory(home);
-    throw new ZkpseudoError(`Cannot create the home dir ${home} (${code ?? (err as Error).message}).`, 'Point --home (or ZKPSEUDO_HOME) at a directory you can write.');
+    throw err;
   }
   const { access, constants } = await import('node:fs/promises');
   await access(home, constants.W_OK).catch(() => {
@@ -28,13 +28,11 @@ export async function ensureHome(home: string): Promise<void> {
 /** Writes the spec atomically (temp file + rename), so a crash never leaves half a file. */
 export async function writeSpec(paths: EnsemblePaths, spec: EnsembleSpec): Promise<void> {
   const { dir, specFile } = paths;
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  const temp = `${specFile}.${process.pid}.tmp`;
+  await mkdirOwned(paths.home, dir);
   // JSON is YAML too: written in that subset, every command can read it back with JSON.parse
   // and skip loading a YAML parser (≈20 ms of `status`'s start-up). Hand edits in full YAML still work.
   const header = '# The resolved ensemble, written by zkpseudo (JSON, which is also YAML). Change its shape with `zkpseudo down --purge` and a new `up`.\n';
-  await writeFileNamed(temp, `${header}${JSON.stringify(spec, null, 2)}\n`);
-  await rename(temp, specFile);
+  await writeOwned(paths.home, specFile, `${header}${JSON.stringify(spec, null, 2)}\n`);
 }
 
 async function parseSpecText(text: string): Promise<unknown> {

@@ -1,0 +1,52 @@
+/**
+ * Which server copies link their `lib/` into an unpacked tree in the cache (class-data sharing
+ * needs one real jar path for every server, see ensemble/cds/archive.ts). `cache clear` keeps a
+ * tree that a live copy links to, so clearing the cache never breaks an existing ensemble.
+ *
+ * Each copy is recorded as one small file in `<tree>.users/`, named by a digest of the copy's
+ * path and holding that path. A record is decoded strictly: a file whose name is not the digest
+ * of its content is garbage (damage or a hand edit) and counts for nothing.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
+
+const usersDir = (tree: string) => `${tree}.users`;
+const recordName = (copyRoot: string) => createHash('sha256').update(copyRoot).digest('hex').slice(0, 32);
+
+/** A copy being made right now has no `lib/` link yet; its record alone keeps the tree this long. */
+const IN_FLIGHT_MS = 10 * 60_000;
+
+/** Records that `copyRoot` links to `tree` (call before making the link). */
+export async function addTreeUser(cache: string, tree: string, copyRoot: string): Promise<void> {
+  await mkdirOwned(cache, usersDir(tree));
+  await writeOwned(cache, path.join(usersDir(tree), recordName(copyRoot)), `${copyRoot}\n`);
+}
+
+/** True when `copyRoot/lib` is a link into `tree/lib`. */
+async function linksTo(copyRoot: string, tree: string): Promise<boolean> {
+  const lib = path.join(copyRoot, 'lib');
+  const st = await lstat(lib).catch(() => undefined);
+  if (!st?.isSymbolicLink()) return false;
+  return path.resolve(copyRoot, await readlink(lib)) === path.join(tree, 'lib');
+}
+
+/**
+ * The copies that use `tree` now (their `lib/` links to it, or their record is fresh enough
+ * to be an `up` in flight). Records of copies gone or unlinked, and garbage, are removed.
+ */
+export async function liveTreeUsers(cache: string, tree: string): Promise<string[]> {
+  const dir = usersDir(tree);
+  const live: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const copyRoot = text.endsWith('\n') ? text.slice(0, -1) : '';
+    const valid = /^[0-9a-f]{32}$/.test(name) && path.isAbsolute(copyRoot) && !copyRoot.includes('\0') && recordName(copyRoot) === name;
+    const fresh = valid && Date.now() - ((await lstat(file).catch(() => undefined))?.mtimeMs ?? 0) < IN_FLIGHT_MS;
+    if (valid && (fresh || (await linksTo(copyRoot, tree)))) live.push(copyRoot);
+    else await removeOwned(cache, file);
+  }
+  return live;
+}
