@@ -33,6 +33,17 @@ async function linksTo(copyRoot: string, tree: string): Promise<boolean> {
 }
 
 /**
+ * A copy an `up` is making right now: recorded lately, its ensemble directory there, and no
+ * `lib/` of any kind yet (a purged ensemble has no directory; a full copy has a real `lib/`).
+ */
+async function inFlight(record: string, copyRoot: string): Promise<boolean> {
+  const recorded = (await lstat(record).catch(() => undefined))?.mtimeMs ?? 0;
+  if (Date.now() - recorded > IN_FLIGHT_MS) return false;
+  if (!(await lstat(path.dirname(copyRoot)).catch(() => undefined))?.isDirectory()) return false;
+  return !(await lstat(path.join(copyRoot, 'lib')).catch(() => undefined));
+}
+
+/**
  * The copies that use `tree` now (their `lib/` links to it, or their record is fresh enough
  * to be an `up` in flight). Records of copies gone or unlinked, and garbage, are removed.
  */
@@ -44,8 +55,7 @@ export async function liveTreeUsers(cache: string, tree: string): Promise<string
     const text = await readFile(file, 'utf8').catch(() => '');
     const copyRoot = text.endsWith('\n') ? text.slice(0, -1) : '';
     const valid = /^[0-9a-f]{32}$/.test(name) && path.isAbsolute(copyRoot) && !copyRoot.includes('\0') && recordName(copyRoot) === name;
-    const fresh = valid && Date.now() - ((await lstat(file).catch(() => undefined))?.mtimeMs ?? 0) < IN_FLIGHT_MS;
-    if (valid && (fresh || (await linksTo(copyRoot, tree)))) live.push(copyRoot);
+    if (valid && ((await linksTo(copyRoot, tree)) || (await inFlight(file, copyRoot)))) live.push(copyRoot);
     else await removeOwned(cache, file);
   }
   return live;

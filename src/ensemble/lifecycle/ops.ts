@@ -8,7 +8,8 @@ import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } 
 import { withLock } from '../../edge/lock.js';
 import { signalServer } from '../../edge/process.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
-import { liveServers } from '../observe/identity.js';
+import { assertDataDirsFree, liveServers } from '../observe/identity.js';
+import { serverProcesses } from '../../edge/proctable.js';
 import { endLease } from '../lease/lease.js';
 import { stopProxy } from '../faults/proxy-control.js';
 import { probeEnsemble } from '../observe/probe.js';
@@ -105,7 +106,9 @@ export async function stopServers(ctx: OpContext, selector: ServerSelector): Pro
 }
 
 async function startMembers(ctx: OpContext, spec: EnsembleSpec, members: Member[]): Promise<Record<number, StartOutcome>> {
-  const live = await liveServers(ctx.paths);
+  const table = await serverProcesses();
+  const live = await liveServers(ctx.paths, table);
+  await assertDataDirsFree(ctx.paths, members.filter((m) => !live.has(m.id)).map((m) => m.id), table);
   // Let every start settle before reporting a failure, so none is left half-known.
   const settled = await Promise.allSettled(members.map((m) => startOne(ctx, spec, m, live.get(m.id))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -9,7 +9,8 @@ import { withLock } from '../../edge/lock.js';
 import { pathExists } from '../../edge/files.js';
 import { normalizeOptions, type Request } from '../../options/options.js';
 import type { EnsembleOptions } from '../../options/types.js';
-import { liveServers } from '../observe/identity.js';
+import { assertDataDirsFree, liveServers } from '../observe/identity.js';
+import { serverProcesses } from '../../edge/proctable.js';
 import { ensemblePaths, resolveHome, type EnsemblePaths } from '../store/layout.js';
 import { assertOwner } from '../lease/lease.js';
 import { copyDamage } from './servers.js';
@@ -31,7 +32,9 @@ export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise
 async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promise<UpRun> {
   const emit = (e: UpEvent) => ctx.onEvent?.(e);
   const existing = await readSpecIfAny(paths);
-  const live = await liveServers(paths);
+  const table = await serverProcesses();
+  const live = await liveServers(paths, table);
+  if (existing) await assertDataDirsFree(paths, existing.members.filter((m) => !live.has(m.id)).map((m) => m.id), table);
   if (!existing && live.size) {
     const pids = [...live.values()].map((s) => s.pid).join(', ');
     throw new ZkpseudoError(

@@ -6,14 +6,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { removeOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { DamagedEnsembleError } from '../../errors.js';
+import { DamagedEnsembleError, ZkpseudoError } from '../../errors.js';
 import { serverProcesses, type ServerProcess } from '../../edge/proctable.js';
 import { liveServers, zkpseudoServersByDir, type LiveServer } from './identity.js';
 import { ensemblePaths } from '../store/layout.js';
 import { ownerAlive, readLease } from '../lease/lease.js';
 import { probeEnsemble } from './probe.js';
 import { stopProcess } from '../lifecycle/servers.js';
-import { readSpec } from '../store/spec-file.js';
+import { homeNotDirectory, readSpec } from '../store/spec-file.js';
 
 export type EnsembleState = 'stopped' | 'healthy' | 'degraded' | 'no-quorum' | 'damaged' | 'orphaned';
 
@@ -57,7 +57,13 @@ async function entryFor(home: string, name: string, table: ServerProcess[]): Pro
 export async function listEnsembles(home: string): Promise<EnsembleEntry[]> {
   const table = await serverProcesses();
   const names = new Set<string>();
-  for (const e of await readdir(home, { withFileTypes: true }).catch(() => [])) {
+  // A home that is not there yet holds no ensembles; one that cannot be read is an error, as for `status`.
+  const top = await readdir(home, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    if (err.code === 'ENOTDIR') throw homeNotDirectory(home);
+    throw new ZkpseudoError(`Cannot read the home dir ${home} (${err.code ?? err.message}).`, 'Point --home (or ZKPSEUDO_HOME) at a directory you can read.');
+  });
+  for (const e of top) {
     if (!e.isDirectory()) continue;
     const inside = await readdir(path.join(home, e.name)).catch(() => [] as string[]);
     if (inside.some((f) => f === 'ensemble.yaml' || /^zookeeper-\d+$/.test(f))) names.add(e.name);

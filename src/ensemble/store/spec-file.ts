@@ -6,7 +6,8 @@ import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
 import { mkdirOwned, writeOwned, type FsError } from '../../edge/owned-fs.js';
 
-function homeNotDirectory(home: string): UsageError {
+/** The home dir is a file (or a path through one): a usage error, the same for every command. */
+export function homeNotDirectory(home: string): UsageError {
   return new UsageError(`The home dir ${home} is not a directory.`, 'Point --home (or ZKPSEUDO_HOME) at a directory, or remove the file in its way.');
 }
 
