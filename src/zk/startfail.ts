@@ -10,9 +10,15 @@ export interface StartFailure {
   problem: string;
   /** True when moving `file` aside cannot lose anything the server could still read. */
   movable: boolean;
+  /** The disk ran full: nothing is wrong with the data, there is no room for more. */
+  diskFull?: boolean;
+  /** The data directory concerned (filled in by the caller, which knows the layout). */
+  dataDir?: string;
 }
 
-const PATTERNS: { re: RegExp; problem: (m: RegExpExecArray) => string; movable: boolean }[] = [
+const PATTERNS: { re: RegExp; problem: (m: RegExpExecArray) => string; movable: boolean; diskFull?: boolean }[] = [
+  // First: a full disk makes every later read or write fail too, and explains them.
+  { re: /No space left on device|Disk quota exceeded/, problem: () => 'the disk is full (No space left on device)', movable: false, diskFull: true },
   // The file's header is not a transaction log's: ZooKeeper cannot read any of it.
   { re: /Transaction log: (\S+) has invalid magic number/, problem: () => 'its header is not a transaction log header (a write cut short)', movable: true },
   { re: /Unreasonable length = -?\d+[\s\S]*?(\/\S+\/version-2\/(?:log|snapshot)\.[0-9a-f]+)/, problem: () => 'it holds a record of impossible length', movable: false },
@@ -27,7 +33,7 @@ export function diagnoseStartFailure(log: string): StartFailure | undefined {
     const m = p.re.exec(log);
     if (!m) continue;
     const file = m.slice(1).find((g) => g?.startsWith('/'));
-    return { ...(file ? { file } : {}), problem: p.problem(m), movable: p.movable && !!file };
+    return { ...(file ? { file } : {}), problem: p.problem(m), movable: p.movable && !!file, ...(p.diskFull ? { diskFull: true } : {}) };
   }
   return undefined;
 }

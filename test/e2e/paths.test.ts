@@ -6,6 +6,7 @@
  * home that is a file as `status` does.
  */
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,5 +81,49 @@ describe('paths the JVM and the scripts can take', () => {
       expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(64);
       expect(r.stderr).toMatch(/is not a directory/);
     }
+  });
+});
+
+// A full disk, for real: the home on a tiny tmpfs (root only, as in CI).
+describe.skipIf(process.getuid?.() !== 0)('a full disk', () => {
+  let sb: Sandbox;
+  const mounts: string[] = [];
+  beforeAll(async () => { sb = await createSandbox('fulldisk'); });
+  afterAll(async () => {
+    await sb?.cleanup().catch(() => undefined);
+    for (const m of mounts) { try { execFileSync('umount', ['-l', m]); } catch { /* gone */ } }
+  });
+
+  async function tinyHome(label: string, size: string): Promise<string> {
+    const dir = path.join(sb.root, label);
+    await mkdir(dir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    mounts.push(dir);
+    return dir;
+  }
+
+  const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+
+  it('full while unpacking: "the disk is full" naming the destination, nothing half-made left', async () => {
+    const home = await tinyHome('tiny-copy', '1m');
+    const r = await sb.cli(['up', '3', '--ports', 'auto', '--home', home, '--name', 'full']);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/disk is full \(ENOSPC\)/);
+    expect(r.stderr).toContain(path.join(home, 'full'));
+    noStackTrace(r.stderr);
+    expect(existsSync(path.join(home, 'full'))).toBe(false);
+    expect(await serverPidsUnder(home)).toEqual([]);
+  });
+
+  it('full when the servers write their data: named in words, no stack-trace tail, nothing half-made left', async () => {
+    // With class-data sharing the copies link their jars, so the copies fit and the JVMs run out.
+    const home = await tinyHome('tiny-data', '200k');
+    const r = await sb.cli(['up', '3', '--ports', 'auto', '--home', home, '--name', 'full', '--timeout', '40s'], { env: { ZKPSEUDO_CDS: '' } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/is full/);
+    expect(r.stderr).toMatch(/hint: Free space on the file system/);
+    noStackTrace(r.stderr);
+    expect(await serverPidsUnder(home)).toEqual([]);
+    expect(existsSync(path.join(home, 'full'))).toBe(false);
   });
 });

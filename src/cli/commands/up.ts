@@ -87,7 +87,8 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     if (!quiet) display.finish();
     if (err instanceof HealthTimeoutError && !c.o.quiet) {
       c.o.err(formatStatus(err.status));
-      for (const [id, tail] of Object.entries(err.logTails)) if (tail) c.o.err(`--- server ${id}, last log lines ---\n${tail}`);
+      // A cause named in words needs no stack-trace tail; `zkpseudo logs ID` has the rest.
+      if (!err.diagnosis) for (const [id, tail] of Object.entries(err.logTails)) if (tail) c.o.err(`--- server ${id}, last log lines ---\n${tail}`);
     }
     if (err instanceof InterruptedError && signalled === 'SIGTERM') throw Object.assign(err, { exitCode: 143 });
     throw err;

@@ -10,7 +10,7 @@ import { startServer, type Launch, type LaunchOptions } from '../../edge/server.
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
-import { latestLogFile, tailFile } from '../observe/logs.js';
+import { logTail } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
 import { diagnoseStartFailure } from '../../zk/startfail.js';
 
@@ -42,12 +42,6 @@ async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.Pr
 
 export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
   return env.ZKPSEUDO_DEFAULT_JVM_FLAGS === '0' ? [] : FAST_JVM_FLAGS;
-}
-
-/** The tail of a server's log, for error messages ("" when there is none yet). */
-export async function logTail(paths: EnsemblePaths, id: number, lines = 15): Promise<string> {
-  const file = await latestLogFile(paths.server(id).logsDir);
-  return file ? tailFile(file, lines).catch(() => '') : '';
 }
 
 /**
@@ -119,6 +113,10 @@ export async function startFailure(paths: EnsemblePaths, name: string, id: numbe
   const tail = await logTail(paths, id);
   const said = output.split('\n').filter(Boolean).slice(-2).join(' ') || 'zkServer.sh failed';
   const cause = diagnoseStartFailure(await recentLog(paths, id));
+  if (cause?.diskFull) {
+    const dataDir = paths.server(id).dataDir;
+    return new ZkpseudoError(`Server ${id} did not start: the disk that holds ${dataDir} is full (No space left on device).`, `Free space on the file system that holds ${dataDir} (\`df -h ${dataDir}\`), then run the command again.`);
+  }
   if (cause) {
     return new ZkpseudoError(
       `Server ${id} did not start: ${cause.file ? `${cause.file}: ` : ''}${cause.problem}.`,

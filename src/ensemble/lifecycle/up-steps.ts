@@ -159,8 +159,12 @@ const ports: UpStep = {
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     await writeSpec(r.paths, spec);
   },
-  async undo(r) {
-    if (!r.existing && !r.dirExisted && !r.started.length) await removeOwned(r.paths.home, r.paths.dir, { recursive: true });
+  async undo(r, err) {
+    // A brand-new ensemble that never became healthy holds nothing of the user's: remove it,
+    // unless its servers were left running for inspection (a plain timeout) or still run.
+    if (r.existing || r.dirExisted || (err as { keepServers?: boolean }).keepServers) return;
+    if ((await liveServers(r.paths)).size) return;
+    await removeOwned(r.paths.home, r.paths.dir, { recursive: true });
   },
 };
 

@@ -1,6 +1,7 @@
 /** Finding and tailing a server's log file. */
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { EnsemblePaths } from '../store/layout.js';
 
 /**
  * The server's most recently written log: `*.log` from the file appender (3.4–3.7 and the
@@ -29,4 +30,10 @@ export async function tailFile(file: string, lines: number): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/** The tail of a server's log, for error messages ("" when there is none yet). */
+export async function logTail(paths: EnsemblePaths, id: number, lines = 15): Promise<string> {
+  const file = await latestLogFile(paths.server(id).logsDir);
+  return file ? tailFile(file, lines).catch(() => '') : '';
 }

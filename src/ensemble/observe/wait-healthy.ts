@@ -3,7 +3,8 @@ import { InterruptedError, ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
-import { logTail } from '../lifecycle/servers.js';
+import { logTail } from './logs.js';
+import { diagnoseStartFailure, type StartFailure } from '../../zk/startfail.js';
 
 /** `up` or `waitHealthy` gave up: carries the last status and the log tails of the failing servers. */
 export class HealthTimeoutError extends ZkpseudoError {
@@ -14,10 +15,14 @@ export class HealthTimeoutError extends ZkpseudoError {
     name = 'default',
     /** Servers that exited right after starting (empty for a plain timeout). */
     readonly exited: number[] = [],
+    /** Why the first of them exited, when its log says it in a known way. */
+    readonly diagnosis?: StartFailure & { id: number },
   ) {
     const running = status.servers.filter((s) => s.pid !== null).map((s) => s.id);
     const flag = name === 'default' ? '' : ` --name ${name}`;
-    super(message, exited.length
+    super(message, diagnosis?.diskFull
+      ? `Free space on the file system that holds ${diagnosis.dataDir ?? 'its data directory'} (\`df -h\`), then run \`zkpseudo up${flag}\` again.`
+      : exited.length
       ? `Read why in the log: \`zkpseudo logs ${exited[0]}${flag}\`; fix it, then run \`zkpseudo up${flag}\` again.`
       : running.length
       ? `Server${running.length > 1 ? 's' : ''} ${running.join(', ')} ${running.length > 1 ? 'were' : 'was'} left running for inspection: \`zkpseudo status${flag}\`, \`zkpseudo logs ID${flag}\`; \`zkpseudo down${flag}\` stops them.`
@@ -77,7 +82,14 @@ async function fail(paths: EnsemblePaths, spec: EnsembleSpec, status: EnsembleSt
   const failing = status.servers.filter((s) => status.health.unhealthy.includes(s.id));
   const tails: Record<number, string> = {};
   await Promise.all(failing.map(async (s) => { tails[s.id] = await logTail(paths, s.id); }));
-  // The last ERROR line of an exited server's log usually names the cause.
+  // A known cause in an exited server's log is named in words; otherwise its last ERROR line.
+  for (const id of exited) {
+    const known = diagnoseStartFailure(await logTail(paths, id, 300));
+    if (!known) continue;
+    const diagnosis = { ...known, id, ...(known.diskFull ? { dataDir: paths.server(id).dataDir } : {}) };
+    const where = known.diskFull ? `the disk that holds ${paths.server(id).dataDir} is full (No space left on device)` : `${known.file ? `${known.file}: ` : ''}${known.problem}`;
+    throw new HealthTimeoutError(`${what}: ${where} (${status.health.summary}).`, status, tails, spec.name, exited, diagnosis);
+  }
   const cause = exited.map((id) => (tails[id] ?? '').split('\n').filter((l) => /ERROR|Exception/.test(l)).pop()).find(Boolean);
   throw new HealthTimeoutError(`${what} (${status.health.summary})${cause ? `: ${cause.trim().slice(0, 300)}` : ''}.`, status, tails, spec.name, exited);
 }
