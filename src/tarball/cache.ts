@@ -4,9 +4,9 @@
  * each entry is recognised by the names zkpseudo gives its own files, and a directory is
  * removed only once it is empty.
  */
-import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { withLock } from '../edge/lock.js';
+import { removeStaleLock, withLock } from '../edge/lock.js';
 
 /** Tarballs as zkpseudo names them in the cache, with the digests, part files and locks beside them. */
 const TOP_LEVEL = /^(apache-)?zookeeper-\d+\.\d+\.\d+[\w.-]*?(-bin)?\.tar\.gz(\.sha512|\.[\w-]+\.part|\.lock)?$/;
@@ -55,7 +55,14 @@ export async function clearCache(dir: string): Promise<{ removed: string[]; kept
   const removed: string[] = [];
   const kept: string[] = [];
   const remove = async (full: string) => {
-    const lockable = !full.endsWith('.lock') && !full.endsWith('.part');
+    if (full.endsWith('.lock')) {
+      // A lock goes only once its holder is gone: removing a live one would let a second
+      // download or unpack run beside the one that holds it.
+      if (await removeStaleLock(full, dir)) removed.push(full);
+      else if (await lstat(full).catch(() => undefined)) kept.push(full);
+      return;
+    }
+    const lockable = !full.endsWith('.part');
     if (lockable) await withLock(full, `the cached ${path.basename(full)}`, () => rm(full, { recursive: true, force: true }), 60_000);
     else await rm(full, { recursive: true, force: true });
     removed.push(full);

@@ -16,6 +16,7 @@ import { FsError, fsOps } from '../../src/edge/owned-fs.js';
 import { isStaleLock, lockHolder, removeStaleLock, withLock, type LockHolder } from '../../src/edge/lock.js';
 import { decodeOwner, newOwner } from '../../src/edge/lock-owner.js';
 import { startTime } from '../../src/edge/proctable.js';
+import { collectGarbage } from '../../src/ensemble/observe/inventory.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const lockJs = path.join(repo, 'dist/edge/lock.js');
@@ -479,3 +480,35 @@ describe('gc helpers: isStaleLock, removeStaleLock, lockHolder', () => {
   });
 });
 
+describe('gc removes stale locks only', () => {
+  it('under the home and the cache: a dead holder\'s lock and old garbage go; a live lock and a directory that is not a lock stay', async () => {
+    const { dir } = await fresh();
+    const home = path.join(dir, 'home');
+    const cache = path.join(dir, 'cache');
+    await mkdir(path.join(cache, 'trees'), { recursive: true });
+    await mkdir(home);
+    const gone = spawn('true');
+    await new Promise((r) => gone.on('exit', r));
+    const dead = JSON.stringify({ ...(await newOwner()), pid: gone.pid });
+    for (const lock of [path.join(home, 'dead.lock'), path.join(cache, 'trees', '0123456789abcdef0123456789abcdef.lock')]) {
+      await mkdir(lock);
+      await writeFile(path.join(lock, 'owner.json'), dead);
+    }
+    await mkdir(path.join(home, 'empty.lock'));
+    await utimes(path.join(home, 'empty.lock'), hourAgo(), hourAgo());
+    await mkdir(path.join(home, 'x.lock'));
+    await writeFile(path.join(home, 'x.lock', 'ensemble.yaml'), 'name: x.lock\n');
+    await utimes(path.join(home, 'x.lock'), hourAgo(), hourAgo());
+    const stale = [path.join(home, 'dead.lock'), path.join(home, 'empty.lock'), path.join(cache, 'trees', '0123456789abcdef0123456789abcdef.lock')];
+    await withLock(path.join(home, 'live'), 'the test lock', async () => {
+      const dry = await collectGarbage(home, cache, true);
+      expect([...dry.locks].sort()).toEqual([...stale].sort());
+      expect(existsSync(stale[0]!)).toBe(true);
+      const done = await collectGarbage(home, cache, false);
+      expect([...done.locks].sort()).toEqual([...stale].sort());
+      expect((await readdir(home)).sort()).toEqual(['live.lock', 'x.lock']);
+      expect(await readdir(path.join(home, 'x.lock'))).toEqual(['ensemble.yaml']);
+      expect(await readdir(path.join(cache, 'trees'))).toEqual([]);
+    });
+  });
+});
