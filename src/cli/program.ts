@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ExitCode, ZkpseudoError } from '../errors.js';
+import { checkConfigValue } from '../zk/key-types.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
 /** The package's own version, read from package.json (never a constant that drifts). */
@@ -13,9 +14,15 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * One `--config key=value`. A known key's value is checked here, so the error quotes the flag
+ * as typed; `up` checks every key again (managed keys, combinations) with the file's.
+ */
 function collectConfig(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new ZkpseudoError(`--config "${value}" is not key=value.`, 'Write it like --config forceSync=no.', ExitCode.usage);
+  const checked = checkConfigValue(value.slice(0, eq), value.slice(eq + 1));
+  if (!checked.ok) throw new ZkpseudoError(`--config ${value}: ${checked.problem}.`, 'Give the key a value of that kind, or leave it out for ZooKeeper\'s default.', ExitCode.usage);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
