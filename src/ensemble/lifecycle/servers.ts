@@ -12,7 +12,8 @@ import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
 import { logTail } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
-import { diagnoseStartFailure } from '../../zk/startfail.js';
+import { diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
+import { othersCanHoldQuorum } from '../../zk/health.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -87,7 +88,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     // A file a crash left half-written, which the server can read nothing from, is moved aside
     // (never deleted) and the start tried once more; anything else is named, not touched.
     const moved = attempt === 1 ? await quarantineUnreadable(ctx.paths, member.id) : undefined;
-    if (!moved) throw await startFailure(ctx.paths, spec.name, member.id, result.output);
+    if (!moved) throw await startFailure(ctx.paths, spec, member.id, result.output);
     ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
   }
 }
@@ -108,8 +109,12 @@ async function quarantineUnreadable(paths: EnsemblePaths, id: number): Promise<s
   return `${path.relative(sp.root, cause.file)} was unreadable (${cause.problem}); moved it to ${path.relative(sp.root, dest)}`;
 }
 
-/** A start that failed, named from the script's output and the server's own log. */
-export async function startFailure(paths: EnsemblePaths, name: string, id: number, output: string): Promise<ZkpseudoError> {
+/**
+ * A start that failed, named from the script's output and the server's own log. Data out of
+ * step with the ensemble's points at `zkpseudo repair` when the others can hold a quorum.
+ */
+export async function startFailure(paths: EnsemblePaths, spec: EnsembleSpec, id: number, output: string): Promise<ZkpseudoError> {
+  const name = spec.name;
   const tail = await logTail(paths, id);
   const said = output.split('\n').filter(Boolean).slice(-2).join(' ') || 'zkServer.sh failed';
   const cause = diagnoseStartFailure(await recentLog(paths, id));
@@ -118,9 +123,12 @@ export async function startFailure(paths: EnsemblePaths, name: string, id: numbe
     return new ZkpseudoError(`Server ${id} did not start: the disk that holds ${dataDir} is full (No space left on device).`, `Free space on the file system that holds ${dataDir} (\`df -h ${dataDir}\`), then run the command again.`);
   }
   if (cause) {
+    const others = spec.members.map((m) => m.id).filter((m) => m !== id);
     return new ZkpseudoError(
       `Server ${id} did not start: ${cause.file ? `${cause.file}: ` : ''}${cause.problem}.`,
-      cause.file
+      cause.outOfStep && othersCanHoldQuorum(spec.members, id)
+        ? repairHint(id, name, others)
+        : cause.file
         ? `Move that file out of the way (\`mv ${cause.file} ${cause.file}.bad\`) and run the command again, or start afresh with \`zkpseudo down --purge --name ${name}\`.`
         : `Start afresh with \`zkpseudo down --purge --name ${name}\`, or read \`zkpseudo logs ${id} --name ${name}\`.`,
       undefined,
