@@ -16,13 +16,14 @@ import { ENSEMBLE_NAME } from './options/names.js';
 import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
+import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
 export { WaitTimeoutError } from './ensemble/observe/wait-condition.js';
 export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
-export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
+export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
 export type { Health, HealthState, Role } from './zk/health.js';
 
 export interface UpOptions extends EnsembleOptions {
@@ -91,6 +92,14 @@ export interface Ensemble {
   delay(from: number | 'leader', to: number | 'leader' | 'clients', ms: number, opts?: { jitterMs?: number }): Promise<void>;
   /** Restores every link. */
   heal(): Promise<void>;
+  /**
+   * Moves server `id`'s data aside (into `<dataDir>/zkpseudo-quarantine/<timestamp>/`, never
+   * deleted) and starts it empty so it resyncs from the others: for a server whose data is out
+   * of step and cannot start. Stops it first if it runs. Only while the other voters hold a
+   * quorum without it (else rejects with exit code 2, nothing changed), so no acknowledged
+   * write is lost; resolves once it serves again (`timeout`, default 60s).
+   */
+  repair(id: number, opts?: { timeout?: string | number }): Promise<RepairResult>;
 }
 
 function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
@@ -127,6 +136,7 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
+    repair: async (id, o = {}) => repairServer(op, id, { timeoutMs: timeoutOf(o.timeout) }),
   };
 }
 

@@ -135,6 +135,15 @@ export function buildProgram(): Command {
   servers('pause', 'SIGSTOP servers: a hung server, a long GC pause (`resume` ends it)', 'then wait until the others serve again', 'leader');
   servers('resume', 'SIGCONT paused servers', 'then wait until the resumed servers serve', 'all');
 
+  program.command('repair').description('move a server\'s out-of-step data aside (kept, never deleted) and resync it from the others; only while they hold a quorum')
+    .argument('<id>', 'the number of the server that cannot start')
+    .option('--timeout <duration>', 'how long to wait for it to serve again, like 2m (default 60s)')
+    .addHelpText('after', `${examples('zkpseudo start 2            # fails: "its acceptedEpoch … is less than its currentEpoch"', 'zkpseudo repair 2           # data to zookeeper-2/data/zkpseudo-quarantine/<time>/, resynced', 'zkpseudo repair 2 --json --name ci')}
+Repair refuses (exit 2, nothing changed) unless the other voters serve as a quorum without the
+server: that quorum holds every acknowledged write, so dropping this server's copy loses none.
+`)
+    .action(action(async (c, id: string, o: { timeout?: string }) => (await import('./commands/repair.js')).repairCommand(c, id, o)));
+
   program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader, down ID')
     .argument('<condition...>', 'healthy | degraded | serving | leader | new-leader | down ID')
     .option('--timeout <duration>', 'give up after this long, exit 2 (default 60s)')
