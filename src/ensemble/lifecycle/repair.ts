@@ -108,13 +108,14 @@ export async function repairServer(ctx: OpContext, id: number, opts: RepairOptio
     if (stopped) {
       await stopOne(ctx, id, live.get(id));
       // If it led, the others elect one of them; its data is touched only once they serve.
-      try {
-        const after = await waitFor(ctx.paths, spec, { kind: 'serving' }, waitOpts);
-        if (!quorumWithout(roles(after), id).holds) throw refuse(spec, id, quorumWithout(roles(after), id).summary);
-      } catch (err) {
-        if (!(err instanceof WaitTimeoutError)) throw err;
+      const after = await waitFor(ctx.paths, spec, { kind: 'serving' }, waitOpts).catch((err: unknown) => {
+        if (err instanceof WaitTimeoutError) return err.status;
+        throw err;
+      });
+      const without = quorumWithout(roles(after), id);
+      if (!without.holds) {
         throw new ZkpseudoError(
-          `Server ${id} was stopped for repair, but the others did not serve as a quorum within ${Math.round(timeoutMs / 1000)} s (${err.status.health.summary}); its data was not touched.`,
+          `Server ${id} was stopped for repair, but the others did not serve as a quorum within ${Math.round(timeoutMs / 1000)} s (${without.summary}); its data was not touched.`,
           `\`zkpseudo start ${id} --name ${spec.name}\` starts it as it was; look at \`zkpseudo status --name ${spec.name}\`.`,
         );
       }
