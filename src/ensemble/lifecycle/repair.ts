@@ -70,11 +70,11 @@ function refuse(spec: EnsembleSpec, id: number, why: string): ZkpseudoError {
  * quarantine itself stays where it is); returns that directory and the names moved.
  */
 async function quarantine(ctx: OpContext, id: number, now: Date): Promise<{ dir: string; moved: string[] }> {
-  const { dataDir } = ctx.paths.server(id);
+  const { dataDir, home } = ctx.paths.server(id);
   const dir = path.join(dataDir, QUARANTINE_DIR, quarantineStamp(now));
   const names = (await readdir(dataDir).catch(() => [] as string[])).filter((n) => n !== 'myid' && n !== QUARANTINE_DIR).sort();
-  await mkdirOwned(ctx.paths.home, dir);
-  for (const n of names) await renameOwned(ctx.paths.home, path.join(dataDir, n), path.join(dir, n));
+  await mkdirOwned(home, dir);
+  for (const n of names) await renameOwned(home, path.join(dataDir, n), path.join(dir, n));
   return { dir, moved: names };
 }
 
