@@ -160,9 +160,10 @@ const ports: UpStep = {
     await writeSpec(r.paths, spec);
   },
   async undo(r, err) {
-    // A brand-new ensemble that never became healthy holds nothing of the user's: remove it,
-    // unless its servers were left running for inspection (a plain timeout) or still run.
-    if (r.existing || r.dirExisted || (err as { keepServers?: boolean }).keepServers) return;
+    // A brand-new ensemble whose servers failed holds nothing of the user's: remove it, unless
+    // its servers were left running for inspection (a plain timeout) or still run. An
+    // interrupted `up` keeps it: the next `up` resumes where this one stopped.
+    if (r.existing || r.dirExisted || err instanceof InterruptedError || (err as { keepServers?: boolean }).keepServers) return;
     if ((await liveServers(r.paths)).size) return;
     await removeOwned(r.paths.home, r.paths.dir, { recursive: true });
   },
