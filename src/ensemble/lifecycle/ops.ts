@@ -60,7 +60,8 @@ export function withEnsembleLock<T>(ctx: OpContext, fn: () => Promise<T>): Promi
 async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
-  const ours = /^(ensemble\.yaml|owner\.json|faults\.json|faults\.applied|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/decode).
+  const ours = /^((owner\.json|faults\.json|faults\.applied)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 
@@ -83,7 +84,7 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
     const dirExists = !!(await stat(ctx.paths.dir).catch(() => undefined));
     if (!spec && !damaged && !live.size && !dirExists) throw new NoSuchEnsembleError(ctx.paths.name, ctx.paths.home);
     if (!spec && live.size) ctx.onNotice?.(`ensemble "${ctx.paths.name}" has ${damaged ? 'a damaged ensemble.yaml' : 'no ensemble.yaml'}; stopping the ${live.size} server(s) found running under ${ctx.paths.dir}`);
-    await endLease(ctx.paths);
+    await endLease(ctx.paths, ctx.onNotice);
     const ids = [...new Set([...(spec?.members.map((m) => m.id) ?? []), ...live.keys()])].sort((a, b) => a - b);
     const outcomes = await Promise.all(ids.map((id) => stopOne(ctx, id, live.get(id))));
     await stopProxy(ctx.paths);
