@@ -10,10 +10,12 @@ import { startServer, type Launch, type LaunchOptions } from '../../edge/server.
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
-import { logTail } from '../observe/logs.js';
+import { logTail, tailFile } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
-import { diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
+import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
+import { quarantineArchive } from '../cds/archive.js';
+import { cacheDir } from '../../tarball/resolve.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -34,11 +36,31 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
  */
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
-/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds). */
-async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
-  const base = launchOptions(spec, env);
-  const cds = await cdsLaunch(sp, spec, env);
-  return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds), and which archive that is. */
+async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, ctx: ServerContext, useCds = true): Promise<{ opts: LaunchOptions; archive?: string }> {
+  const base = launchOptions(spec, ctx.env);
+  const cds = useCds ? await cdsLaunch(sp, spec, ctx.env, ctx.onNotice) : { flags: [] as string[], configDir: undefined, archive: undefined };
+  const opts = { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+  return cds.archive ? { opts, archive: cds.archive } : { opts };
+}
+
+/**
+ * Whether a launch with `archive` died of a JVM crash (its `.out` file shows HotSpot's fatal
+ * error banner): a damaged archive that passed its header check makes every JVM that maps it
+ * die at start (SIGBUS). The archive is quarantined (see cds/archive.ts) and the server is
+ * started again without it, saying so; the next healthy `up` builds a fresh one.
+ */
+async function crashedWithArchive(ctx: ServerContext, member: Member, archive: string): Promise<boolean> {
+  const sp = ctx.paths.server(member.id);
+  const names = await readdir(sp.logsDir).catch(() => [] as string[]);
+  const out = names.filter((n) => n.endsWith('.out') && !/-cli-/.test(n)).map((n) => path.join(sp.logsDir, n));
+  const texts = await Promise.all(out.map((f) => tailFile(f, 400).catch(() => '')));
+  const crash = texts.map(diagnoseJvmCrash).find(Boolean);
+  if (!crash) return false;
+  const said = `${crash.signal}${crash.report ? `, report ${crash.report}` : ''}`;
+  await quarantineArchive(cacheDir(ctx.env), archive, `server ${member.id}'s JVM crashed at start with it (${said})`, ctx.onNotice);
+  ctx.onNotice?.(`server ${member.id}: its JVM crashed at start with the CDS archive (${crash.signal}); started it again without the archive`);
+  return true;
 }
 
 export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
@@ -80,15 +102,26 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`})`);
     await removePidFile(sp.home, sp.pidFile);
   }
-  for (let attempt = 1; ; attempt++) {
-    const launch = await startServer(sp, await launchWithCds(sp, spec, ctx.env), ctx.env);
+  let movedData = false;
+  let useCds = true;
+  for (;;) {
+    const { opts, archive } = await launchWithCds(sp, spec, ctx, useCds);
+    const launch = await startServer(sp, opts, ctx.env);
     onLaunch?.(launch);
     const result = await launch.result;
     if (result.ok) return 'started';
+    // A JVM that crashed mapping the CDS archive: the archive is quarantined (it will not be
+    // mapped again) and the server started once more, without any archive.
+    if (archive && (await crashedWithArchive(ctx, member, archive))) {
+      useCds = false;
+      await removePidFile(sp.home, sp.pidFile);
+      continue;
+    }
     // A file a crash left half-written, which the server can read nothing from, is moved aside
     // (never deleted) and the start tried once more; anything else is named, not touched.
-    const moved = attempt === 1 ? await quarantineUnreadable(ctx.paths, member.id) : undefined;
+    const moved = movedData ? undefined : await quarantineUnreadable(ctx.paths, member.id);
     if (!moved) throw await startFailure(ctx.paths, spec, member.id, result.output);
+    movedData = true;
     ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
   }
 }
