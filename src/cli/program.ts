@@ -3,7 +3,7 @@
  * `status` starts fast; nothing here prints or exits (main.ts does).
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { ExitCode, ZkpseudoError } from '../errors.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
@@ -182,6 +182,18 @@ export function buildProgram(): Command {
 
   program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup')
     .action(action(async (c) => (await import('./commands/check.js')).checkCommand(c)));
+
+  program.command('export').description('the ensemble as a Docker Compose file or Kubernetes objects for the official zookeeper image')
+    .addArgument(new Argument('<target>', 'compose or kubernetes').choices(['compose', 'kubernetes']))
+    .option('-f, --file <ensemble>', 'an ensemble file (FILE.yaml, or a shipped one: three, five, three-plus-observer). Default: ./zkpseudo.yaml, else the existing ensemble (--name)')
+    .option('-o, --output <file>', 'write to this file (a regular file, created or replaced; never through a link) instead of stdout')
+    .addHelpText('after', `
+Carried over: servers and observers, the version (the image's tag), tick and limits, the
+four-letter-word whitelist, extra config keys, the heap (JVMFLAGS; on Kubernetes, memory too).
+Not carried over, and said so on stderr and in the file: --faults, --owner, a tick below 1s
+(a loopback setting), a --dist build, the AdminServer's local port numbers.
+${examples('zkpseudo export compose -f three --output compose.yaml && docker compose -p three -f compose.yaml up -d', 'zkpseudo export kubernetes --name ci > zookeeper.yaml && kubectl apply -f zookeeper.yaml', 'zkpseudo export kubernetes -f three-plus-observer --json')}`)
+    .action(action(async (c, target: 'compose' | 'kubernetes', o: { file?: string; output?: string }) => (await import('./commands/export.js')).exportCommand(c, target, o)));
 
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));

@@ -19,6 +19,8 @@ export interface ExportResult {
   documents: object[];
   /** What did not carry over, one sentence each (also written as comments in the text). */
   notCarried: string[];
+  /** What the export decided where the spec did not say, such as an unpinned version (also in the comments). */
+  chosen: string[];
 }
 
 export interface ExportOptions {
@@ -39,8 +41,8 @@ export function exportEnsemble(spec: EnsembleOptions | EnsembleSpec, target: Exp
   const model = exportModel(spec, opts.owner);
   if (target === 'compose') {
     const doc = composeDocument(model);
-    return { target, text: renderDocument(doc), documents: [doc.value], notCarried: model.notCarried };
+    return { target, text: renderDocument(doc), documents: [doc.value], notCarried: model.notCarried, chosen: model.chosen };
   }
   const docs = kubernetesDocuments(model);
-  return { target, text: renderStream(docs), documents: docs.map((d) => d.value), notCarried: model.notCarried };
+  return { target, text: renderStream(docs), documents: docs.map((d) => d.value), notCarried: model.notCarried, chosen: model.chosen };
 }

@@ -62,6 +62,8 @@ export interface ExportModel {
   localClientPorts: number[];
   /** Settings that do not carry over, each a sentence: the setting, what happens instead, why. */
   notCarried: string[];
+  /** What the export decided where the spec did not say (an unpinned version), each a sentence. */
+  chosen: string[];
   /** Settings given that only mean something to a local `up` (named in the output's comment). */
   localOnly: string[];
 }
@@ -193,7 +195,7 @@ export function exportModel(input: EnsembleOptions | EnsembleSpec, owner?: numbe
   if (c.owner !== undefined) notCarried.push(`owner ${c.owner}: the servers' life is not tied to a process there; they run until \`docker compose down\` or \`kubectl delete\``);
   if (c.adminPort) notCarried.push('adminPort: the AdminServer is on, but on the image\'s port 8080 in each container rather than the local port numbers');
   if (c.distNote) notCarried.push(`${c.distNote}: the image brings Apache's own release ${c.version.text}, not this build`);
-  if (!c.versionPinned) notCarried.push(`zkVersion: not pinned; exported as ${c.version.text}, the release \`up\` asks for (pin zkVersion to export another)`);
+  const chosen = c.versionPinned ? [] : [`zkVersion: not pinned; exported as ${c.version.text}, the release \`up\` asks for (pin zkVersion to export another)`];
 
   return {
     name: c.name,
@@ -204,6 +206,7 @@ export function exportModel(input: EnsembleOptions | EnsembleSpec, owner?: numbe
     adminServer: c.adminPort,
     localClientPorts: c.localClientPorts,
     notCarried,
+    chosen,
     localOnly: c.localOnly,
   };
 }
