@@ -2,7 +2,13 @@
  * Exported documents as YAML text, with the comments that say why (pure). Same documents, same
  * bytes: no dates, no paths of this machine.
  */
-import { Document, isMap, isPair, isScalar, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node } from 'yaml';
+
+type Yaml = typeof import('yaml');
+let loaded: Yaml | undefined;
+/** The YAML library, loaded at the first render (synchronously): `import 'zkpseudo'` does not pay its ~80 ms. */
+const yaml = (): Yaml => (loaded ??= createRequire(import.meta.url)('yaml') as Yaml);
 
 /** A comment on one key of a document, at a path of keys (list positions as numbers). */
 export interface KeyComment {
@@ -21,6 +27,7 @@ export interface CommentedDocument {
 function commentKey(doc: Document, path: (string | number)[], text: string): void {
   const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
   const key = path[path.length - 1];
+  const { isMap, isPair, isScalar } = yaml();
   const pair = isMap(parent) ? parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) : undefined;
   if (!pair || !isScalar(pair.key)) throw new Error(`no key ${path.join('.')} to comment`);
   (pair.key as Node).commentBefore = text.split('\n').map((l) => ` ${l}`).join('\n');
@@ -29,7 +36,7 @@ function commentKey(doc: Document, path: (string | number)[], text: string): voi
 /** One document's text: its header as `#` lines, then the YAML, long strings never folded. */
 export function renderDocument(d: CommentedDocument): string {
   // Shared objects (one label map used in several places) are written out each time, never as &anchors.
-  const doc = new Document(d.value, { aliasDuplicateObjects: false });
+  const doc = new (yaml().Document)(d.value, { aliasDuplicateObjects: false });
   if (d.header?.length) doc.commentBefore = d.header.map((l) => ` ${l}`).join('\n');
   for (const c of d.comments ?? []) commentKey(doc, c.path, c.text);
   return doc.toString({ lineWidth: 0 });
