@@ -6,6 +6,6 @@ export function notCarriedLines(model: ExportModel): string[] {
   return [
     ...(model.notCarried.length ? ['Not carried over:', ...model.notCarried.map((n) => `  - ${n}`)] : []),
     ...model.chosen.map((n) => `Chosen: ${n}.`),
-    ...(model.localOnly.length ? [`Settings only a local \`zkpseudo up\` uses, with no meaning here: ${model.localOnly.join(', ')}.`] : []),
+    ...(model.localOnly.length ? [`Settings for a local \`zkpseudo up\` only, not exported: ${model.localOnly.join(', ')}.`] : []),
   ];
 }
