@@ -157,6 +157,24 @@ function fromSpec(value: EnsembleSpec, owner?: number): Common {
 }
 
 /**
+ * Why the official image's tag for release `v` cannot run this export, if it cannot. The
+ * image's environment grew over time: 3.4's takes ZOO_PORT and server lines without a client
+ * address (another contract, and 3.4 is past its end of life); ZOO_4LW_COMMANDS_WHITELIST,
+ * ZOO_ADMINSERVER_ENABLED and netcat (which the health checks use) came with the 3.5.5 image,
+ * and ZOO_CFG_EXTRA — without which extra keys would be dropped silently — with the 3.5.8 and
+ * 3.6.1 images; every tag of 3.7 and later has all of it.
+ */
+function imageTagProblem(v: ZkVersion): string | undefined {
+  if (!atLeast(v, 3, 5, 0)) return `${v.text} is older than 3.5.0; the official image's 3.4 tags take another environment, and 3.4 is past its end of life`;
+  const line = `${v.major}.${v.minor}`;
+  const first = line === '3.5' ? [3, 5, 8] : line === '3.6' ? [3, 6, 1] : undefined;
+  if (first && !atLeast(v, first[0]!, first[1]!, first[2]!)) {
+    return `the official image's ${v.text} tag predates ZOO_CFG_EXTRA, which this export needs (it came with ${first.join('.')}); pin zkVersion ${first.join('.')} or later`;
+  }
+  return undefined;
+}
+
+/**
  * The export model of `input`; `owner` is the pid of a live owner lease, when the caller knows
  * of one (a recorded spec does not carry it). Throws a UsageError naming every problem.
  */
@@ -168,8 +186,8 @@ export function exportModel(input: EnsembleOptions | EnsembleSpec, owner?: numbe
   }
   const c = isRecorded(input) ? fromSpec(input, owner) : fromOptions(input);
   const issues: Issue[] = [];
-  // 3.4's image takes ZOO_PORT and server lines without a client address: another contract.
-  if (!atLeast(c.version, 3, 5, 0)) issues.push({ key: 'zkVersion', message: `${c.version.text} is older than 3.5.0; the official image's 3.4 tags take another environment, and 3.4 is past its end of life` });
+  const imageProblem = imageTagProblem(c.version);
+  if (imageProblem) issues.push({ key: 'zkVersion', message: imageProblem });
 
   const notCarried: string[] = [];
   // The tick comes from `tick` or from config.tickTime (never both: options refuse that).

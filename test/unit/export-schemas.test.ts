@@ -110,6 +110,8 @@ const BROKEN: [string, unknown, RegExp][] = [
   ['servers as text', { servers: '3' }, /servers/],
   ['negative observers', { observers: -1 }, /observers/],
   ['ZooKeeper 3.4', { zkVersion: '3.4.14' }, /older than 3\.5\.0/],
+  ['an image without ZOO_CFG_EXTRA', { zkVersion: '3.6.0' }, /predates ZOO_CFG_EXTRA.*3\.6\.1/],
+  ['a 3.5 beta', { zkVersion: '3.5.4-beta' }, /predates ZOO_CFG_EXTRA.*3\.5\.8/],
   ['no version', { zkVersion: 'banana' }, /zkVersion/],
   ['a heap that is no size', { heap: 'lots' }, /heap/],
   ['a name that climbs out', { name: '../x' }, /name/],
@@ -166,10 +168,10 @@ function randomSpec(r: ReturnType<typeof random>): unknown {
   const either = <T>(good: readonly T[], bad: readonly T[]): T => (r.next() < 0.04 ? r.pick(bad) : r.pick(good));
   const text = (n: number) => Array.from({ length: n }, () => (r.next() < 0.01 ? '\n' : r.pick(NASTY))).join('');
   const spec: Record<string, unknown> = {
-    name: either(['three', 'Team_ZK.v2', 'a', 'x'.repeat(64), '9lives', 'zk..prod', 'UPPER', '_x', undefined], ['-bad', '../up', '']),
+    name: either(['three', 'Team_ZK.v2', 'a', 'x'.repeat(64), '9lives', 'zk..prod', 'UPPER', 'a_', undefined], ['-bad', '../up', '', '_x']),
     servers: either([1, 2, 3, 5, 7, 31, undefined], [0, 32, -1, 2.5]),
     observers: either([0, 1, 2, 3, undefined], [-2, 40]),
-    zkVersion: either(['3.5.10', '3.6.4', '3.7.2', '3.8.0', '3.9.5', '3.10.0', '3.5.4-beta', undefined], ['3.4.14', 'latest']),
+    zkVersion: either(['3.5.8', '3.5.10', '3.6.1', '3.6.4', '3.7.2', '3.8.0', '3.9.5', '3.10.0', undefined], ['3.4.14', '3.5.4-beta', '3.6.0', 'latest']),
     heap: either(['32m', '128m', '1g', '64g', undefined], ['16m', 'big']),
     tick: either(['50ms', '200ms', '999ms', '1000ms', '2s', '60s', undefined], ['quick', '10ms']),
     faults: either([true, false, undefined], ['yes']),
