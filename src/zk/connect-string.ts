@@ -51,5 +51,5 @@ export function parseConnectString(input: string): ConnectString | string {
   }
   if (servers.length > MAX_SERVERS) return `it lists ${servers.length} servers, more than ZooKeeper's ${MAX_SERVERS}`;
   const root = chroot === '/' ? undefined : chroot;
-  return { servers, ...(root ? { chroot: root } : {}), text: `${servers.map((s) => s.address).join(',')}${root ?? ''}` };
+  return { servers, chroot: root, text: `${servers.map((s) => s.address).join(',')}${root ?? ''}` };
 }

@@ -100,12 +100,12 @@ export function parseConf(text: string): ConfReply | undefined {
       id: Number(m[1]),
       host: m[2]!,
       observer: m[3] === 'observer',
-      ...(m[5] ? { client: { host: m[4] ?? '0.0.0.0', port: Number(m[5]) } } : {}),
+      client: m[5] ? { host: m[4] ?? '0.0.0.0', port: Number(m[5]) } : undefined,
     });
   }
   return {
-    ...(Number.isInteger(id) && id > 0 ? { serverId: id } : {}),
-    ...(peer === '0' ? { peerType: 'participant' as const } : peer === '1' ? { peerType: 'observer' as const } : {}),
+    serverId: Number.isInteger(id) && id > 0 ? id : undefined,
+    peerType: peer === '0' ? 'participant' : peer === '1' ? 'observer' : undefined,
     membership,
   };
 }

@@ -39,7 +39,7 @@ async function exportSource(c: CommandContext, file: string | undefined): Promis
   // A live owner lease is not in the spec, and cannot carry over either: it is named like the rest.
   const lease = await readLease(c.paths);
   const owner = lease && (await isAlive(lease.ownerPid)) ? lease.ownerPid : undefined;
-  return { spec, ...(owner !== undefined ? { owner } : {}), from: c.paths.dir };
+  return { spec, owner, from: c.paths.dir };
 }
 
 /** What a user runs next with the file written. */

@@ -52,7 +52,7 @@ async function ask(at: ServerAddress, timeoutMs: number): Promise<Answer> {
     sendFourLetterWord(at.port, 'srvr', timeoutMs, at.host).then((text) => ({ text }), (error: Error) => ({ error })),
     sendFourLetterWord(at.port, 'conf', timeoutMs, at.host).then(parseConf, () => undefined),
   ]);
-  return { at, srvr, ...(conf ? { conf } : {}) };
+  return { at, srvr, conf };
 }
 
 /** The server's own state from its srvr answer, before ids are settled. */
@@ -72,8 +72,7 @@ function stateOf(a: Answer, timeoutMs: number): Omit<RemoteServerStatus, 'id' | 
 /** A row in the order `status --json` prints its fields. */
 function row(id: number, peerType: PeerType, s: ReturnType<typeof stateOf>): RemoteServerStatus {
   return {
-    id, address: s.address, peerType, role: s.role, zxid: s.zxid, version: s.version, connections: s.connections, nodeCount: s.nodeCount,
-    ...(s.note ? { note: s.note } : {}),
+    id, address: s.address, peerType, role: s.role, zxid: s.zxid, version: s.version, connections: s.connections, nodeCount: s.nodeCount, note: s.note,
   };
 }
 
