@@ -24,6 +24,7 @@ export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
 export type { Health, HealthState, Role } from './zk/health.js';
+export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
 export { exportEnsemble } from './export/export.js';
 export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
 
