@@ -109,7 +109,7 @@ export async function repairServer(ctx: OpContext, id: number, opts: RepairOptio
       await stopOne(ctx, id, live.get(id));
       // If it led, the others elect one of them; its data is touched only once they serve.
       const after = await waitFor(ctx.paths, spec, { kind: 'serving' }, waitOpts).catch((err: unknown) => {
-        if (err instanceof WaitTimeoutError) return err.status;
+        if (err instanceof WaitTimeoutError) return err.status as EnsembleStatus; // a local wait: a local status
         throw err;
       });
       const without = quorumWithout(roles(after), id);
