@@ -1,6 +1,6 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
+import { DamagedEnsembleError, ExitCode, fromSystemError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
 import { asSpec, recordedSpecProblems } from '../../options/recorded.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
@@ -55,6 +55,11 @@ export async function readSpecIfAny(paths: EnsemblePaths): Promise<EnsembleSpec 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw homeNotDirectory(home);
+    // Only what is wrong with the file itself is damage; a system that cannot read it just
+    // now (EMFILE, EACCES, EIO) says nothing about it, and must not get its servers stopped by `gc`.
+    if (!['EISDIR', 'ELOOP'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+      throw fromSystemError(err) ?? new ZkpseudoError(`Cannot read ${specFile}: ${(err as Error).message}.`, 'Run the command again once the file can be read.', ExitCode.failed, { cause: err });
+    }
     throw new DamagedEnsembleError(paths, `it cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   let parsed: unknown;
