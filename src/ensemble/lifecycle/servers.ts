@@ -4,6 +4,7 @@ import path from 'node:path';
 import { writeServerFiles } from '../store/server-files.js';
 import { ZkpseudoError } from '../../errors.js';
 import { readPidFile, removePidFile, signalServer, waitServerGone } from '../../edge/process.js';
+import { removeOwned } from '../../edge/owned-fs.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { startServer, type Launch, type LaunchOptions } from '../../edge/server.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
@@ -184,12 +185,18 @@ export async function stopProcess(sp: ServerPaths, pid: number, graceMs = 10_000
   return 'killed';
 }
 
-/** SIGKILLs one server, as a crash would: the pid file stays behind, stale. */
+/**
+ * SIGKILLs one server, as a crash would, and waits until it is gone. The pid file the crash
+ * leaves is removed then: zkpseudo did the kill, so a later command has nothing to warn about.
+ */
 export async function killOne(ctx: ServerContext, id: number, live: LiveServer | undefined): Promise<boolean> {
   if (!live) return false;
   const sp = ctx.paths.server(id);
   const sent = await signalServer(live.pid, sp.config, 'SIGKILL');
   if (!sent) return false;
   if (!(await waitServerGone(live.pid, sp.config, KILL_GRACE_MS))) throw stillRunning(sp, live.pid, `${KILL_GRACE_MS / 1000} s after SIGKILL`);
+  // zkServer.sh wrote it; only if it still names the killed process (nothing started since).
+  const left = await readPidFile(sp.pidFile, sp.config);
+  if (left.state === 'stale' && left.pid === live.pid) await removeOwned(ctx.paths.home, sp.pidFile);
   return true;
 }
