@@ -163,9 +163,11 @@ export function buildProgram(): Command {
 
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));
-  program.command('gc').description('stop servers zkpseudo started whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
+  program.command('gc').description('stop servers under the home dir whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
     .option('--dry-run', 'only say what would be stopped and removed')
-    .action(action(async (c, o: { dryRun?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
+    .option('--all', 'stop such servers anywhere on this machine, whatever their home dir (default: only under --home; others are reported)')
+    .addHelpText('after', examples('zkpseudo gc --dry-run', 'zkpseudo gc --home /tmp/ci-home', 'zkpseudo gc --all'))
+    .action(action(async (c, o: { dryRun?: boolean; all?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
   program.command('env').description('shell lines (ZK_CONNECT=…) for eval "$(zkpseudo env)"')
     .addHelpText('after', examples('eval "$(zkpseudo env)"', 'zkpseudo env --json'))
     .action(action(async (c) => (await import('./commands/info.js')).envCommand(c)));
