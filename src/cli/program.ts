@@ -178,8 +178,8 @@ export function buildProgram(): Command {
     .addHelpText('after', examples('zkpseudo logs leader', 'zkpseudo logs all -f'))
     .action(action(async (c, id: string, o: { follow?: boolean; lines?: number }) => (await import('./commands/logs.js')).logsCommand(c, id, o)));
   program.command('cli').description('ZooKeeper\'s own zkCli.sh on one server, or on the whole connect string ("all", or no id)')
-    .argument('[id]', 'a server number, "leader" or "all"').argument('[args...]', 'passed on to zkCli.sh untouched')
-    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli 2 ls -R /', 'zkpseudo cli -- get /zookeeper/config'))
+    .argument('[id]', 'a server number, "leader" or "all"; anything else is the first of the args (whole connect string)').argument('[args...]', 'passed on to zkCli.sh untouched, except zkpseudo\'s own --name, --home, --json, --quiet, --no-color, --debug (after a "--", everything is passed)')
+    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli get /zookeeper/quota', 'zkpseudo cli 2 ls -R / --name ci', 'zkpseudo cli -- get /zookeeper/config'))
     .action(action(async (c, id: string | undefined, args: string[]) => (await import('./commands/info.js')).cliCommand(c, id, args)));
 
   program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup')
