@@ -25,9 +25,15 @@ export interface Lease {
 export const WATCHER_FLAG = '--zkpseudo-lease-watcher';
 const WATCHER_SCRIPT = helperScript(import.meta.url, './watcher-main.js');
 
+/** The lease, or undefined when there is none (or it is garbage); a file that cannot be read just now is an error. */
 export async function readLease(paths: EnsemblePaths): Promise<Lease | undefined> {
+  const text = await readFile(paths.ownerFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw err;
+  });
+  if (text === undefined) return undefined;
   try {
-    const lease = JSON.parse(await readFile(paths.ownerFile, 'utf8')) as Lease;
+    const lease = JSON.parse(text) as Lease;
     return Number.isInteger(lease.ownerPid) && typeof lease.token === 'string' ? lease : undefined;
   } catch {
     return undefined;
@@ -45,7 +51,9 @@ export async function ownerAlive(lease: Pick<Lease, 'ownerPid' | 'ownerStart'>):
   if (!(await isAlive(lease.ownerPid))) return false;
   if (lease.ownerStart === null) return true;
   const now = await startTime(lease.ownerPid);
-  return now === undefined || now === lease.ownerStart;
+  // No start time on Linux: it exited just now. Elsewhere there is none to compare.
+  if (now === undefined) return process.platform !== 'linux';
+  return now === lease.ownerStart;
 }
 
 /** Checks an owner pid given by a user: it must be a live process. */
