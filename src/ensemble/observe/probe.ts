@@ -85,7 +85,10 @@ async function describeHolder(port: number, listening: Listening): Promise<strin
   return pid ? `port ${port} answers for another process (pid ${pid})` : `port ${port} answers for another process`;
 }
 
-/** Probes one server; never throws (a server that does not answer is a state, not an error). */
+/**
+ * Probes one server. A server that does not answer is a state, not an error; a process table
+ * that cannot be read is an error (a ProcessTableError), never taken for "down".
+ */
 export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000): Promise<ServerStatus> {
   const sp = paths.server(member.id);
   const [pidFile, srvr, conf] = await Promise.all([
