@@ -16,18 +16,10 @@ import { processesWith } from '../../src/edge/proctable.js';
 import { connect } from '../../src/edge/zkclient.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { FAULT_PROXY_FLAG } from '../../src/ensemble/faults/proxy-control.js';
-import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
+import { createSandbox, serverPidsUnder, type Sandbox, eventually } from '../helpers/sandbox.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
 
 describe('trust by construction: processes', () => {
   let sb: Sandbox;

@@ -1,5 +1,6 @@
 /** Waiting for a healthy quorum, reporting each poll, failing early when a server dies. */
 import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import { sleep } from '../../edge/sleep.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
@@ -75,17 +76,7 @@ export interface WaitOptions {
   failOnPaused?: boolean;
 }
 
-/** A pause that ends early when `signal` aborts (so Ctrl-C during a wait is answered at once). */
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export { sleep } from '../../edge/sleep.js';
 
 /** Polls every server until the ensemble is healthy; throws HealthTimeoutError otherwise. */
 export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts: WaitOptions): Promise<EnsembleStatus> {
