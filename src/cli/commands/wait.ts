@@ -16,7 +16,8 @@ export async function waitCommand(c: CommandContext, words: string[], opts: { ti
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const status = await waitFor(c.paths, spec, condition, { timeoutMs, signal: controller.signal });
+    // new-leader: a leader other than the one the last fault removed (ensemble/faults/removed-leader).
+    const status = await waitFor(c.paths, spec, condition, { timeoutMs, signal: controller.signal, ...(c.op.onNotice ? { onNotice: c.op.onNotice } : {}) });
     if (c.o.json) printJson(c.o, { name: spec.name, condition: describeCondition(condition), met: true, status });
     else if (!c.o.quiet) c.o.out(`${describeCondition(condition)}: yes\n${formatStatus(status)}`);
     return 0;

@@ -5,6 +5,7 @@ import { conditionMet, describeCondition, type Condition } from '../../zk/condit
 import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
 import { sleep } from './wait-healthy.js';
+import { readRemovedLeader } from '../faults/removed-leader.js';
 
 /** The condition did not come true in time; carries the last status. */
 export class WaitTimeoutError extends ZkpseudoError {
@@ -22,15 +23,22 @@ export interface WaitForOptions {
   intervalMs?: number;
   signal?: AbortSignal;
   onStatus?: (s: EnsembleStatus) => void;
+  /** Said when the record of the removed leader is damaged (and so not used). */
+  onNotice?: (text: string) => void;
 }
 
 /**
  * Polls every server until `condition` holds; resolves with that status. For `new-leader`
- * without a `previous`, the leader at the start of the wait (if any) is the one to replace.
+ * without a `previous`, the leader the last fault removed is the one to replace (see
+ * faults/removed-leader), else the leader at the start of the wait, if any.
  */
 export async function waitFor(paths: EnsemblePaths, spec: EnsembleSpec, condition: Condition, opts: WaitForOptions): Promise<EnsembleStatus> {
   const deadline = Date.now() + opts.timeoutMs;
   let c = condition;
+  if (c.kind === 'new-leader' && c.previous === undefined) {
+    const removed = await readRemovedLeader(paths, opts.onNotice);
+    if (removed) c = { kind: 'new-leader', previous: removed.leader, ...(removed.epoch !== null ? { previousEpoch: removed.epoch } : {}) };
+  }
   for (let first = true; ; first = false) {
     if (opts.signal?.aborted) throw new InterruptedError('`wait`');
     const status = await probeEnsemble(paths, spec, Math.min(1000, Math.max(200, deadline - Date.now())));
