@@ -1,9 +1,10 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
 import { connectString } from '../../ensemble/observe/probe.js';
-import { upEnsemble } from '../../ensemble/lifecycle/up.js';
+import { reuseHealthy } from '../../ensemble/lifecycle/reuse.js';
 import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
+import type { UpEvent } from '../../ensemble/lifecycle/up-run.js';
 import { LOCAL_ENSEMBLE_FILE, type CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
 import { createUpDisplay } from '../progress.js';
@@ -68,14 +69,18 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await upEnsemble({ ...options, name, home: c.home }, {
+    const ctx = {
       env: c.env,
       signal: controller.signal,
-      onEvent: (e) => {
+      onEvent: (e: UpEvent) => {
         if (e.kind === 'notice') c.o.notices.push(e.text);
         if (!quiet) display.onEvent(e);
       },
-    });
+    };
+    const asked = { ...options, name, home: c.home };
+    // An ensemble already healthy as asked is proven with one probe, at the speed of `status`;
+    // the full `up` (and the modules it needs) is loaded only when that says no.
+    const result = (await reuseHealthy(asked, ctx)) ?? (await (await import('../../ensemble/lifecycle/up.js')).upEnsemble(asked, ctx));
     if (!quiet) display.finish();
     if (c.o.json) printJson(c.o, upJson(result));
     else if (!c.o.quiet) {
