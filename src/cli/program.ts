@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ExitCode, ZkpseudoError } from '../errors.js';
 import type { CommandContext, GlobalOptions } from './context.js';
+import { packageFile } from '../edge/package-files.js';
 
 /** The package's own version, read from package.json (never a constant that drifts). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -1,6 +1,7 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
 import { connectString } from '../../ensemble/observe/probe.js';
 import { reuseHealthy } from '../../ensemble/lifecycle/reuse.js';
+import { packageFile } from '../../edge/package-files.js';
 import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
@@ -45,8 +46,8 @@ export async function ensembleFilePath(file: string | undefined, cwd = process.c
   }
   if (await exists(path.resolve(cwd, file))) return path.resolve(cwd, file);
   if (!file.includes('/')) {
-    const shipped = new URL(`../../../ensembles/${file.endsWith('.yaml') ? file : `${file}.yaml`}`, import.meta.url);
-    if (await exists(shipped.pathname)) return decodeURIComponent(shipped.pathname);
+    const shipped = packageFile('ensembles', file.endsWith('.yaml') ? file : `${file}.yaml`);
+    if (await exists(shipped)) return shipped;
   }
   return file;
 }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { archivePath, archiveReady, CDS_BUILDER_FLAG, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, useArchiveFlags } from './archive.js';
-import { helperScript } from '../../edge/files.js';
+import { helperScript } from '../../edge/package-files.js';
 import { findJava, type JavaRuntime } from '../../edge/java.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { cacheDir } from '../../tarball/resolve.js';
@@ -10,7 +10,7 @@ import { versionFacts } from '../../zk/version-facts.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import type { ServerPaths } from '../store/layout.js';
 
-const BUILDER = helperScript(import.meta.url, './builder-main.js');
+const BUILDER = 'ensemble/cds/builder-main.js';
 
 /** The unpacked tree every copy of this spec's tarball comes from. */
 export function treeDir(env: NodeJS.ProcessEnv, spec: EnsembleSpec): string {
@@ -54,7 +54,7 @@ export async function scheduleArchive(spec: EnsembleSpec, env: NodeJS.ProcessEnv
   const tree = treeDir(env, spec);
   const archive = archivePath(cacheDir(env), tree, j);
   if (await archiveReady(archive)) return false;
-  const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
+  const child = spawn(process.execPath, [helperScript(BUILDER), CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
   child.unref();
   return true;
 }

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { openAppendOwned, writeOwned } from '../../edge/owned-fs.js';
-import { helperScript } from '../../edge/files.js';
+import { helperScript } from '../../edge/package-files.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import { isAlive, waitGone } from '../../edge/process.js';
 import { processesWith } from '../../edge/proctable.js';
@@ -15,7 +15,8 @@ import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
 export const FAULT_PROXY_FLAG = '--zkpseudo-fault-proxy';
-const PROXY_SCRIPT = helperScript(import.meta.url, './proxy-main.js');
+/** The proxy program, under the package's dist/ (edge/package-files). */
+const PROXY_SCRIPT = 'ensemble/faults/proxy-main.js';
 
 export function faultFiles(paths: EnsemblePaths) {
   return {
@@ -64,7 +65,7 @@ export async function ensureProxy(paths: EnsemblePaths): Promise<number> {
   await writeOwned(paths.home, files.applied, '-1');
   const log = await openAppendOwned(paths.home, files.log);
   try {
-    const child = spawn(process.execPath, [PROXY_SCRIPT, FAULT_PROXY_FLAG, paths.home, paths.name], { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn(process.execPath, [helperScript(PROXY_SCRIPT), FAULT_PROXY_FLAG, paths.home, paths.name], { detached: true, stdio: ['ignore', log.fd, log.fd] });
     child.unref();
     const state = await readFaultState(paths);
     if (!child.pid || !(await untilApplied(paths, state.generation, child.pid, 10_000))) {
