@@ -2,7 +2,6 @@
  * zkpseudo as a library: `up()` an ensemble, get a handle, `down()` it. The CLI is a thin layer
  * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
  */
-import { randomBytes } from 'node:crypto';
 import { resolveHome, ensemblePaths, type EnsemblePaths } from './ensemble/store/layout.js';
 import { killServers, restartServers, selectMembers, signalServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/lifecycle/ops.js';
 import { applyFault } from './ensemble/faults/operations.js';
@@ -14,6 +13,7 @@ import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } 
 import { readSpec } from './ensemble/store/spec-file.js';
 import { upEnsemble, type UpEvent } from './ensemble/lifecycle/up.js';
 import { reuseHealthy } from './ensemble/lifecycle/reuse.js';
+import { sweepThrowaways, throwawayName } from './ensemble/lifecycle/throwaway.js';
 import { waitHealthy } from './ensemble/observe/wait-healthy.js';
 import { checkShape, codeDurationIssue, parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
 import { ENSEMBLE_NAME } from './options/names.js';
@@ -223,11 +223,6 @@ function timeoutOf(value: Duration | undefined, key = 'timeout'): number {
   return ms;
 }
 
-/** A name no other run picks: this process's pid and random bytes (a reused pid is not enough). */
-function throwawayName(): string {
-  return `tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
-
 /**
  * Creates an ensemble and waits for a healthy quorum unless `wait: false`. Without `name` or
  * `reuse` it is a throwaway: a unique name, `ports: 'auto'`, an owner lease on this process,
@@ -259,6 +254,12 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
   if (handleSignals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
   try {
     const ctx = { env, signal: controller.signal, defaults: { ports: 'auto' as const }, ...(onEvent ? { onEvent } : {}) };
+    // What crashed runs left behind goes first (best effort: it never fails this up()).
+    if (throwaway) {
+      try {
+        await sweepThrowaways(resolveHome(env, rest.home), env, (text) => onEvent?.({ kind: 'notice', text }));
+      } catch { /* a bad home is reported by upEnsemble itself */ }
+    }
     // A throwaway name is new: only a reused ensemble can already be healthy as asked.
     const result = (throwaway ? undefined : await reuseHealthy(ensembleOptions, ctx)) ?? (await upEnsemble(ensembleOptions, ctx));
     return handle(result.spec, result.paths, env, result.status, throwaway && result.created);

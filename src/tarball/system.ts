@@ -5,6 +5,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { chmodOwned, linkOwned, mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
 import path from 'node:path';
+import { withLock } from '../edge/lock.js';
 import { createHash } from 'node:crypto';
 import { pathExists } from '../edge/files.js';
 import { parseZkVersion, tarballTopDir, type ZkVersion } from '../zk/versions.js';
@@ -161,17 +162,28 @@ export async function packSystemInstall(install: SystemInstall, cacheDir: string
   await mkdirOwned(cacheDir, dir);
   const tarball = path.join(dir, `${tarballTopDir(install.version)}-${install.kind}-${await fingerprint(install)}.tar.gz`);
   const digestFile = `${tarball}.sha512`;
-  const known = await readFile(digestFile, 'utf8').catch(() => undefined);
-  if (known && (await pathExists(tarball))) return { tarball, sha512: known.split(/\s/)[0]! };
-  const staging = `${tarball}.${process.pid}.tree`;
-  try {
-    await removeOwned(cacheDir, staging, { recursive: true });
-    if (install.kind === 'debian') await stageDebian(install, staging, cacheDir);
-    else await linkOwned(cacheDir, install.binDir, staging);
-    const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball, cacheDir);
-    await writeOwned(cacheDir, digestFile, `${sha512}  ${path.basename(tarball)}\n`);
-    return { tarball, sha512 };
-  } finally {
-    await removeOwned(cacheDir, staging, { recursive: true });
-  }
+  // The digest is written once the tarball is whole, so a tarball with one can be used at once.
+  const packed = async () => {
+    const known = await readFile(digestFile, 'utf8').catch(() => undefined);
+    return known && (await pathExists(tarball)) ? { tarball, sha512: known.split(/\s/)[0]! } : undefined;
+  };
+  const ready = await packed();
+  if (ready) return ready;
+  // Two first `up`s at once (two test runs on a cold cache) pack it once: the other waits and
+  // uses it, rather than reading a tarball that is being written over.
+  return withLock(tarball, `the packing of ${path.basename(tarball)}`, async () => {
+    const done = await packed();
+    if (done) return done;
+    const staging = `${tarball}.${process.pid}.tree`;
+    try {
+      await removeOwned(cacheDir, staging, { recursive: true });
+      if (install.kind === 'debian') await stageDebian(install, staging, cacheDir);
+      else await linkOwned(cacheDir, install.binDir, staging);
+      const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball, cacheDir);
+      await writeOwned(cacheDir, digestFile, `${sha512}  ${path.basename(tarball)}\n`);
+      return { tarball, sha512 };
+    } finally {
+      await removeOwned(cacheDir, staging, { recursive: true });
+    }
+  });
 }
