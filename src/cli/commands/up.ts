@@ -2,13 +2,12 @@
 import { connectString } from '../../ensemble/observe/probe.js';
 import { reuseHealthy } from '../../ensemble/lifecycle/reuse.js';
 import { packageFile } from '../../edge/package-files.js';
-import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import type { UpEvent } from '../../ensemble/lifecycle/up-run.js';
+import type { UpDisplay } from '../progress.js';
 import { LOCAL_ENSEMBLE_FILE, type CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
-import { createUpDisplay } from '../progress.js';
 import { upJson } from '../json.js';
 
 /** Flags as commander parsed them → options as written (only those given, so a file's stay). */
@@ -59,8 +58,9 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
   const name = c.nameGiven ? c.name : (fromFile.name ?? c.name);
   // Redraw in place only on a real terminal of some size; CI logs and dumb terminals get plain lines.
   const tty = !!process.stderr.isTTY && !c.env.CI && c.env.TERM !== 'dumb' && (process.stderr.rows ?? 0) > 0;
-  const display = await createUpDisplay({ tty, write: (l) => c.o.err(l) });
   const quiet = c.o.quiet || c.o.json;
+  // Modules are loaded only when used: an `up` of a healthy ensemble must cost what `status` costs.
+  const display: UpDisplay = quiet ? { onEvent() {}, finish() {} } : await (await import('../progress.js')).createUpDisplay({ tty, write: (l) => c.o.err(l) });
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -91,6 +91,7 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     return 0;
   } catch (err) {
     if (!quiet) display.finish();
+    const { HealthTimeoutError } = await import('../../ensemble/observe/wait-healthy.js');
     if (err instanceof HealthTimeoutError && !c.o.quiet) {
       c.o.err(formatStatus(err.status));
       // A cause named in words needs no stack-trace tail; `zkpseudo logs ID` has the rest.

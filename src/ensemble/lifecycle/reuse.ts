@@ -7,13 +7,11 @@
  * repairs, refuses or restarts. This module is kept light on imports: the CLI loads the full
  * `up` only when this says no.
  */
-import { withLock } from '../../edge/lock.js';
 import { commandLine } from '../../edge/process.js';
 import { startTime } from '../../edge/proctable.js';
 import { normalizeOptions, type Request } from '../../options/options.js';
 import type { EnsembleOptions, EnsembleSpec } from '../../options/types.js';
 import { proxyPid } from '../faults/proxy-control.js';
-import { readLease, takeLease, WATCHER_FLAG } from '../lease/lease.js';
 import { probeEnsemble } from '../observe/probe.js';
 import { ensemblePaths, resolveHome, type EnsemblePaths } from '../store/layout.js';
 import { readSpecIfAny } from '../store/spec-file.js';
@@ -25,8 +23,13 @@ async function recorded(paths: EnsemblePaths): Promise<EnsembleSpec | undefined>
   return readSpecIfAny(paths).catch(() => undefined);
 }
 
-/** True when the lease already names this owner (the same process) and its watcher runs. */
+/**
+ * True when the lease already names this owner (the same process) and its watcher runs. The
+ * lease and lock modules are loaded only here, when an owner was asked for (reuse must cost
+ * what `status` costs, and module loading is most of that).
+ */
 async function leaseHeldBy(paths: EnsemblePaths, owner: number): Promise<boolean> {
+  const { readLease, WATCHER_FLAG } = await import('../lease/lease.js');
   const lease = await readLease(paths);
   if (!lease || lease.ownerPid !== owner || !lease.watcherPid) return false;
   if (lease.ownerStart !== null && (await startTime(owner)) !== lease.ownerStart) return false;
@@ -49,6 +52,7 @@ export async function reuseHealthy(opts: EnsembleOptions, ctx: UpContext): Promi
   if (spec.faults && !(await proxyPid(paths))) return undefined;
   if (req.owner !== undefined && !(await leaseHeldBy(paths, req.owner))) {
     // The one thing to do: the servers now share this owner's life.
+    const [{ withLock }, { takeLease }] = await Promise.all([import('../../edge/lock.js'), import('../lease/lease.js')]);
     await withLock(paths.lockTarget, `ensemble "${req.name}"`, () => takeLease(paths, req.owner!), ctx.signal ? { signal: ctx.signal } : {});
   }
   ctx.onEvent?.({ kind: 'status', status });

@@ -45,6 +45,12 @@ export function resumedSettings(req: Request, existing: EnsembleSpec): Pick<Ense
   };
 }
 
+/** `spec` with the settings `recorded` holds (heap, extra keys, tick): what running servers still run with. */
+export function withSettingsOf(spec: EnsembleSpec, recorded: EnsembleSpec): EnsembleSpec {
+  const { tickMs: _asked, ...rest } = spec;
+  return { ...rest, heapMb: recorded.heapMb, config: recorded.config, ...(recorded.tickMs !== undefined ? { tickMs: recorded.tickMs } : {}) };
+}
+
 const effectiveTick = (s: Pick<EnsembleSpec, 'tickMs' | 'config'>) => Number(s.config.tickTime ?? s.tickMs ?? DEFAULT_TUNABLES.tickTime);
 
 /**

@@ -21,7 +21,7 @@ import { launchOptions, startOne, stopOne } from './servers.js';
 import { linkCopies, scheduleArchive, treeDir } from '../cds/launch.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { writeSpec } from '../store/spec-file.js';
-import { assertSameShape, resumedSettings, settingChanges } from './shape.js';
+import { assertSameShape, resumedSettings, settingChanges, withSettingsOf } from './shape.js';
 import type { UpRun, UpStep } from './up-run.js';
 import { HealthTimeoutError, waitHealthy } from '../observe/wait-healthy.js';
 
@@ -136,9 +136,7 @@ const ports: UpStep = {
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     // Until the running servers have been restarted with them, the recorded settings stay
     // those they run with: an `up` cut short is asked to apply the change again.
-    const { tickMs: _asked, ...shape } = spec;
-    const recorded = r.existing;
-    await writeSpec(r.paths, r.changes.length && recorded ? { ...shape, heapMb: recorded.heapMb, config: recorded.config, ...(recorded.tickMs !== undefined ? { tickMs: recorded.tickMs } : {}) } : spec);
+    await writeSpec(r.paths, r.changes.length && r.existing ? withSettingsOf(spec, r.existing) : spec);
   },
   async undo(r, err) {
     // A brand-new ensemble that never became healthy holds nothing of the user's: remove it,
