@@ -150,7 +150,7 @@ describe('the README\'s failover walkthrough, run as written', () => {
     const env = await shellEnv();
     const sh = (command: string) => execa('bash', ['-c', command], { env, reject: false, timeout: 90_000 });
     expect((await sh('zkpseudo up 3 --ports auto --name late -q')).exitCode).toBe(0);
-    const r = await sh('zkpseudo kill leader --name late && sleep 3 && zkpseudo wait new-leader --name late --timeout 5s --json');
+    const r = await sh('zkpseudo kill leader --name late -q && sleep 3 && zkpseudo wait new-leader --name late --timeout 5s --json');
     expect(r.exitCode, r.stderr).toBe(0);
     const waited = JSON.parse(r.stdout);
     const record = JSON.parse(await readFile(path.join(sb.root, 'home', 'late', 'removed-leader.json'), 'utf8'));
