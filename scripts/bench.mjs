@@ -42,18 +42,35 @@ async function zk(args) {
   return { ms, stdout: r.stdout };
 }
 
-/** One zkpseudo cycle: up N to verified healthy, status, down until gone. */
-async function zkpseudoCycle(n, name) {
+/**
+ * `up` again with the same arguments, on the ensemble it just made (healthy, same shape), against
+ * `status`: three of each, alternating who goes first; the medians. Reuse must prove the
+ * ensemble healthy and do nothing else, so it should cost what `status` costs.
+ */
+async function reuseVsStatus(args, name) {
+  const reuse = [];
+  const status = [];
+  for (let i = 0; i < 3; i++) {
+    const pair = [['reuse', () => zk([...args, '-q'])], ['status', () => zk(['status', '--name', name, '-q'])]];
+    for (const [what, run] of i % 2 ? pair.reverse() : pair) (what === 'reuse' ? reuse : status).push((await run()).ms);
+  }
+  return { reuse: median(reuse), reuseStatus: median(status) };
+}
+
+/** One zkpseudo cycle: up N to verified healthy, status, (reuse vs status), down until gone. */
+async function zkpseudoCycle(n, name, withReuse = false) {
   const base = await findFreeBlock(3 * n);
-  const up = await zk(['up', String(n), '--name', name, '--base-port', String(base), '--dist', tarball, '--zk-version', install.version.text, '--json']);
+  const args = ['up', String(n), '--name', name, '--base-port', String(base), '--dist', tarball, '--zk-version', install.version.text];
+  const up = await zk([...args, '--json']);
   const upJson = JSON.parse(up.stdout);
   await verifyHealthy(upJson.servers.map((s) => s.clientPort));
   const pids = upJson.servers.map((s) => s.pid);
   const rss = await Promise.all(pids.map(rssMb));
   const status = await zk(['status', '--name', name, '-q']);
+  const reuse = withReuse ? await reuseVsStatus(args, name) : {};
   const down = await zk(['down', '--name', name, '--purge']);
   if (pids.some(alive)) throw new Error('zkpseudo down left a process');
-  return { up: up.ms, status: status.ms, down: down.ms, rss };
+  return { up: up.ms, status: status.ms, down: down.ms, rss, ...reuse };
 }
 
 async function recipeCycle(n) {
@@ -78,7 +95,7 @@ async function recipeCycle(n) {
   return { up, status, down, rss };
 }
 
-const { FAST_JVM_FLAGS } = await import(path.join(root, 'dist/ensemble/servers.js'));
+const { FAST_JVM_FLAGS } = await import(path.join(root, 'dist/ensemble/lifecycle/servers.js'));
 const modeOf = async (port) => { try { const r = parseSrvr(await sendFourLetterWord(port, 'srvr', 500)); return r.serving ? r.reply.mode : ''; } catch { return ''; } };
 let tree;
 
@@ -120,10 +137,10 @@ try {
     const order = [...who.slice(i % 4), ...who.slice(0, i % 4)];
     const pair = { node: await nodeBare() };
     for (const w of order) {
-      pair[w] = w === 'recipe' ? await recipeCycle(3) : w === 'kazoo' ? await kazooRun(3) : w === 'floor' ? await floorCycle(3) : await zkpseudoCycle(3, `bench${i}`);
+      pair[w] = w === 'recipe' ? await recipeCycle(3) : w === 'kazoo' ? await kazooRun(3) : w === 'floor' ? await floorCycle(3) : await zkpseudoCycle(3, `bench${i}`, true);
     }
     pairs.push(pair);
-    process.stderr.write(`run ${i + 1}/${runs}: up 3 — recipe ${pair.recipe.up.toFixed(0)}, kazoo ${pair.kazoo.up.toFixed(0)}, floor ${pair.floor.up.toFixed(0)}, zkpseudo ${pair.zkpseudo.up.toFixed(0)} ms; status ${pair.recipe.status.toFixed(0)} vs ${pair.zkpseudo.status.toFixed(0)} ms (node -e 0: ${pair.node.toFixed(0)}); down ${pair.recipe.down.toFixed(0)} vs ${pair.zkpseudo.down.toFixed(0)} ms\n`);
+    process.stderr.write(`run ${i + 1}/${runs}: up 3 — recipe ${pair.recipe.up.toFixed(0)}, kazoo ${pair.kazoo.up.toFixed(0)}, floor ${pair.floor.up.toFixed(0)}, zkpseudo ${pair.zkpseudo.up.toFixed(0)} ms; status ${pair.recipe.status.toFixed(0)} vs ${pair.zkpseudo.status.toFixed(0)} ms (node -e 0: ${pair.node.toFixed(0)}); down ${pair.recipe.down.toFixed(0)} vs ${pair.zkpseudo.down.toFixed(0)} ms; up of the healthy ensemble ${pair.zkpseudo.reuse.toFixed(0)} vs status ${pair.zkpseudo.reuseStatus.toFixed(0)} ms\n`);
   }
   const scaling = [];
   for (const n of quick ? [1, 5] : [1, 3, 5, 9, 15]) {
@@ -143,11 +160,15 @@ try {
     { what: 'up 3 → healthy vs the raw floor (JVMs started directly, no CDS)', a: med('floor'), b: med('zkpseudo'), r: ratio('zkpseudo', 'floor'), target: '≤ 1.15× the floor', ok: ratio('zkpseudo', 'floor') <= 1.15, inverse: true },
     { what: 'status (3 servers) vs `node -e 0`', a: med('node'), b: med('zkpseudo', 'status'), r: ratio('zkpseudo', 'node', 'status'), target: '≤ 1.3× node -e 0', ok: false, inverse: true },
     { what: 'status (3 servers) vs the recipe\'s zkServer.sh status', a: med('recipe', 'status'), b: med('zkpseudo', 'status'), r: ratio('recipe', 'zkpseudo', 'status'), target: '≥ 10× faster', ok: ratio('recipe', 'zkpseudo', 'status') >= 10 },
+    { what: 'up 3 of an ensemble already healthy (reuse) vs status', a: med('zkpseudo', 'reuseStatus'), b: med('zkpseudo', 'reuse'), r: ratio('zkpseudo', 'zkpseudo', 'reuse'), target: '≤ 1.2× status', ok: false, inverse: true },
     { what: 'down (until gone) vs the recipe', a: med('recipe', 'down'), b: med('zkpseudo', 'down'), r: ratio('recipe', 'zkpseudo', 'down'), target: '≥ 3× faster', ok: ratio('recipe', 'zkpseudo', 'down') >= 3 },
   ];
   // status / node: the numerator is zkpseudo's status, the denominator a bare node start.
   rows[3].r = median(pairs.map((p) => p.zkpseudo.status / p.node));
   rows[3].ok = rows[3].r <= 1.3;
+  // reuse / status, both timed in the same cycle (medians of three each), then the median over runs.
+  rows[5].r = median(pairs.map((p) => p.zkpseudo.reuse / p.zkpseudo.reuseStatus));
+  rows[5].ok = rows[5].r <= 1.2;
   const rss = { recipe: median(pairs.flatMap((p) => p.recipe.rss)), zkpseudo: median(pairs.flatMap((p) => p.zkpseudo.rss)) };
   const lines = [
     `zkpseudo benchmark: ${runs} run(s), ZooKeeper ${install.version.text}, ${os.cpus().length} cores, node ${process.version}; a new ensemble each time, tarball cached`,

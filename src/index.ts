@@ -3,17 +3,21 @@
  * over the same functions. Nothing here prints; progress reaches `onEvent` if you ask for it.
  */
 import { resolveHome, ensemblePaths, type EnsemblePaths } from './ensemble/store/layout.js';
-import { killServers, restartServers, signalServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/lifecycle/ops.js';
+import { killServers, restartServers, selectMembers, signalServers, startServers, stopServers, downEnsemble, type OpContext, type ServerSelector } from './ensemble/lifecycle/ops.js';
 import { applyFault } from './ensemble/faults/operations.js';
 import { waitFor } from './ensemble/observe/wait-condition.js';
+import { settleCondition, type SettleVerb } from './ensemble/observe/settle.js';
+import { logTail } from './ensemble/observe/logs.js';
 import { parseCondition, type Condition } from './zk/conditions.js';
 import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/observe/probe.js';
 import { readSpec } from './ensemble/store/spec-file.js';
 import { upEnsemble, type UpEvent } from './ensemble/lifecycle/up.js';
+import { reuseHealthy } from './ensemble/lifecycle/reuse.js';
+import { sweepThrowaways, throwawayName } from './ensemble/lifecycle/throwaway.js';
 import { waitHealthy } from './ensemble/observe/wait-healthy.js';
-import { checkShape, parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
+import { checkShape, codeDurationIssue, parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
 import { ENSEMBLE_NAME } from './options/names.js';
-import { UsageError } from './errors.js';
+import { NoSuchEnsembleError, UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
 import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
@@ -29,7 +33,37 @@ export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.j
 export { exportEnsemble } from './export/export.js';
 export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
 
-export interface UpOptions extends EnsembleOptions {
+/**
+ * A duration in the library: a number of milliseconds (`1500`), or a string with its unit
+ * (`'1.5s'`, `'200ms'`, `'2m'`). A string without a unit is refused: on the command line "90"
+ * means seconds, so code must say which it means.
+ */
+export type Duration = number | `${number}ms` | `${number}s` | `${number}m` | `${number}h`;
+
+/** Waiting after an operation: `wait: true` waits until the ensemble settles (see each method). */
+export interface WaitOptions {
+  wait?: boolean;
+  /** How long `wait` waits (default 60 s); rejects with WaitTimeoutError after it. */
+  timeout?: Duration;
+}
+
+export interface UpOptions extends Omit<EnsembleOptions, 'timeout' | 'tick' | 'owner'> {
+  /**
+   * Resume the ensemble called `name` (default "default") if it exists, and keep it on
+   * `down()`. Without `reuse` or a `name`, `up()` makes a throwaway ensemble: a unique name,
+   * an owner lease on this process, deleted by `down()`.
+   */
+  reuse?: boolean;
+  /** How long `up` waits for a healthy quorum (default 60 s). */
+  timeout?: Duration;
+  /** ZooKeeper's tickTime (default 2000 ms); initLimit/syncLimit stay in ticks, so they scale. */
+  tick?: Duration;
+  /**
+   * The pid whose life the servers share: when it exits, however it dies, they stop (data
+   * kept). Default: this process for a throwaway ensemble, none with `reuse` or a `name`;
+   * `false` for none.
+   */
+  owner?: number | false;
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Cancels an in-progress `up`: the servers it started are stopped, data is kept. */
@@ -56,7 +90,7 @@ export interface ServerInfo {
   pid: number | null;
 }
 
-export interface Ensemble {
+export interface Ensemble extends AsyncDisposable {
   readonly name: string;
   readonly home: string;
   readonly dir: string;
@@ -66,27 +100,47 @@ export interface Ensemble {
   readonly servers: ServerInfo[];
   /** The same data `zkpseudo status --json` prints. */
   status(): Promise<EnsembleStatus>;
-  stop(id: ServerSelector): Promise<Record<number, StopOutcome>>;
-  start(id: ServerSelector): Promise<Record<number, StartOutcome>>;
-  restart(id: ServerSelector): Promise<Record<number, StartOutcome>>;
-  /** SIGKILL, as a crash would; returns the ids killed. */
-  kill(id: ServerSelector): Promise<number[]>;
+  /**
+   * Stops servers (SIGTERM, then waits until the processes are gone). With `wait`, then
+   * waits until the others serve again: a new leader when the leader was stopped.
+   */
+  stop(id: ServerSelector, opts?: WaitOptions): Promise<Record<number, StopOutcome>>;
+  /** Starts servers; with `wait`, until they serve in a quorum. */
+  start(id: ServerSelector, opts?: WaitOptions): Promise<Record<number, StartOutcome>>;
+  /** Stops, then starts servers; with `wait`, until they serve in a quorum. */
+  restart(id: ServerSelector, opts?: WaitOptions): Promise<Record<number, StartOutcome>>;
+  /**
+   * SIGKILL, as a crash would; returns the ids killed. With `wait`, waits until the survivors
+   * serve: after `kill('leader')`, until they have elected a new leader.
+   */
+  kill(id: ServerSelector, opts?: WaitOptions): Promise<number[]>;
   /** Resolves with the healthy status, or rejects with HealthTimeoutError. */
-  waitHealthy(opts?: { timeout?: string | number }): Promise<EnsembleStatus>;
-  /** Stops every server and waits until the processes are gone; `purge` deletes the data too. */
-  down(opts?: { purge?: boolean }): Promise<void>;
+  waitHealthy(opts?: { timeout?: Duration }): Promise<EnsembleStatus>;
+  /**
+   * Stops every server and waits until the processes are gone. The data is deleted when this
+   * handle's `up()` made a throwaway ensemble (no `name`, no `reuse`) unless `keep`, and
+   * otherwise only with `purge`. `await using zk = await up()` calls this at the end of the scope.
+   */
+  down(opts?: { purge?: boolean; keep?: boolean }): Promise<void>;
   /**
    * Resolves once the condition holds: "healthy", "degraded", "serving", "leader",
-   * "new-leader" (a leader other than the one when the wait began), or "down 2"; rejects with
-   * WaitTimeoutError (carrying the last status) after `timeout` (default 60s).
+   * "new-leader" (a leader other than the one the last kill, stop, pause, isolate or partition
+   * took away — even when it was elected before this call — else other than the one when the
+   * wait began), or "down 2"; rejects with WaitTimeoutError (carrying the last status) after
+   * `timeout` (default 60 s).
    */
-  waitFor(condition: string | Condition, opts?: { timeout?: string | number }): Promise<EnsembleStatus>;
-  /** SIGSTOP: a hung server (a long GC pause). Returns the ids paused. */
-  pause(id: ServerSelector): Promise<number[]>;
-  /** SIGCONT a paused server. */
-  resume(id: ServerSelector): Promise<number[]>;
-  /** Cuts a server off from every other server (needs `faults: true`). */
-  isolate(id: number | 'leader'): Promise<void>;
+  waitFor(condition: string | Condition, opts?: { timeout?: Duration }): Promise<EnsembleStatus>;
+  /** The last `lines` (default 50) lines of a server's log ("" before it has written one). */
+  logs(id: number | 'leader', opts?: { lines?: number }): Promise<string>;
+  /** SIGSTOP: a hung server (a long GC pause). Returns the ids paused; `wait` as for `kill`. */
+  pause(id: ServerSelector, opts?: WaitOptions): Promise<number[]>;
+  /** SIGCONT a paused server; with `wait`, until it serves again. */
+  resume(id: ServerSelector, opts?: WaitOptions): Promise<number[]>;
+  /**
+   * Cuts a server off from every other server (needs `faults: true`); with `wait`, until the
+   * others serve (a new leader, when it led).
+   */
+  isolate(id: number | 'leader', opts?: WaitOptions): Promise<void>;
   /** Splits the servers into groups that cannot reach each other, like [[1, 2], [3]] (needs `faults: true`). */
   partition(groups: number[][]): Promise<void>;
   /** Cuts a server off from its clients (needs `faults: true`). */
@@ -102,11 +156,30 @@ export interface Ensemble {
    * quorum without it (else rejects with exit code 2, nothing changed), so no acknowledged
    * write is lost; resolves once it serves again (`timeout`, default 60s).
    */
-  repair(id: number, opts?: { timeout?: string | number }): Promise<RepairResult>;
+  repair(id: number, opts?: { timeout?: Duration }): Promise<RepairResult>;
 }
 
-function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
+function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus, throwaway = false): Ensemble {
   const op: OpContext = { paths, env };
+  /** With `wait`, waits until the ensemble settles after `verb` on `ids` (observe/settle). */
+  const settle = async (verb: SettleVerb, ids: number[], o: WaitOptions | undefined): Promise<void> => {
+    if (!o?.wait) return;
+    await waitFor(paths, spec, await settleCondition(paths, verb, ids), { timeoutMs: timeoutOf(o.timeout) });
+  };
+  const after = async <T>(verb: SettleVerb, o: WaitOptions | undefined, act: () => Promise<T>, ids: (r: T) => number[]): Promise<T> => {
+    if (o?.timeout !== undefined) timeoutOf(o.timeout); // a bad timeout is refused before anything happens
+    const result = await act();
+    await settle(verb, ids(result), o);
+    return result;
+  };
+  const keys = (r: Record<number, string>) => Object.keys(r).map(Number);
+  const same = (r: number[]) => r;
+  let downDone = false;
+  const down = async (o: { purge?: boolean; keep?: boolean } = {}) => {
+    if (o.purge && o.keep) throw new UsageError('down({ purge: true, keep: true }): choose one.', '`purge` deletes the ensemble; `keep` keeps its data.');
+    await downEnsemble(op, { purge: o.purge ?? (throwaway && !o.keep) });
+    downDone = true;
+  };
   return {
     name: spec.name,
     home: paths.home,
@@ -121,20 +194,31 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
       };
     }),
     status: () => probeEnsemble(paths, spec),
-    stop: (id) => stopServers(op, id),
-    start: (id) => startServers(op, id),
-    restart: (id) => restartServers(op, id),
-    kill: (id) => killServers(op, id),
-    waitHealthy: (o = {}) => waitHealthy(paths, spec, { timeoutMs: timeoutOf(o.timeout) }),
-    down: async (o = {}) => { await downEnsemble(op, o); },
-    waitFor: (condition, o = {}) => {
+    stop: (id, o) => after('stop', o, () => stopServers(op, id), keys),
+    start: (id, o) => after('start', o, () => startServers(op, id), keys),
+    restart: (id, o) => after('restart', o, () => restartServers(op, id), keys),
+    kill: (id, o) => after('kill', o, () => killServers(op, id), same),
+    waitHealthy: async (o = {}) => waitHealthy(paths, spec, { timeoutMs: timeoutOf(o.timeout) }),
+    down,
+    // A scope's end after an explicit down() has nothing left to do.
+    [Symbol.asyncDispose]: async () => {
+      if (downDone) return;
+      await down().catch((err: unknown) => { if (!(err instanceof NoSuchEnsembleError)) throw err; });
+    },
+    waitFor: async (condition, o = {}) => {
       const c = typeof condition === 'string' ? parseCondition([condition]) : condition;
-      if (typeof c === 'string') return Promise.reject(new UsageError(`waitFor: ${c}.`, 'Conditions: healthy, degraded, serving, leader, new-leader, "down ID".'));
+      if (typeof c === 'string') throw new UsageError(`waitFor: ${c}.`, 'Conditions: healthy, degraded, serving, leader, new-leader, "down ID".');
       return waitFor(paths, spec, c, { timeoutMs: timeoutOf(o.timeout) });
     },
-    pause: (id) => signalServers(op, id, 'SIGSTOP'),
-    resume: (id) => signalServers(op, id, 'SIGCONT'),
-    isolate: async (id) => { await applyFault(op, { op: 'isolate', id }); },
+    logs: async (id, o = {}) => {
+      const lines = o.lines ?? 50;
+      if (!Number.isInteger(lines) || lines < 1 || lines > 100_000) throw new UsageError(`logs: lines ${JSON.stringify(o.lines)} is not a whole number from 1 to 100000.`, 'Pass { lines: 50 }, for instance.');
+      const [member] = await selectMembers(op, spec, id);
+      return logTail(paths, member!.id, lines);
+    },
+    pause: (id, o) => after('pause', o, () => signalServers(op, id, 'SIGSTOP'), same),
+    resume: (id, o) => after('resume', o, () => signalServers(op, id, 'SIGCONT'), same),
+    isolate: async (id, o) => { await after('isolate', o, () => applyFault(op, { op: 'isolate', id }), (r) => r.removed); },
     partition: async (groups) => { await applyFault(op, { op: 'partition', groups }); },
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
@@ -143,27 +227,55 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
   };
 }
 
-function timeoutOf(value: string | number | undefined): number {
+/** A library duration (a number of ms, or a string with a unit) → ms, or a UsageError. */
+function timeoutOf(value: Duration | undefined, key = 'timeout'): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new UsageError(`timeout: ${JSON.stringify(value)} is not a duration from 1ms to 24h.`, 'Give a duration like "30s" or a number of seconds.');
+  const issue = codeDurationIssue(value);
+  const ms = issue ? undefined : parseDuration(value);
+  if (ms === undefined) throw new UsageError(`${key}: ${issue ?? `${JSON.stringify(value)} is not a duration from 1 ms to 24 h`}.`, 'Give milliseconds as a number (1500) or a string with a unit ("1.5s", "2m").');
   return ms;
 }
 
-/** Creates (or resumes) an ensemble and waits for a healthy quorum unless `wait: false`. */
+/**
+ * Creates an ensemble and waits for a healthy quorum unless `wait: false`. Without `name` or
+ * `reuse` it is a throwaway: a unique name, `ports: 'auto'`, an owner lease on this process,
+ * deleted by `down()`. With them it is created or resumed, and kept. Ports default to "auto"
+ * (an existing ensemble keeps the ports it was made with).
+ */
 export async function up(options: UpOptions = {}): Promise<Ensemble> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new UsageError(`up(${JSON.stringify(options)}): the options must be an object such as { servers: 3 }.`, 'See the README\'s "Library" section for every option.');
   }
-  const { env = process.env, signal, onEvent, handleSignals = true, ...ensembleOptions } = options;
+  const { env = process.env, signal, onEvent, handleSignals = true, reuse, owner, ...rest } = options;
+  if (reuse !== undefined && typeof reuse !== 'boolean') throw new UsageError(`Invalid option reuse: ${JSON.stringify(reuse)} is not true or false.`, 'Pass reuse: true to resume an ensemble and keep it.');
+  for (const key of ['timeout', 'tick'] as const) {
+    const issue = rest[key] === undefined ? undefined : codeDurationIssue(rest[key]);
+    if (issue) throw new UsageError(`Invalid option ${key}: ${issue}.`, 'Give milliseconds as a number (1500) or a string with a unit ("1.5s", "200ms").');
+  }
+  // Throwaway unless told otherwise: two test runs at once never meet, and a crashed run's
+  // servers stop with it and are never resumed by the next (README "Library").
+  const throwaway = !reuse && rest.name === undefined;
+  const ensembleOptions: EnsembleOptions = {
+    ...rest,
+    ...(throwaway ? { name: throwawayName() } : {}),
+    ...(owner === false ? {} : owner !== undefined ? { owner } : throwaway ? { owner: process.pid } : {}),
+  };
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let caught: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => { caught = sig; controller.abort(); };
   if (handleSignals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
   try {
-    const result = await upEnsemble(ensembleOptions, { env, signal: controller.signal, ...(onEvent ? { onEvent } : {}) });
-    return handle(result.spec, result.paths, env, result.status);
+    const ctx = { env, signal: controller.signal, defaults: { ports: 'auto' as const }, ...(onEvent ? { onEvent } : {}) };
+    // What crashed runs left behind goes first (best effort: it never fails this up()).
+    if (throwaway) {
+      try {
+        await sweepThrowaways(resolveHome(env, rest.home), env, (text) => onEvent?.({ kind: 'notice', text }));
+      } catch { /* a bad home is reported by upEnsemble itself */ }
+    }
+    // A throwaway name is new: only a reused ensemble can already be healthy as asked.
+    const result = (throwaway ? undefined : await reuseHealthy(ensembleOptions, ctx)) ?? (await upEnsemble(ensembleOptions, ctx));
+    return handle(result.spec, result.paths, env, result.status, throwaway && result.created);
   } finally {
     if (handleSignals) {
       process.off('SIGINT', onSignal);

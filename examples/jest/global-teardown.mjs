@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await globalThis.__ZKPSEUDO__?.down({ purge: true });
+  await globalThis.__ZKPSEUDO__?.down(); // up() made it, so down() deletes it
 }

@@ -1,5 +1,6 @@
 /** Which ensemble file a command reads: `-f X` as given, a shipped one by name, or ./zkpseudo.yaml. */
 import { LOCAL_ENSEMBLE_FILE } from './context.js';
+import { packageFile } from '../edge/package-files.js';
 
 /**
  * Where `-f X` points: a path as given; else one of the ensemble files shipped with zkpseudo by
@@ -15,8 +16,8 @@ export async function ensembleFilePath(file: string | undefined, cwd = process.c
   }
   if (await exists(path.resolve(cwd, file))) return path.resolve(cwd, file);
   if (!file.includes('/')) {
-    const shipped = new URL(`../../ensembles/${file.endsWith('.yaml') ? file : `${file}.yaml`}`, import.meta.url);
-    if (await exists(shipped.pathname)) return decodeURIComponent(shipped.pathname);
+    const shipped = packageFile('ensembles', file.endsWith('.yaml') ? file : `${file}.yaml`);
+    if (await exists(shipped)) return shipped;
   }
   return file;
 }

@@ -15,7 +15,9 @@ export function upJson(r: UpResult) {
     connectString: connectString(r.spec),
     dir: r.paths.dir,
     created: r.created,
+    reused: r.reused,
     started: r.started,
+    restarted: r.restarted,
     servers: r.status?.servers ?? r.spec.members.map((m) => ({ id: m.id, peerType: m.peerType, clientPort: m.ports.client })),
     ...(r.status ? { health: r.status.health } : {}),
   };

@@ -7,10 +7,11 @@ import { Argument, Command, Option } from 'commander';
 import { ExitCode, ZkpseudoError } from '../errors.js';
 import { checkConfigValue } from '../zk/key-types.js';
 import type { CommandContext, GlobalOptions } from './context.js';
+import { packageFile } from '../edge/package-files.js';
 
 /** The package's own version, read from package.json (never a constant that drifts). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -107,7 +108,7 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'how long to wait for a healthy quorum, like 60s, 2m or 1h (default 60s)')
     .option('--no-wait', 'return once the servers are started')
     .option('--offline', 'never use the network: the cache or a system install only (also ZKPSEUDO_OFFLINE=1)')
-    .option('--config <key=value>', 'extra zoo.cfg key (repeatable)', collectConfig)
+    .option('--config <key=value>', 'extra zoo.cfg key (repeatable); on a running ensemble, applied by a rolling restart', collectConfig)
     .option('--owner <pid>', 'stop the servers when this process exits, however it dies (data kept)', int('--owner', 1, 2 ** 22))
     .option('--faults', 'route every link through zkpseudo\'s proxies, for isolate/partition/delay/heal')
     .option('--tick <duration>', 'ZooKeeper\'s tickTime, like 200ms (initLimit/syncLimit scaled); default 2000ms')
@@ -140,7 +141,7 @@ export function buildProgram(): Command {
   servers('stop', 'stop servers (and wait until their processes are gone)', 'then wait until the others serve again (a leader, a quorum)', 'leader');
   servers('start', 'start servers (a running one is left alone)', 'then wait until the started servers serve', 'all');
   servers('restart', 'stop, then start servers', 'then wait until the restarted servers serve', 'leader');
-  servers('kill', 'SIGKILL servers, as a crash would (fault injection)', 'then wait until the survivors have a leader again', 'leader');
+  servers('kill', 'SIGKILL servers, as a crash would (fault injection)', 'then wait until the survivors serve (under a new leader, if the leader was killed)', 'leader');
   servers('pause', 'SIGSTOP servers: a hung server, a long GC pause (`resume` ends it)', 'then wait until the others serve again', 'leader');
   servers('resume', 'SIGCONT paused servers', 'then wait until the resumed servers serve', 'all');
 
@@ -154,7 +155,7 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .action(action(async (c, id: string, o: { timeout?: string }) => (await import('./commands/repair.js')).repairCommand(c, id, o)));
 
   // The condition is checked by the command, not commander: `wait --connect healthy` hands it to --connect first.
-  withConnect(program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader, down ID')
+  withConnect(program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader (other than the one the last fault removed), down ID')
     .argument('[condition...]', 'healthy | degraded | serving | leader | new-leader | down ID')
     .option('--timeout <duration>', 'give up after this long, exit 2 (default 60s)'))
     .addHelpText('after', examples('zkpseudo kill leader && zkpseudo wait new-leader', 'zkpseudo wait healthy --timeout 2m', 'zkpseudo wait down 2', 'zkpseudo wait healthy --connect zk1:2181,zk2:2181,zk3:2181'))

@@ -10,6 +10,7 @@ import { colourRole } from './output.js';
 const STEP_LABEL: Record<StepName, string> = {
   java: 'check Java', dist: 'get ZooKeeper', ports: 'check ports', unpack: 'unpack',
   configure: 'write config', start: 'start servers', wait: 'wait for quorum',
+  restart: 'apply settings', reuse: 'reuse',
 };
 
 type StepState = { state: 'running' | 'done' | 'skipped'; detail?: string };

@@ -41,7 +41,9 @@ export function parseEnsembleFile(text: string, file: string, env: NodeJS.Proces
           continue;
         }
         const value = pair.value?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : null);
-        const bad = typeIssue(key, kind, value);
+        // A bare number in a file read as seconds once; in code it is milliseconds. Asking for
+        // the unit keeps an old file from silently timing out 1000 times sooner.
+        const bad = typeIssue(key, kind, value) ?? (key === 'timeout' && typeof value === 'number' ? `${value} has no unit: write ${value}s (or ${value}ms)` : undefined);
         if (bad) issues.push({ key, message: bad, line: lineOf(pair.value) ?? line });
         else opts[key] = value;
         if (key === 'config' && isMap(pair.value)) {

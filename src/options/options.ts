@@ -54,12 +54,14 @@ export function parseHeap(text: string): number | undefined {
 }
 
 /**
- * "60s", "2m", "1h", "500ms", "90" (seconds) or a number of seconds → milliseconds; undefined
- * for anything else, for zero, and for more than a day.
+ * "60s", "1.5s", "2m", "1h", "500ms", "90" (a command line's unitless number: seconds) or a
+ * number of milliseconds → milliseconds; undefined for anything else, for zero, and for more
+ * than a day. A number is milliseconds everywhere in the library (as `tick` and `delay` are);
+ * only the command line's unit strings keep seconds as their unitless default.
  */
 export function parseDuration(value: string | number): number | undefined {
   let ms: number;
-  if (typeof value === 'number') ms = value * 1000;
+  if (typeof value === 'number') ms = value;
   else {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
     if (!m) return undefined;
@@ -67,6 +69,19 @@ export function parseDuration(value: string | number): number | undefined {
     ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : m[2] === 'h' ? n * 3_600_000 : n * 1000;
   }
   return Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS ? Math.round(ms) : undefined;
+}
+
+/**
+ * What is wrong with a duration given by code (`up()`, `waitFor()`): a number is milliseconds
+ * and a string must carry its unit, because "90" reads as seconds on the command line and as
+ * milliseconds in `tick` — code says which. Undefined when it is fine (its range is checked
+ * where it is parsed).
+ */
+export function codeDurationIssue(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${value} is not a number of milliseconds`;
+  if (typeof value !== 'string') return `${JSON.stringify(value)} is not a duration: give milliseconds as a number, or a string with a unit like "1.5s"`;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return `"${value}" has no unit: give ${value.trim()} (a number, milliseconds) or "${value.trim()}s"`;
+  return undefined;
 }
 
 /** "200ms", "1s", or a number of milliseconds → ms between 50 and 60 000; undefined otherwise. */
@@ -90,10 +105,10 @@ const MIN_VERSION = parseZkVersion('3.4.0')!;
  * Applies defaults and checks every option, collecting all problems before failing so a
  * user fixes them in one go. Throws a UsageError listing each as `key: message`.
  */
-export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}): Request {
+export function normalizeOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}, defaults: Defaults = {}): Request {
   const shapeIssues = checkShape(opts);
   if (shapeIssues.length) throw usageErrorFor(shapeIssues);
-  const { request, issues } = checkOptions(opts, env);
+  const { request, issues } = checkOptions(opts, env, defaults);
   if (issues.length) throw usageErrorFor(issues);
   return request!;
 }
@@ -117,8 +132,16 @@ export function checkShape(opts: unknown): Issue[] {
   return issues;
 }
 
+/**
+ * Defaults an entry point chooses instead of the built-in ones (the library's ports are
+ * "auto"). They are not explicit: an existing ensemble made otherwise resumes as it was made.
+ */
+export interface Defaults {
+  ports?: 'auto' | 'classic';
+}
+
 /** Like normalizeOptions, but returns the issues instead of throwing (for file:line reports). */
-export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}): { request?: Request; issues: Issue[] } {
+export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {}, defaults: Defaults = {}): { request?: Request; issues: Issue[] } {
   const issues: Issue[] = [];
   const explicit = new Set(Object.keys(opts).filter((k) => (opts as Record<string, unknown>)[k] !== undefined) as (keyof EnsembleOptions)[]);
 
@@ -141,7 +164,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     issues.push({ key: 'observers', message: `${JSON.stringify(opts.observers)} is not a whole number from 0 to ${MAX_SERVERS} minus the servers` });
   }
 
-  const ports = opts.ports ?? 'classic';
+  const ports = opts.ports ?? defaults.ports ?? 'classic';
   if (!(ports === 'auto' || ports === 'classic' || (Number.isInteger(ports) && (ports as number) >= 1024 && (ports as number) <= 65535 - 4 * MAX_SERVERS))) {
     issues.push({ key: 'ports', message: `${JSON.stringify(ports)} is not "auto", "classic" or a base port from 1024 to ${65535 - 4 * MAX_SERVERS}` });
   }
@@ -155,7 +178,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
   if (heapMb === undefined || heapMb < 32 || heapMb > MAX_HEAP_MB) issues.push({ key: 'heap', message: `"${opts.heap}" is not a heap size from 32m to 64g, like 128m or 1g` });
 
   const timeoutMs = opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(opts.timeout);
-  if (timeoutMs === undefined) issues.push({ key: 'timeout', message: `"${opts.timeout}" is not a duration from 1ms to 24h, like 60s, 2m or 500ms` });
+  if (timeoutMs === undefined) issues.push({ key: 'timeout', message: `"${opts.timeout}" is not a duration from 1ms to 24h, like 60s, 2m or 500ms (a number is milliseconds)` });
 
   const mirror = opts.mirror ?? (env.ZKPSEUDO_MIRROR || undefined);
   if (mirror !== undefined && !isHttpUrl(mirror)) issues.push({ key: 'mirror', message: `"${mirror}" is not an http(s) URL` });

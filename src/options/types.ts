@@ -26,7 +26,7 @@ export interface EnsembleOptions {
   mirror?: string;
   /** Java heap per server, like "128m" or "1g". */
   heap?: string;
-  /** How long `up` waits for a healthy quorum: "60s", "2m", "500ms", or seconds as a number. */
+  /** How long `up` waits for a healthy quorum: "60s", "2m", "500ms", or milliseconds as a number. */
   timeout?: string | number;
   /** Extra zoo.cfg keys, written after everything zkpseudo manages. */
   config?: Record<string, string | number | boolean>;
@@ -36,7 +36,7 @@ export interface EnsembleOptions {
    * (default false: plain ensembles are unchanged).
    */
   faults?: boolean;
-  /** ZooKeeper's tickTime, like "200ms" (default 2000ms); initLimit/syncLimit stay in ticks, so they scale. */
+  /** ZooKeeper's tickTime, like "200ms" or 200 (milliseconds; default 2000); initLimit/syncLimit stay in ticks, so they scale. */
   tick?: string | number;
   /** Never use the network: the cache or a system install only (default false; also ZKPSEUDO_OFFLINE=1). */
   offline?: boolean;

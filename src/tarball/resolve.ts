@@ -2,9 +2,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { canonicalPathSync, mkdirOwned, removeOwned } from '../edge/owned-fs.js';
 import { pathProblem } from '../zk/path-rules.js';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import envPaths from 'env-paths';
 import { InterruptedError, ZkpseudoError, UsageError } from '../errors.js';
 import { parseSha512File } from '../zk/checksum.js';
 import { DEFAULT_ZK_VERSION, downloadUrls, parseZkVersion, tarballName, tarballTopDir, type ZkVersion } from '../zk/versions.js';
@@ -17,9 +17,22 @@ import { discardTarball, provenCached, writeDigestRecord } from './proof.js';
 import { packDirectory } from './pack.js';
 import { findSystemInstall, packSystemInstall } from './system.js';
 
-/** `$ZKPSEUDO_CACHE`, else the user's XDG cache dir (~/.cache/zkpseudo on Linux). */
+/**
+ * The user's cache dir for zkpseudo, where env-paths (which this replaces: it is an ES module
+ * only, and Jest's CommonJS loader cannot load one) puts it: $XDG_CACHE_HOME/zkpseudo or
+ * ~/.cache/zkpseudo on Linux, ~/Library/Caches/zkpseudo on macOS, %LOCALAPPDATA%\zkpseudo\Cache
+ * on Windows.
+ */
+export function userCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  const home = env.HOME || os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'zkpseudo');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'zkpseudo', 'Cache');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'zkpseudo');
+}
+
+/** `$ZKPSEUDO_CACHE`, else the user's cache dir (~/.cache/zkpseudo on Linux). */
 export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const dir = canonicalPathSync(env.ZKPSEUDO_CACHE || envPaths('zkpseudo', { suffix: '' }).cache);
+  const dir = canonicalPathSync(env.ZKPSEUDO_CACHE || userCacheDir(env));
   // The servers' jars live in the cache's unpacked trees, so its path must suit the JVM too.
   const problem = pathProblem(dir);
   if (problem) throw new UsageError(`The cache dir ${dir} cannot be used: ${problem}.`, 'Point ZKPSEUDO_CACHE at a directory whose path has no such character.');

@@ -3,6 +3,7 @@
  * moments a failover test needs: after `kill leader`, a new leader; after `start all`, health.
  */
 import type { Health } from './health.js';
+import { zxidEpoch } from './zxid.js';
 
 export type Condition =
   | { kind: 'healthy' }
@@ -12,11 +13,12 @@ export type Condition =
   /** A leader with a quorum serving behind it. */
   | { kind: 'leader' }
   /**
-   * A leader other than `previous` (the leader when the wait began, if there was one), with a
-   * quorum serving behind it: a server can say "leader" a moment before its followers have
-   * synced, and a new leader alone is not yet a working ensemble.
+   * A leader other than `previous` (the leader the last fault removed, or else the one when the
+   * wait began), elected in a later epoch than `previousEpoch` when that is known, with a quorum
+   * serving behind it: a server can say "leader" a moment before its followers have synced,
+   * and a new leader alone is not yet a working ensemble.
    */
-  | { kind: 'new-leader'; previous?: number }
+  | { kind: 'new-leader'; previous?: number; previousEpoch?: number }
   /** Server `id` has no live process. */
   | { kind: 'down'; id: number };
 
@@ -42,7 +44,7 @@ export function parseCondition(words: string[]): Condition | string {
 /** The part of a status a condition looks at; `pid` only where zkpseudo can see the processes (not over --connect). */
 export interface ConditionView {
   health: Health;
-  servers: { id: number; pid?: number | null; role: string }[];
+  servers: { id: number; pid?: number | null; role: string; zxid?: string | null }[];
 }
 
 const SERVING_ROLES = new Set(['leader', 'follower', 'observer', 'standalone']);
@@ -53,9 +55,15 @@ export function conditionMet(c: Condition, s: ConditionView): boolean {
     case 'degraded': return s.health.state === 'degraded';
     case 'serving': return s.health.state !== 'no-quorum' && (c.ids ?? []).every((id) => SERVING_ROLES.has(s.servers.find((x) => x.id === id)?.role ?? ''));
     case 'leader': return s.health.leader !== undefined && s.health.state !== 'no-quorum';
-    case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous && s.health.state !== 'no-quorum';
+    case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous && s.health.state !== 'no-quorum' && laterEpoch(c.previousEpoch, s.servers.find((x) => x.id === s.health.leader)?.zxid);
     case 'down': return s.servers.some((x) => x.id === c.id && (x.pid ?? null) === null && x.role === 'down');
   }
+}
+
+/** True unless both epochs are known and the leader's is not later than the recorded one. */
+function laterEpoch(previous: number | undefined, leaderZxid: string | null | undefined): boolean {
+  const now = zxidEpoch(leaderZxid);
+  return previous === undefined || now === undefined || now > previous;
 }
 
 export function describeCondition(c: Condition): string {

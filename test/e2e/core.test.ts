@@ -35,7 +35,7 @@ describe.each<DistLayout>(['debian-packed', 'apache'])('up 3 / status / down, en
 
   it('downloads, verifies, unpacks and reaches a healthy quorum of one leader and two followers', async () => {
     const started = Date.now();
-    ensemble = await up({ servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: mirror.url, env: sb.env });
+    ensemble = await up({ reuse: true, servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: mirror.url, env: sb.env });
     const elapsed = Date.now() - started;
     console.log(`up 3 (download + unpack + start) to healthy: ${elapsed} ms`);
 
@@ -111,7 +111,7 @@ describe.each<DistLayout>(['debian-packed', 'apache'])('up 3 / status / down, en
 
   it('a second up resumes the same ensemble from the cache and finds the data', async () => {
     const tarballRequests = mirror.requests.filter((p) => p.endsWith('.tar.gz')).length;
-    ensemble = await up({ env: sb.env });
+    ensemble = await up({ reuse: true, env: sb.env });
     expect(mirror.requests.filter((p) => p.endsWith('.tar.gz')).length).toBe(tarballRequests);
     expect((await ensemble.status()).health.state).toBe('healthy');
     const reader = await connect(ensemble.connectString);

@@ -29,7 +29,7 @@ describe('per-server operations and faults', () => {
 
   beforeAll(async () => {
     sb = await createSandbox('faults');
-    zk = await up({ servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env });
+    zk = await up({ reuse: true, servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env });
   });
   afterAll(async () => {
     for (const p of strangers) p.kill('SIGKILL');

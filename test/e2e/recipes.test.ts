@@ -3,7 +3,7 @@
  * zkpseudo, and its vitest globalSetup (and Jest's) starts a 3-server ensemble, a real client
  * connects, and teardown removes it. The GitHub Actions job's shell steps run as written.
  */
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -47,22 +47,56 @@ describe('README recipes', () => {
     }
   });
 
-  it('vitest globalSetup: starts an ensemble, a test connects with a real client, teardown removes it', async () => {
-    const dir = await project('vitest', 'vitest', ['vitest@4', 'node-zookeeper-client@1']);
-    const r = await execa('npx', ['vitest', 'run'], { cwd: dir, env: sb.env, reject: false, timeout: 180_000 });
-    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/1 passed/);
+  /** Nothing left: no server of this sandbox runs, and its home holds no ensemble (nor a lock). */
+  async function leftNothing(): Promise<void> {
     expect(await serverPidsUnder(sb.root)).toEqual([]);
-    expect(await readdir(path.join(sb.root, 'home')).catch(() => [])).not.toContain('vitest');
+    expect(await readdir(path.join(sb.root, 'home')).catch(() => [])).toEqual([]);
+  }
+
+  /** A server's heading, then lines of its own log (the tail may begin inside a stack trace). */
+  const logLinesOf = (id: number) => new RegExp(`--- server ${id} ---\\n[\\s\\S]*?\\[myid:${id}\\] - (INFO|WARN|ERROR) `);
+
+  /** A copy of a project (its node_modules included), with a test that fails appended to `file`. */
+  async function failingCopy(from: string, to: string, file: string, failing: string): Promise<string> {
+    const dir = path.join(scratch, to);
+    await cp(path.join(scratch, from), dir, { recursive: true, verbatimSymlinks: true });
+    await appendFile(path.join(dir, file), failing);
+    return dir;
+  }
+
+  it('vitest: two copies of the recipe at once each get an ensemble of their own, kill its leader, pass, and leave nothing', async () => {
+    const a = await project('vitest', 'vitest', ['vitest@4', 'node-zookeeper-client@1']);
+    const b = path.join(scratch, 'vitest-b');
+    await cp(a, b, { recursive: true, verbatimSymlinks: true });
+    const runs = await Promise.all([a, b].map((dir) => execa('npx', ['vitest', 'run'], { cwd: dir, env: sb.env, reject: false, timeout: 240_000 })));
+    for (const r of runs) {
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/2 passed/);
+    }
+    await leftNothing();
+  }, 400_000);
+
+  it('vitest: a failing test shows each server\'s last log lines, and the run still leaves nothing', async () => {
+    const dir = await failingCopy('vitest', 'vitest-fails', 'zk.test.ts', "\ntest('fails on purpose', () => { expect(1).toBe(2); });\n");
+    const r = await execa('npx', ['vitest', 'run'], { cwd: dir, env: sb.env, reject: false, timeout: 240_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/2 passed/);
+    for (const id of [1, 2, 3]) expect(r.stdout, r.stdout).toMatch(logLinesOf(id));
+    await leftNothing();
   }, 300_000);
 
-  it('Jest globalSetup/globalTeardown: the same, with ZK_CONNECT handed to the workers', async () => {
+  it('Jest: a test file require()s zkpseudo (its CommonJS build, no flags), kills the leader and waits for a new one; teardown leaves nothing', async () => {
     const dir = await project('jest', 'jest', ['jest@29', 'node-zookeeper-client@1']);
-    const r = await execa('npx', ['jest'], { cwd: dir, env: sb.env, reject: false, timeout: 180_000 });
+    const r = await execa('npx', ['jest'], { cwd: dir, env: sb.env, reject: false, timeout: 240_000 });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stderr).toMatch(/1 passed/);
-    expect(await serverPidsUnder(sb.root)).toEqual([]);
-  }, 300_000);
+    expect(r.stderr).toMatch(/2 passed/);
+    await leftNothing();
+    const failing = await failingCopy('jest', 'jest-fails', 'zk.test.cjs', "\ntest('fails on purpose', showingLogs(async () => { expect(1).toBe(2); }));\n");
+    const f = await execa('npx', ['jest'], { cwd: failing, env: sb.env, reject: false, timeout: 240_000 });
+    expect(f.exitCode).toBe(1);
+    for (const id of [1, 2, 3]) expect(`${f.stdout}${f.stderr}`).toMatch(logLinesOf(id));
+    await leftNothing();
+  }, 400_000);
 
   it('GitHub Actions job: its zkpseudo steps run as written and leave nothing behind', async () => {
     const dir = path.join(scratch, 'vitest');
@@ -97,8 +131,11 @@ describe('README recipes', () => {
     expect(await readFile(path.join(pkgDir, 'LICENSE'), 'utf8')).toMatch(/Apache License/);
     const map = JSON.parse(await readFile(path.join(pkgDir, 'dist', 'index.js.map'), 'utf8'));
     expect(map.sourcesContent?.[0]).toMatch(/export async function up/);
-    const cjs = await execa(process.execPath, ['-e', 'const z = require("zkpseudo"); console.log(typeof z.up, typeof z.open, typeof z.UsageError)'], { cwd: dir });
-    expect(cjs.stdout).toBe('function function function');
+    const cjs = await execa(process.execPath, ['-e', 'const z = require("zkpseudo"); console.log(typeof z.up, typeof z.open, typeof z.UsageError, require.resolve("zkpseudo"))'], { cwd: dir });
+    // require() gets the CommonJS build (which Jest's own loader can load too), import the ES module one.
+    expect(cjs.stdout).toBe(`function function function ${path.join(pkgDir, 'dist', 'cjs', 'index.js')}`);
+    const esm = await execa(process.execPath, ['--input-type=module', '-e', 'const z = await import("zkpseudo"); console.log(typeof z.up, import.meta.resolve("zkpseudo"))'], { cwd: dir });
+    expect(esm.stdout).toBe(`function file://${path.join(pkgDir, 'dist', 'index.js')}`);
     // The shipped ensemble files are usable by name from the installed package.
     const bin = path.join(dir, 'node_modules', '.bin', 'zkpseudo');
     const up = await execa(bin, ['up', '-f', 'three', '--ports', 'auto', '--name', 'shipped', '--json'], { cwd: dir, env: sb.env, reject: false });

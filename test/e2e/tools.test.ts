@@ -13,7 +13,7 @@ describe('env, logs, cli, status --watch', () => {
   let zk: Ensemble;
   beforeAll(async () => {
     sb = await createSandbox('tools');
-    zk = await up({ servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env });
+    zk = await up({ reuse: true, servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env });
   });
   afterAll(async () => { await sb?.cleanup(); });
 

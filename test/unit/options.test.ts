@@ -43,7 +43,10 @@ describe('normalizeOptions', () => {
     expect(parseDuration('60s')).toBe(60_000);
     expect(parseDuration('2m')).toBe(120_000);
     expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration(5)).toBe(5000);
+    // A number is milliseconds (the library's unit); the command line's unitless "5" stays seconds.
+    expect(parseDuration(1500)).toBe(1500);
+    expect(parseDuration('5')).toBe(5000);
+    expect(parseDuration('1.5s')).toBe(1500);
     expect(parseDuration('0s')).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ import { DamagedEnsembleError, ZkpseudoError } from '../../src/errors.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { readSpecIfAny, writeSpec } from '../../src/ensemble/store/spec-file.js';
 import { endLease, readLease } from '../../src/ensemble/lease/lease.js';
+import { readRemovedLeader, REMOVED_LEADER_FILE } from '../../src/ensemble/faults/removed-leader.js';
 import { reservePorts } from '../../src/edge/reservations.js';
 import { sha512Remembered } from '../../src/tarball/digests.js';
 import { packSystemInstall, type SystemInstall } from '../../src/tarball/system.js';
@@ -110,6 +111,26 @@ describe.each(KINDS)('garbage: %s', (kind) => {
     expect(error!.exitCode).toBe(2);
     if (kind === 'a path that climbs out') expect(error!.message).toMatch(/dist\.tarball: "\.\.\/\.\.\/x\.tar\.gz" is not a plain absolute path.*dist\.sha512: .* is not a SHA-512 digest/);
     expect(await readFile(paths.specFile)).toBeTruthy();
+  });
+
+  it('removed-leader.json: no record (new-leader falls back to the leader it sees first); with someone to tell, moved aside and named', async () => {
+    const home = await fresh('removed');
+    const paths = ensemblePaths(home, 'e');
+    await mkdir(paths.dir, { recursive: true });
+    const file = path.join(paths.dir, REMOVED_LEADER_FILE);
+    const good = { leader: 2, epoch: 3, by: 'kill', at: '2026-01-01T00:00:00Z' };
+    await writeFile(file, garbage(kind, {
+      wrongTypes: JSON.stringify({ ...good, leader: '2', epoch: 'three' }),
+      huge: JSON.stringify({ ...good, epoch: 1e308 }),
+      climbs: JSON.stringify({ ...good, at: '../../x' }),
+    }));
+    expect((await noCrash(() => readRemovedLeader(paths))).value).toBeUndefined();
+    expect(await damagedBeside(file)).toEqual([]);
+    const notices: string[] = [];
+    expect((await noCrash(() => readRemovedLeader(paths, (t) => notices.push(t)))).value).toBeUndefined();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/removed-leader\.json was damaged \(.+\); moved it aside to .*removed-leader\.json\.damaged-\d+/);
+    expect(await damagedBeside(file)).toHaveLength(1);
   });
 
   it('owner.json: no lease; with someone to tell, moved aside and named; ls/gc/the watcher leave it', async () => {

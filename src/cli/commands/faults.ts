@@ -32,7 +32,8 @@ export async function faultCommand(c: CommandContext, op: 'isolate' | 'isolate-c
       break;
     case 'heal': req = { op }; break;
   }
-  const result = await applyFault(c.op, req);
+  const { state, summary: said } = await applyFault(c.op, req);
+  const result = { state, summary: said };
   if (c.o.json) printJson(c.o, { name: c.name, action: op, ...result });
   else if (!c.o.quiet) c.o.out(result.summary);
   return 0;

@@ -2,9 +2,9 @@
 import { downEnsemble, killServers, parseSelector, restartServers, signalServers, startServers, stopServers } from '../../ensemble/lifecycle/ops.js';
 import { readSpec } from '../../ensemble/store/spec-file.js';
 import { waitFor } from '../../ensemble/observe/wait-condition.js';
+import { settleCondition } from '../../ensemble/observe/settle.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration, DEFAULT_TIMEOUT_MS } from '../../options/options.js';
-import type { Condition } from '../../zk/conditions.js';
 import type { CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
 
@@ -31,14 +31,6 @@ export function timeoutOption(value: string | undefined): number {
   return ms;
 }
 
-/**
- * What `--wait` waits for: after a start, restart or resume, a quorum with the named servers
- * serving; after a stop, kill or pause, the others serving again (a leader and a quorum).
- */
-function settled(verb: ServerVerb, ids: number[]): Condition {
-  return verb === 'start' || verb === 'restart' || verb === 'resume' ? { kind: 'serving', ids } : { kind: 'serving' };
-}
-
 export async function serverCommand(c: CommandContext, verb: ServerVerb, id: string, opts: { wait?: boolean; timeout?: string }): Promise<number> {
   const selector = parseSelector(id);
   const timeoutMs = timeoutOption(opts.timeout);
@@ -54,7 +46,9 @@ export async function serverCommand(c: CommandContext, verb: ServerVerb, id: str
   if (!Object.keys(outcomes).length && !c.o.json && !c.o.quiet) c.o.out(`no running server matched; nothing was ${verb === 'kill' ? 'killed' : verb === 'pause' ? 'paused' : 'resumed'}`);
   let waited: Record<string, unknown> = {};
   if (opts.wait) {
-    const status = await waitFor(c.paths, await readSpec(c.paths), settled(verb, Object.keys(outcomes).map(Number)), { timeoutMs });
+    // What settled means (observe/settle): a new leader when this took the leader away.
+    const condition = await settleCondition(c.paths, verb, Object.keys(outcomes).map(Number));
+    const status = await waitFor(c.paths, await readSpec(c.paths), condition, { timeoutMs });
     waited = { status };
     if (!c.o.json && !c.o.quiet) c.o.out(formatStatus(status));
   }

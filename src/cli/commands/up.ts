@@ -1,13 +1,13 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
 import { connectString } from '../../ensemble/observe/probe.js';
-import { upEnsemble } from '../../ensemble/lifecycle/up.js';
-import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
+import { reuseHealthy } from '../../ensemble/lifecycle/reuse.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
+import type { UpEvent } from '../../ensemble/lifecycle/up-run.js';
+import type { UpDisplay } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { ensembleFilePath } from '../ensemble-file.js';
 import { formatStatus, printJson } from '../output.js';
-import { createUpDisplay } from '../progress.js';
 import { upJson } from '../json.js';
 
 /** Flags as commander parsed them → options as written (only those given, so a file's stay). */
@@ -38,8 +38,9 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
   const name = c.nameGiven ? c.name : (fromFile.name ?? c.name);
   // Redraw in place only on a real terminal of some size; CI logs and dumb terminals get plain lines.
   const tty = !!process.stderr.isTTY && !c.env.CI && c.env.TERM !== 'dumb' && (process.stderr.rows ?? 0) > 0;
-  const display = await createUpDisplay({ tty, write: (l) => c.o.err(l) });
   const quiet = c.o.quiet || c.o.json;
+  // Modules are loaded only when used: an `up` of a healthy ensemble must cost what `status` costs.
+  const display: UpDisplay = quiet ? { onEvent() {}, finish() {} } : await (await import('../progress.js')).createUpDisplay({ tty, write: (l) => c.o.err(l) });
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -49,14 +50,18 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await upEnsemble({ ...options, name, home: c.home }, {
+    const ctx = {
       env: c.env,
       signal: controller.signal,
-      onEvent: (e) => {
+      onEvent: (e: UpEvent) => {
         if (e.kind === 'notice') c.o.notices.push(e.text);
         if (!quiet) display.onEvent(e);
       },
-    });
+    };
+    const asked = { ...options, name, home: c.home };
+    // An ensemble already healthy as asked is proven with one probe, at the speed of `status`;
+    // the full `up` (and the modules it needs) is loaded only when that says no.
+    const result = (await reuseHealthy(asked, ctx)) ?? (await (await import('../../ensemble/lifecycle/up.js')).upEnsemble(asked, ctx));
     if (!quiet) display.finish();
     if (c.o.json) printJson(c.o, upJson(result));
     else if (!c.o.quiet) {
@@ -66,6 +71,7 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     return 0;
   } catch (err) {
     if (!quiet) display.finish();
+    const { HealthTimeoutError } = await import('../../ensemble/observe/wait-healthy.js');
     if (err instanceof HealthTimeoutError && !c.o.quiet) {
       c.o.err(formatStatus(err.status));
       // A cause named in words needs no stack-trace tail; `zkpseudo logs ID` has the rest.

@@ -28,7 +28,8 @@ export async function waitCommand(c: CommandContext, given: string[], opts: { ti
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const status = await waitUntil(target, condition, { timeoutMs, signal: controller.signal });
+    // new-leader: a leader other than the one the last fault removed (ensemble/faults/removed-leader).
+    const status = await waitUntil(target, condition, { timeoutMs, signal: controller.signal, ...(c.op.onNotice ? { onNotice: c.op.onNotice } : {}) });
     const which = 'name' in status ? { name: status.name } : { connectString: status.connectString };
     if (c.o.json) printJson(c.o, { ...which, condition: describeCondition(condition), met: true, status });
     else if (!c.o.quiet) c.o.out(`${describeCondition(condition)}: yes\n${formatAnyStatus(status)}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { archivePath, archiveUsable, CDS_BUILDER_FLAG, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, timesQuarantined, useArchiveFlags } from './archive.js';
 import { ownedName } from '../../edge/owned-fs.js';
-import { helperScript } from '../../edge/files.js';
+import { helperScript } from '../../edge/package-files.js';
 import { findJava, type JavaRuntime } from '../../edge/java.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { cacheDir } from '../../tarball/resolve.js';
@@ -12,7 +12,7 @@ import { versionFacts } from '../../zk/version-facts.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import type { ServerPaths } from '../store/layout.js';
 
-const BUILDER = helperScript(import.meta.url, './builder-main.js');
+const BUILDER = 'ensemble/cds/builder-main.js';
 
 /** The unpacked tree every copy of this spec's tarball comes from (named by its digest: never a path read from the file). */
 export function treeDir(env: NodeJS.ProcessEnv, spec: EnsembleSpec): string {
@@ -64,7 +64,7 @@ export async function scheduleArchive(spec: EnsembleSpec, env: NodeJS.ProcessEnv
   if (await stat(archive).catch(() => undefined)) return false;
   // An archive quarantined twice (damaged, or crashing JVMs) is not built again until `cache clear`.
   if ((await timesQuarantined(cacheDir(env), archive)) >= 2) return false;
-  const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
+  const child = spawn(process.execPath, [helperScript(BUILDER), CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
   child.unref();
   return true;
 }

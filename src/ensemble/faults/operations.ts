@@ -3,6 +3,9 @@ import { delay, heal, isolate, isolateClients, partition, type FaultState } from
 import { setFaults } from './proxy-control.js';
 import { selectMembers, withEnsembleLock, type OpContext } from '../lifecycle/ops.js';
 import { readSpec } from '../store/spec-file.js';
+import { probeEnsemble } from '../observe/probe.js';
+import { noteRemovedLeader } from './removed-leader.js';
+import type { EnsembleSpec } from '../../options/types.js';
 
 type Id = number | 'leader';
 
@@ -13,17 +16,32 @@ export type FaultRequest =
   | { op: 'delay'; from: Id; to: Id | 'clients'; ms: number; jitterMs: number }
   | { op: 'heal' };
 
-export async function applyFault(ctx: OpContext, req: FaultRequest): Promise<{ state: FaultState; summary: string }> {
+/** Servers a partition leaves outside every group that holds a majority of the voters. */
+function cutFromMajority(spec: EnsembleSpec, groups: number[][]): number[] {
+  const voters = spec.members.filter((m) => m.peerType === 'participant').map((m) => m.id);
+  const majority = Math.floor(voters.length / 2) + 1;
+  const serving = groups.find((g) => g.filter((id) => voters.includes(id)).length >= majority) ?? [];
+  return spec.members.map((m) => m.id).filter((id) => !serving.includes(id));
+}
+
+/**
+ * Applies a network fault; returns the new state, a sentence, and the servers it cut off from
+ * the others (isolate, partition), for `--wait` to know what settled means.
+ */
+export async function applyFault(ctx: OpContext, req: FaultRequest): Promise<{ state: FaultState; summary: string; removed: number[] }> {
   return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     const ids = spec.members.map((m) => m.id);
-    const one = async (id: Id) => (await selectMembers(ctx, spec, id))[0]!.id;
+    // Isolate and partition can take the leader away: who leads before is what gets recorded.
+    const before = req.op === 'isolate' || req.op === 'partition' ? await probeEnsemble(ctx.paths, spec) : undefined;
+    const one = async (id: Id) => (await selectMembers(ctx, spec, id, before))[0]!.id;
+    let removed: number[] = [];
     let change: (s: FaultState) => FaultState | string;
     let summary: string;
     switch (req.op) {
-      case 'isolate': { const id = await one(req.id); change = (s) => isolate(s, id, ids); summary = `server ${id} is cut off from every other server`; break; }
+      case 'isolate': { const id = await one(req.id); removed = [id]; change = (s) => isolate(s, id, ids); summary = `server ${id} is cut off from every other server`; break; }
       case 'isolate-clients': { const id = await one(req.id); change = (s) => isolateClients(s, id); summary = `server ${id} is cut off from its clients`; break; }
-      case 'partition': change = (s) => partition(s, req.groups, ids); summary = `partitioned: ${req.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`; break;
+      case 'partition': removed = cutFromMajority(spec, req.groups); change = (s) => partition(s, req.groups, ids); summary = `partitioned: ${req.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`; break;
       case 'delay': {
         const from = await one(req.from);
         const to = req.to === 'clients' ? 'clients' : await one(req.to);
@@ -34,6 +52,7 @@ export async function applyFault(ctx: OpContext, req: FaultRequest): Promise<{ s
       case 'heal': change = heal; summary = 'every link restored'; break;
     }
     const state = await setFaults(ctx.paths, spec, change, ctx.onNotice);
-    return { state, summary };
+    if (before) await noteRemovedLeader(ctx.paths, before, removed, req.op === 'isolate' ? 'isolate' : 'partition');
+    return { state, summary, removed };
   });
 }

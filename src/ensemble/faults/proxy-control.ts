@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { openAppendOwned, writeOwned } from '../../edge/owned-fs.js';
 import { readBack, str, type Decoder } from '../../edge/decode.js';
-import { helperScript } from '../../edge/files.js';
+import { helperScript } from '../../edge/package-files.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import { isAlive, waitGone } from '../../edge/process.js';
 import { processesWith, processGone, procOps, ProcessTableError } from '../../edge/proctable.js';
@@ -16,7 +16,8 @@ import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
 export const FAULT_PROXY_FLAG = '--zkpseudo-fault-proxy';
-const PROXY_SCRIPT = helperScript(import.meta.url, './proxy-main.js');
+/** The proxy program, under the package's dist/ (edge/package-files). */
+const PROXY_SCRIPT = 'ensemble/faults/proxy-main.js';
 
 export function faultFiles(paths: EnsemblePaths) {
   return {
@@ -81,7 +82,7 @@ export async function ensureProxy(paths: EnsemblePaths, onNotice?: (text: string
   await writeOwned(paths.home, files.applied, '-1\n');
   const log = await openAppendOwned(paths.home, files.log);
   try {
-    const child = spawn(process.execPath, [PROXY_SCRIPT, FAULT_PROXY_FLAG, paths.home, paths.name], { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn(process.execPath, [helperScript(PROXY_SCRIPT), FAULT_PROXY_FLAG, paths.home, paths.name], { detached: true, stdio: ['ignore', log.fd, log.fd] });
     child.unref();
     const state = await readFaultState(paths, onNotice);
     if (!child.pid || !(await untilApplied(paths, state.generation, child.pid, 10_000))) {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { removeOwned, writeOwned } from '../../edge/owned-fs.js';
 import { int, nullable, object, readBack, str, type Decoder, type ReadBack } from '../../edge/decode.js';
-import { helperScript } from '../../edge/files.js';
+import { helperScript } from '../../edge/package-files.js';
 import { UsageError } from '../../errors.js';
 import { commandLine, isAlive } from '../../edge/process.js';
 import { startTime } from '../../edge/proctable.js';
@@ -24,7 +24,7 @@ export interface Lease {
 }
 
 export const WATCHER_FLAG = '--zkpseudo-lease-watcher';
-const WATCHER_SCRIPT = helperScript(import.meta.url, './watcher-main.js');
+const WATCHER_SCRIPT = 'ensemble/lease/watcher-main.js';
 
 const PID = int(1, 4_194_304, 'a process id');
 
@@ -81,7 +81,7 @@ export async function assertOwner(pid: number): Promise<void> {
 export async function takeLease(paths: EnsemblePaths, ownerPid: number): Promise<Lease> {
   const lease: Lease = { ownerPid, ownerStart: (await startTime(ownerPid)) ?? null, token: randomBytes(8).toString('hex'), watcherPid: null };
   await writeLease(paths, lease);
-  const child = spawn(process.execPath, [WATCHER_SCRIPT, WATCHER_FLAG, paths.home, paths.name, lease.token], { detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [helperScript(WATCHER_SCRIPT), WATCHER_FLAG, paths.home, paths.name, lease.token], { detached: true, stdio: 'ignore' });
   child.unref();
   lease.watcherPid = child.pid ?? null;
   await writeLease(paths, lease);

@@ -12,7 +12,8 @@ import { assertDataDirsFree, liveServers } from '../observe/identity.js';
 import { serverProcesses } from '../../edge/proctable.js';
 import { endLease } from '../lease/lease.js';
 import { stopProxy } from '../faults/proxy-control.js';
-import { probeEnsemble } from '../observe/probe.js';
+import { probeEnsemble, type EnsembleStatus } from '../observe/probe.js';
+import { clearRemovedLeader, noteRemovedLeader } from '../faults/removed-leader.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
 import { readSpec, readSpecIfAny } from '../store/spec-file.js';
 
@@ -28,11 +29,14 @@ export function parseSelector(text: string): ServerSelector {
 
 export type OpContext = ServerContext;
 
-/** The members a selector names; `leader` asks the servers who leads right now. */
-export async function selectMembers(ctx: OpContext, spec: EnsembleSpec, selector: ServerSelector): Promise<Member[]> {
+/**
+ * The members a selector names; `leader` asks the servers who leads right now (or reads it
+ * from `status`, a probe the caller made already).
+ */
+export async function selectMembers(ctx: OpContext, spec: EnsembleSpec, selector: ServerSelector, probed?: EnsembleStatus): Promise<Member[]> {
   if (selector === 'all') return spec.members;
   if (selector === 'leader') {
-    const status = await probeEnsemble(ctx.paths, spec);
+    const status = probed ?? (await probeEnsemble(ctx.paths, spec));
     const leader = spec.members.find((m) => m.id === status.health.leader);
     if (!leader) throw new ZkpseudoError(`Ensemble "${spec.name}" has no leader right now (${status.health.summary}).`, 'Run `zkpseudo status` to see each server, or name a server by number.');
     return [leader];
@@ -80,7 +84,7 @@ async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
   // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/decode).
-  const ours = /^((owner\.json|faults\.json|faults\.applied)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  const ours = /^((owner\.json|faults\.json|faults\.applied|removed-leader\.json)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 
@@ -104,6 +108,8 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
     if (!spec && !damaged && !live.size && !dirExists) throw new NoSuchEnsembleError(ctx.paths.name, ctx.paths.home);
     if (!spec && live.size) ctx.onNotice?.(`ensemble "${ctx.paths.name}" has ${damaged ? 'a damaged ensemble.yaml' : 'no ensemble.yaml'}; stopping the ${live.size} server(s) found running under ${ctx.paths.dir}`);
     await endLease(ctx.paths, ctx.onNotice);
+    // Every server starts afresh after a down: no leader was "removed" any more.
+    if (dirExists) await clearRemovedLeader(ctx.paths);
     const ids = [...new Set([...(spec?.members.map((m) => m.id) ?? []), ...live.keys()])].sort((a, b) => a - b);
     const stopping = eachSettled(ids, (id) => stopOne(ctx, id, live.get(id)));
     // The proxy goes too, whatever became of the servers; then a failure is told.
@@ -121,12 +127,23 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
   });
 }
 
+/**
+ * Reads the spec, probes who leads and picks the members, for an operation that may take the
+ * leader away: the probe is what `noteRemovedLeader` records afterwards (see faults/removed-leader).
+ */
+async function beforeRemoval(ctx: OpContext, selector: ServerSelector): Promise<{ spec: EnsembleSpec; before: EnsembleStatus; members: Member[] }> {
+  const spec = await readSpec(ctx.paths);
+  const before = await probeEnsemble(ctx.paths, spec);
+  return { spec, before, members: await selectMembers(ctx, spec, selector, before) };
+}
+
 export async function stopServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StopOutcome>> {
   return withEnsembleLock(ctx, async () => {
-    const spec = await readSpec(ctx.paths);
-    const members = await selectMembers(ctx, spec, selector);
+    const { before, members } = await beforeRemoval(ctx, selector);
     const live = await liveServers(ctx.paths);
-    return eachSettled(members.map((m) => m.id), (id) => stopOne(ctx, id, live.get(id)));
+    const outcomes = await eachSettled(members.map((m) => m.id), (id) => stopOne(ctx, id, live.get(id)));
+    await noteRemovedLeader(ctx.paths, before, members.filter((m) => outcomes[m.id] !== 'not-running').map((m) => m.id), 'stop');
+    return outcomes;
   });
 }
 
@@ -151,10 +168,10 @@ export async function startServers(ctx: OpContext, selector: ServerSelector): Pr
 
 export async function restartServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StartOutcome>> {
   return withEnsembleLock(ctx, async () => {
-    const spec = await readSpec(ctx.paths);
-    const members = await selectMembers(ctx, spec, selector);
+    const { spec, before, members } = await beforeRemoval(ctx, selector);
     const live = await liveServers(ctx.paths);
-    await eachSettled(members.map((m) => m.id), (id) => stopOne(ctx, id, live.get(id)));
+    const stopped = await eachSettled(members.map((m) => m.id), (id) => stopOne(ctx, id, live.get(id)));
+    await noteRemovedLeader(ctx.paths, before, members.filter((m) => stopped[m.id] !== 'not-running').map((m) => m.id), 'restart');
     return startMembers(ctx, spec, members);
   });
 }
@@ -162,11 +179,12 @@ export async function restartServers(ctx: OpContext, selector: ServerSelector): 
 /** SIGKILLs the selected servers (fault injection); returns the ids that were running and got killed. */
 export async function killServers(ctx: OpContext, selector: ServerSelector): Promise<number[]> {
   return withEnsembleLock(ctx, async () => {
-    const spec = await readSpec(ctx.paths);
-    const members = await selectMembers(ctx, spec, selector);
+    const { before, members } = await beforeRemoval(ctx, selector);
     const live = await liveServers(ctx.paths);
     const killed = await eachSettled(members.map((m) => m.id), (id) => killOne(ctx, id, live.get(id)));
-    return members.filter((m) => killed[m.id]).map((m) => m.id);
+    const ids = members.filter((m) => killed[m.id]).map((m) => m.id);
+    await noteRemovedLeader(ctx.paths, before, ids, 'kill');
+    return ids;
   });
 }
 
@@ -176,13 +194,15 @@ export async function killServers(ctx: OpContext, selector: ServerSelector): Pro
  */
 export async function signalServers(ctx: OpContext, selector: ServerSelector, signal: 'SIGSTOP' | 'SIGCONT'): Promise<number[]> {
   return withEnsembleLock(ctx, async () => {
-    const spec = await readSpec(ctx.paths);
-    const members = await selectMembers(ctx, spec, selector);
+    // Only a pause can take the leader away; a resume needs no probe first.
+    const { before, members } = signal === 'SIGSTOP' ? await beforeRemoval(ctx, selector) : { before: undefined, members: await selectMembers(ctx, await readSpec(ctx.paths), selector) };
     const live = await liveServers(ctx.paths);
     const sent = await Promise.all(members.map(async (m) => {
       const s = live.get(m.id);
       return s ? signalServer(s.pid, ctx.paths.server(m.id).config, signal) : false;
     }));
-    return members.filter((_, i) => sent[i]).map((m) => m.id);
+    const ids = members.filter((_, i) => sent[i]).map((m) => m.id);
+    if (before) await noteRemovedLeader(ctx.paths, before, ids, 'pause');
+    return ids;
   });
 }

@@ -1,13 +1,14 @@
 /** What the steps of `up` share and report: the run's context, its events, and the step shape (see up.ts). */
 import type { Launch } from '../../edge/server.js';
-import type { Request } from '../../options/options.js';
+import type { Defaults, Request } from '../../options/options.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { ResolvedDist } from '../../tarball/resolve.js';
 import type { LiveServer } from '../observe/identity.js';
 import type { EnsembleStatus } from '../observe/probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
-export type StepName = 'java' | 'dist' | 'ports' | 'unpack' | 'configure' | 'start' | 'wait';
+/** `reuse` stands alone (a healthy ensemble proven as asked, see reuse.ts); `restart` is a rolling restart for changed settings. */
+export type StepName = 'java' | 'dist' | 'ports' | 'unpack' | 'configure' | 'start' | 'wait' | 'restart' | 'reuse';
 
 /** What `up` reports while it works; the CLI draws it, the library passes it to `onEvent`. */
 export type UpEvent =
@@ -20,6 +21,8 @@ export interface UpContext {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onEvent?: (e: UpEvent) => void;
+  /** Defaults the caller chooses over the built-in ones (the library's ports are "auto"). */
+  defaults?: Defaults;
 }
 
 export interface UpResult {
@@ -29,8 +32,12 @@ export interface UpResult {
   status?: EnsembleStatus;
   /** Ids of the servers this call started. */
   started: number[];
+  /** Ids of running servers this call restarted, one at a time, to apply changed settings. */
+  restarted: number[];
   /** True when the ensemble was created by this call. */
   created: boolean;
+  /** True when it already served healthy as asked and nothing was done (reuse.ts). */
+  reused: boolean;
 }
 
 /** Everything the steps share: what was asked, what is on disk and alive, what was decided. */
@@ -56,6 +63,10 @@ export interface UpRun {
   toStart: number[];
   /** Ids this `up` started (each one's launch finished). */
   started: number[];
+  /** Settings that change for servers that already run (see shape.ts): they are restarted one at a time. */
+  changes: string[];
+  /** Running servers restarted so far to apply `changes`. */
+  restarted: number[];
   launches: Launch[];
   /** Settles when every launch has finished, successfully or not. */
   launching?: Promise<unknown>;

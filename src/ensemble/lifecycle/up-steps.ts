@@ -1,6 +1,6 @@
 /** The steps of `up`, in order (see up.ts for how they run and undo). */
 import { removeOwned } from '../../edge/owned-fs.js';
-import { InterruptedError, UsageError, ZkpseudoError } from '../../errors.js';
+import { InterruptedError, ZkpseudoError } from '../../errors.js';
 import { findJava, JavaUnusable } from '../../edge/java.js';
 import { pathExists } from '../../edge/files.js';
 import type { Request } from '../../options/options.js';
@@ -23,6 +23,7 @@ import { launchOptions, startOne, stopOne } from './servers.js';
 import { linkCopies, scheduleArchive, treeDir } from '../cds/launch.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { writeSpec } from '../store/spec-file.js';
+import { assertSameShape, resumedSettings, settingChanges, withSettingsOf } from './shape.js';
 import type { UpRun, UpStep } from './up-run.js';
 import { HealthTimeoutError, PausedServersError, waitHealthy } from '../observe/wait-healthy.js';
 
@@ -104,35 +105,10 @@ function membersFor(req: Request, ports: Awaited<ReturnType<typeof choosePorts>>
   return ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: p }));
 }
 
-/** A different shape for an existing ensemble is refused, naming what differs and how to proceed. */
-function assertSameShape(req: Request, spec: EnsembleSpec): void {
-  const voters = spec.members.filter((m) => m.peerType === 'participant').length;
-  const observers = spec.members.length - voters;
-  const diffs: string[] = [];
-  if (req.explicit.has('servers') && req.servers !== voters) diffs.push(`${voters} servers, not ${req.servers}`);
-  if (req.explicit.has('observers') && req.observers !== observers) diffs.push(`${observers} observers, not ${req.observers}`);
-  if (req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion) diffs.push(`ZooKeeper ${spec.zkVersion}, not ${req.zkVersion?.text}`);
-  if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
-  const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
-  if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
-  if (req.explicit.has('faults') && req.faults !== !!spec.faults) diffs.push(spec.faults ? 'fault proxies' : 'no fault proxies');
-  if (diffs.length) {
-    throw new UsageError(
-      `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
-      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.`,
-    );
-  }
-}
-
 async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSpec> {
   const { req } = r;
-  let spec: EnsembleSpec = {
-    ...existing,
-    heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb,
-    ...(req.explicit.has('tick') ? { tickMs: req.tickMs } : {}),
-    config: req.explicit.has('config') ? req.config : existing.config,
-    ...(r.dist ? { dist: r.dist.record } : {}),
-  };
+  const { tickMs: _recorded, ...rest } = existing;
+  let spec: EnsembleSpec = { ...rest, ...resumedSettings(req, existing), ...(r.dist ? { dist: r.dist.record } : {}) };
   // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
   if (spec.portScheme === 'auto' && !r.live.size && (await anyBusy(spec.members.map((m) => m.ports)))) {
     const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
@@ -171,10 +147,13 @@ const ports: UpStep = {
     const spec = r.existing ? await resumedSpec(r, r.existing) : await newSpec(r);
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
+    if (r.existing && r.live.size) r.changes = settingChanges(r.req, r.existing);
     const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients)] : [];
     r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts, (text) => r.emit({ kind: 'notice', text }));
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
-    await writeSpec(r.paths, spec);
+    // Until the running servers have been restarted with them, the recorded settings stay
+    // those they run with: an `up` cut short is asked to apply the change again.
+    await writeSpec(r.paths, r.changes.length && r.existing ? withSettingsOf(spec, r.existing) : spec);
   },
   async undo(r, err) {
     // A brand-new ensemble whose servers failed holds nothing of the user's: remove it, unless
@@ -207,12 +186,22 @@ const unpack: UpStep = {
   },
 };
 
+/**
+ * Writes zoo.cfg and myid for the servers about to start. A running server's files are left
+ * as they are: it read them when it started, and only a restart would apply new ones (the
+ * rolling restart below writes each one's files as it restarts it).
+ */
 const configure: UpStep = {
   name: 'configure',
   async run(r) {
+    if (!r.toStart.length) {
+      r.step('configure', 'skipped', 'every server already running');
+      return;
+    }
     r.step('configure', 'running');
-    for (const repair of await writeServerFiles(r.paths, r.spec!)) r.emit({ kind: 'notice', text: repair });
-    r.step('configure', 'done', 'zoo.cfg and myid for every server');
+    for (const repair of await writeServerFiles(r.paths, r.spec!, r.toStart)) r.emit({ kind: 'notice', text: repair });
+    const all = r.toStart.length === r.spec!.members.length;
+    r.step('configure', 'done', `zoo.cfg and myid for ${all ? 'every server' : `server${r.toStart.length > 1 ? 's' : ''} ${r.toStart.join(', ')}`}`);
   },
 };
 
@@ -302,4 +291,40 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
   r.step('wait', 'done', r.status.health.summary);
 }
 
-export const STEPS: UpStep[] = [java, dist, ports, unpack, configure, start];
+/**
+ * Settings changed for servers that already run (extra zoo.cfg keys, heap, tick): a server
+ * only reads them when it starts, so each running one is restarted in turn — followers first,
+ * the leader last — and the ensemble is healthy again before the next one goes, so a quorum
+ * serves throughout (an ensemble of one or two voters cannot keep one; that is said). Only
+ * then is the new spec recorded.
+ */
+const rolling: UpStep = {
+  name: 'restart',
+  async run(r) {
+    const spec = r.spec!;
+    if (!r.changes.length) return;
+    const ids = [...r.live.keys()].filter((id) => spec.members.some((m) => m.id === id));
+    r.step('restart', 'running', `${r.changes.join(', ')}: restarting servers ${ids.join(', ')} one at a time`);
+    const signal = r.signal;
+    const healthy = (mustRun: number[]) => waitHealthy(r.paths, spec, {
+      timeoutMs: r.req.timeoutMs, mustRun, onStatus: (status) => r.emit({ kind: 'status', status }),
+      ...(signal ? { signal } : {}), ...(mustRun.length ? { firstPollMs: 300 } : {}),
+    });
+    const before = r.status ?? (await healthy([]));
+    const order = [...ids.filter((id) => id !== before.health.leader), ...ids.filter((id) => id === before.health.leader)];
+    const ctx = { paths: r.paths, env: r.env, onNotice: (text: string) => r.emit({ kind: 'notice', text }) };
+    for (const id of order) {
+      if (signal?.aborted) throw new InterruptedError('`up`');
+      await stopOne(ctx, id, (await liveServers(r.paths)).get(id));
+      await startOne(ctx, spec, spec.members.find((m) => m.id === id)!, undefined);
+      r.restarted.push(id);
+      r.status = await healthy([id]);
+    }
+    await writeSpec(r.paths, spec);
+    const voters = spec.members.filter((m) => m.peerType === 'participant').length;
+    const leader = before.health.leader !== undefined && order.includes(before.health.leader) ? ` (leader ${before.health.leader} last)` : '';
+    r.step('restart', 'done', `rolling restart applied ${r.changes.join(', ')}: servers ${order.join(', ')}${leader}; ${voters >= 3 ? 'a quorum served throughout' : `${voters} voter${voters > 1 ? 's' : ''} cannot keep a quorum while one restarts`}`);
+  },
+};
+
+export const STEPS: UpStep[] = [java, dist, ports, unpack, configure, start, rolling];

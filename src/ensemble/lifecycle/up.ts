@@ -21,9 +21,13 @@ import type { UpContext, UpEvent, UpResult, UpRun, UpStep } from './up-run.js';
 
 export type { StepName, UpContext, UpEvent, UpResult } from './up-run.js';
 
-/** Creates the ensemble if needed, starts every server that is not running and waits until healthy. */
+/**
+ * Creates the ensemble if needed, starts every server that is not running, restarts running
+ * ones one at a time when their settings change, and waits until healthy. Callers try
+ * `reuseHealthy` (reuse.ts) first: it answers for an ensemble that already serves as asked.
+ */
 export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise<UpResult> {
-  const req = normalizeOptions(opts, ctx.env);
+  const req = normalizeOptions(opts, ctx.env, ctx.defaults);
   const paths = ensemblePaths(resolveHome(ctx.env, opts.home), req.name);
   await ensureHome(paths.home);
   if (req.owner !== undefined) await assertOwner(req.owner);
@@ -65,14 +69,14 @@ async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promi
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(existing ? { existing } : {}),
     dirExisted: await pathExists(paths.dir),
-    live, damaged, toStart: [], started: [], launches: [],
+    live, damaged, toStart: [], started: [], changes: [], restarted: [], launches: [],
   };
 }
 
 async function upLocked(req: Request, paths: EnsemblePaths, ctx: UpContext): Promise<UpResult> {
   const run = await survey(req, paths, ctx);
   await runSteps(run, STEPS);
-  return { spec: run.spec!, paths, started: run.started, created: !run.existing, ...(run.status ? { status: run.status } : {}) };
+  return { spec: run.spec!, paths, started: run.started, restarted: run.restarted, created: !run.existing, reused: false, ...(run.status ? { status: run.status } : {}) };
 }
 
 /** Runs the steps in order; on failure or interruption undoes the finished ones in reverse. */

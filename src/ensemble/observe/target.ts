@@ -10,6 +10,7 @@ import type { ConditionView } from '../../zk/conditions.js';
 import type { Health } from '../../zk/health.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { connectString, probeEnsemble, type EnsembleStatus } from './probe.js';
+import { readRemovedLeader } from '../faults/removed-leader.js';
 
 /** What every status a Target reports has: servers with an id and a role, and the quorum's health. */
 export interface TargetStatus extends ConditionView {
@@ -29,6 +30,11 @@ export interface Target<S extends TargetStatus = TargetStatus> {
   clientAddress(server: S['servers'][number]): string;
   /** Where to look when the ensemble is not in the state wanted. */
   hint: string;
+  /**
+   * The leader the last fault removed, where zkpseudo made the fault (a local ensemble; see
+   * faults/removed-leader): what `new-leader` must replace, however late the wait begins.
+   */
+  removedLeader?(onNotice?: (text: string) => void): Promise<{ leader: number; epoch: number | null } | undefined>;
 }
 
 /** A local ensemble as a Target. */
@@ -41,5 +47,6 @@ export function localTarget(paths: EnsemblePaths, spec: EnsembleSpec): Target<En
     probe: (timeoutMs) => probeEnsemble(paths, spec, timeoutMs),
     clientAddress: (s) => `127.0.0.1:${s.clientPort}`,
     hint: `Look at \`zkpseudo status${flag}\` and the servers' logs (\`zkpseudo logs ID${flag}\`), or wait longer with --timeout.`,
+    removedLeader: (onNotice) => readRemovedLeader(paths, onNotice),
   };
 }

@@ -21,16 +21,22 @@ export interface WaitForOptions<S extends TargetStatus = EnsembleStatus> {
   intervalMs?: number;
   signal?: AbortSignal;
   onStatus?: (s: S) => void;
+  /** Said when the record of the removed leader is damaged (and so not used). */
+  onNotice?: (text: string) => void;
 }
 
 /**
  * Polls every server of `target` until `condition` holds; resolves with that status. For
- * `new-leader` without a `previous`, the leader at the start of the wait (if any) is the one
- * to replace.
+ * `new-leader` without a `previous`, the leader the last fault removed is the one to replace
+ * (a local ensemble: see faults/removed-leader), else the leader at the start of the wait, if any.
  */
 export async function waitUntil<S extends EnsembleStatus | RemoteStatus>(target: Target<S>, condition: Condition, opts: WaitForOptions<S>): Promise<S> {
   const deadline = Date.now() + opts.timeoutMs;
   let c = condition;
+  if (c.kind === 'new-leader' && c.previous === undefined) {
+    const removed = await target.removedLeader?.(opts.onNotice);
+    if (removed) c = { kind: 'new-leader', previous: removed.leader, ...(removed.epoch !== null ? { previousEpoch: removed.epoch } : {}) };
+  }
   for (let first = true; ; first = false) {
     if (opts.signal?.aborted) throw new InterruptedError('`wait`');
     const status = await target.probe(Math.min(1000, Math.max(200, deadline - Date.now())));

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathExists } from '../../edge/files.js';
 import { mkdirOwned, writeOwned } from '../../edge/owned-fs.js';
+import { packageFile } from '../../edge/package-files.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { renderZooCfg } from '../../zk/config.js';
 import { parseZkVersion } from '../../zk/versions.js';
@@ -10,7 +11,7 @@ import { versionFacts, type VersionFacts } from '../../zk/version-facts.js';
 import { proxyDials } from '../faults/links.js';
 import type { EnsemblePaths } from './layout.js';
 
-const TEMPLATE_URL = new URL('../../../templates/zoo.cfg.hbs', import.meta.url);
+const TEMPLATE = ['templates', 'zoo.cfg.hbs'];
 
 const QUIET_MARK = 'zkpseudo: four-letter words at WARN';
 
@@ -42,7 +43,7 @@ async function quietFourLetterWords(home: string, confDir: string, facts: Versio
  * missing or wrong myid), so the caller can say what it found.
  */
 export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec, ids?: number[]): Promise<string[]> {
-  const template = await readFile(TEMPLATE_URL, 'utf8');
+  const template = await readFile(packageFile(...TEMPLATE), 'utf8');
   const version = parseZkVersion(spec.zkVersion)!;
   const repairs: string[] = [];
   await Promise.all(spec.members.filter((m) => !ids || ids.includes(m.id)).map(async (m) => {
