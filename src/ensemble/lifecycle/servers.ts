@@ -126,6 +126,9 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     const moved = movedData ? undefined : await quarantineUnreadable(ctx.paths, member.id);
     if (!moved) throw await startFailure(ctx.paths, spec, member.id, result.output);
     movedData = true;
+    // The dead JVM's pid file stays behind, and zkServer.sh refuses to start while `kill -0` of
+    // that pid succeeds — which it does for a moment, while the exited JVM is still a zombie.
+    await removePidFile(sp.home, sp.pidFile);
     ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
   }
 }
