@@ -16,6 +16,7 @@ import { ENSEMBLE_NAME } from './options/names.js';
 import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
+import { chaosOnHandle, type ChaosOptions, type ChaosResult } from './ensemble/consistency/chaos-api.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
@@ -24,6 +25,13 @@ export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
 export type { Health, HealthState, Role } from './zk/health.js';
+export type { ChaosOptions, ChaosResult };
+export type { ChaosStep, FaultStepAction } from './ensemble/faults/chaos-run.js';
+export type { ChaosAction } from './ensemble/faults/chaos-plan.js';
+export { checkHistory, type CheckOptions } from './ensemble/consistency/check/checker.js';
+export { parseHistory, historyToNdjson } from './ensemble/consistency/check/history-ndjson.js';
+export type { History, HistoryEvent, MetaEvent, Op, ReadMode, Workload } from './ensemble/consistency/check/history.js';
+export type { CheckReport, PropertyVerdict, Violation } from './ensemble/consistency/check/verdict.js';
 
 export interface UpOptions extends EnsembleOptions {
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
@@ -91,6 +99,11 @@ export interface Ensemble {
   delay(from: number | 'leader', to: number | 'leader' | 'clients', ms: number, opts?: { jitterMs?: number }): Promise<void>;
   /** Restores every link. */
   heal(): Promise<void>;
+  /**
+   * A seeded fault schedule (`zkpseudo chaos`), undone at the end. With `workload`, real
+   * clients perform it meanwhile and the history comes back; with `check: true`, its verdict too.
+   */
+  chaos(opts?: ChaosOptions): Promise<ChaosResult>;
 }
 
 function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
@@ -127,6 +140,7 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
+    chaos: (o) => chaosOnHandle(op, o),
   };
 }
 

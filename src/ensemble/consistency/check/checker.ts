@@ -44,7 +44,7 @@ export function checkHistory(h: History, opts: CheckOptions = {}): CheckReport {
   return {
     workload: h.meta.workload, reads, seed: h.meta.seed, valid,
     operations: { total: ops.length, ok: count('ok'), fail: count('fail'), info: count('info'), byKind },
-    faults: faults.filter((f) => f.phase === 'begin').length,
+    faults: faults.filter((f) => f.phase === 'begin' && f.action.kind !== 'restore').length,
     properties,
     checkMs: Math.round(performance.now() - t0),
   };

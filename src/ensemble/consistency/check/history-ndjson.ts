@@ -11,7 +11,7 @@ export function historyToNdjson(h: History): string {
 }
 
 const OP_NAMES = new Set(['read', 'write', 'cas', 'enqueue', 'dequeue', 'drain', 'acquire', 'release']);
-const ACTIONS = new Set(['kill', 'start', 'pause', 'resume', 'isolate', 'partition', 'heal']);
+const ACTIONS = new Set(['kill', 'start', 'pause', 'resume', 'isolate', 'partition', 'heal', 'restore']);
 const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const int = (v: unknown) => Number.isInteger(v);
 const str = (v: unknown) => typeof v === 'string';

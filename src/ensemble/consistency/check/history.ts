@@ -6,7 +6,7 @@
  * lost connection, so a write may or may not have taken effect). Serialised as NDJSON, a `meta`
  * line first, so `zkpseudo check-history FILE` can replay the check without the servers.
  */
-import type { ChaosAction } from '../../faults/chaos-plan.js';
+import type { FaultStepAction } from '../../faults/chaos-run.js';
 
 export const HISTORY_FORMAT = 'zkpseudo-history/1';
 
@@ -89,7 +89,7 @@ export interface FaultEvent {
   type: 'fault';
   t: number;
   phase: 'begin' | 'end';
-  action: ChaosAction;
+  action: FaultStepAction;
   error?: string;
 }
 

@@ -34,7 +34,7 @@ export interface CheckReport {
   seed: number;
   valid: boolean | 'unknown';
   operations: { total: number; ok: number; fail: number; info: number; byKind: Record<string, { ok: number; fail: number; info: number }> };
-  /** Fault steps applied (begin events). */
+  /** Fault steps of the schedule that were applied (the restore at the end not counted). */
   faults: number;
   properties: PropertyVerdict[];
   /** How long the check took, ms. */
