@@ -37,12 +37,21 @@ describe('hand-made anomalies are caught, each with the right explanation', () =
     b.write(1, 'a', 0, 10, { version: 1, mzxid: '0x100000002' });
     const lost = b.write(2, 'b', 20, 30, { version: 2, mzxid: '0x100000003' });
     const read = b.read(3, 40, 45, 'a', 1, { sync: true, mzxid: '0x100000002' });
+    const final = b.read(4, 900, 905, 'a', 1, { sync: true, mzxid: '0x100000002' });
     const r = checkHistory(b.build());
     expect(r.valid).toBe(false);
     const v = property(r, 'linearizable').violations[0]!;
     expect(v.kind).toBe('lost-write');
-    expect(v.explanation).toBe(`acknowledged write #${lost} of "b" to /k (version 2) was lost: read #${read}, which began after it was acknowledged, returned "a" (version 1), and no operation ever saw version 2 again`);
-    expect(v.ops.map((o) => o.id)).toEqual([1, lost, read]);
+    expect(v.explanation).toBe(`acknowledged write #${lost} of "b" to /k (version 2) was lost: read #${read}, which began after it was acknowledged, returned "a" (version 1), and no operation saw version 2 later, up to read #${final} at +0.905 s`);
+    expect(v.ops.map((o) => o.id)).toEqual([1, lost, read, final]);
+  });
+
+  it('the same read with nothing after it is a stale read: the write may yet show', () => {
+    const b = new HistoryBuilder('register');
+    b.write(1, 'a', 0, 10, { version: 1 });
+    b.write(2, 'b', 20, 30, { version: 2 });
+    b.read(3, 40, 45, 'a', 1, { sync: true });
+    expect(property(checkHistory(b.build()), 'linearizable').violations.map((v) => v.kind)).toEqual(['stale-read']);
   });
 
   it('two acknowledged writes that claim one version: one of them was lost', () => {

@@ -27,10 +27,16 @@ function watcher(s: Session) {
   };
 }
 
-async function acquire(s: Session, dir: string, now: () => number): Promise<{ done: Completion; node: string }> {
+async function acquire(s: Session, dir: string, w: Worker): Promise<{ done: Completion; node: string }> {
   const node = (await s.create(`${dir}/lock-`, '', CreateMode.EPHEMERAL_SEQUENTIAL)).split('/').pop()!;
   const change = watcher(s);
   for (;;) {
+    if (w.stopped()) {
+      // The run is over: stop waiting, and leave the lock to whoever is still in line.
+      await s.remove(`${dir}/${node}`);
+      return { done: { type: 'fail', error: 'the run ended while waiting' }, node };
+    }
+    const now = () => w.now();
     const heard = now();
     const children = (await s.getChildren(dir)).sort();
     const i = children.indexOf(node);
@@ -51,7 +57,7 @@ export function lockWorkload(): WorkloadRun {
     async step(w: Worker, random) {
       let node = '';
       const got = await w.perform({ f: 'acquire' }, async (s) => {
-        const r = await acquire(s, dir, () => w.now());
+        const r = await acquire(s, dir, w);
         node = r.node;
         return r.done;
       }, 15_000);

@@ -57,6 +57,11 @@ export class Worker {
     return this.o.client;
   }
 
+  /** True once the run has stopped. */
+  stopped(): boolean {
+    return this.o.stopped();
+  }
+
   /** The history's clock. */
   now(): number {
     return this.o.recorder.now();

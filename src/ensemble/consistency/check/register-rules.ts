@@ -106,12 +106,26 @@ export function realTimeFindings(k: KeyHistory, counted: (read: Op) => boolean, 
       findings.push({ kind: 'stale-cas', key: k.key, ops: windowOf(w.op, c), explanation: `CAS ${opName(c)} of ${k.key} expecting version ${c.expect} succeeded, but ${opName(w.op)} had already ${w.op.f === 'read' ? 'read' : 'been acknowledged as'} version ${w.version} before the CAS began: it compared against a stale version` });
     }
   }
+  // For "was anything newer seen later?": counted reads by call time, with the highest version from each on.
+  const byCall = [...reads].sort((a, b) => a.call - b.call);
+  const suffixMax: number[] = [];
+  for (let i = byCall.length - 1; i >= 0; i--) suffixMax[i] = Math.max(byCall[i]!.result.version!, suffixMax[i + 1] ?? -1);
+  const firstAfter = (t: number) => {
+    let lo = 0;
+    let hi = byCall.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (byCall[mid]!.call <= t) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
   for (const r of reads) {
     const w = newest(r.call);
     if (!w || w.version <= r.result.version!) continue;
     const writer = ackedWrites.find((o) => o.value === r.result.value);
-    if (w.op.f !== 'read' && highestBesides(w.op) < w.version) {
-      findings.push({ kind: 'lost-write', key: k.key, ops: windowOf(writer, w.op, r), explanation: `acknowledged write ${opName(w.op)} of ${quoted(w.op.value)} to ${k.key} (version ${w.version}) was lost: read ${opName(r)}, which began after it was acknowledged, returned ${quoted(r.result.value as string, r.result.version)}, and no operation ever saw version ${w.version} again` });
+    // Lost, not merely read stale: nothing else ever saw the version, and a later read too
+    // (the last word on the key) still returned an older one.
+    const next = firstAfter(r.end);
+    if (w.op.f !== 'read' && highestBesides(w.op) < w.version && next < byCall.length && suffixMax[next]! < w.version) {
+      const last = byCall.at(-1)!;
+      findings.push({ kind: 'lost-write', key: k.key, ops: windowOf(writer, w.op, r, last), explanation: `acknowledged write ${opName(w.op)} of ${quoted(w.op.value)} to ${k.key} (version ${w.version}) was lost: read ${opName(r)}, which began after it was acknowledged, returned ${quoted(r.result.value as string, r.result.version)}, and no operation saw version ${w.version} later, up to read ${opName(last)} at ${at(last.end)}` });
     } else {
       const what = w.op.f === 'read' ? `read ${opName(w.op)} had returned version ${w.version}` : `${opName(w.op)}'s write of ${quoted(w.op.value)} was acknowledged as version ${w.version}`;
       findings.push({ kind: 'stale-read', key: k.key, ops: windowOf(writer, w.op, r), explanation: `stale read: read ${opName(r)}${r.sync ? ' (sync)' : ''} of ${k.key} through server ${r.server ?? '?'} began after ${what}, yet returned ${quoted(r.result.value as string, r.result.version)}` });
