@@ -14,6 +14,7 @@ import { checkHistory } from '../../src/ensemble/consistency/check/checker.js';
 import { HISTORY_FORMAT, type History } from '../../src/ensemble/consistency/check/history.js';
 import { historyToNdjson, parseHistory } from '../../src/ensemble/consistency/check/history-ndjson.js';
 import { Recorder } from '../../src/ensemble/consistency/recorder.js';
+import { syntheticRegisterHistory } from '../../src/ensemble/consistency/check/synthetic.js';
 import { Worker } from '../../src/ensemble/consistency/worker.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
 import { writeOwned } from '../../src/edge/owned-fs.js';
@@ -25,6 +26,32 @@ describe('consistency under faults, with real servers', () => {
     up({ name, servers, ports: 'auto', faults: true, tick: '200ms', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env, ...extra });
   beforeAll(async () => { sb = await createSandbox('consistency'); });
   afterAll(async () => { await sb?.cleanup(); });
+
+  it('bad flags and bad history files are refused before anything runs (64); a check that cannot finish says unknown (exit 1)', async () => {
+    for (const [args, text] of [
+      [['chaos', '--check'], /--check, --history, --reads, --clients and --rate need --workload/],
+      [['chaos', '--workload', 'bank'], /--workload "bank" is not one of register, queue, lock/],
+      [['chaos', '--workload', 'register', '--reads', 'eventual'], /--reads "eventual" is not sequential or linearizable/],
+      [['chaos', '--workload', 'register', '--clients', '0'], /--clients "0" is not a whole number from 1 to 64/],
+      [['chaos', '--workload', 'register', '--history', path.join(sb.root, 'nowhere', 'h.ndjson')], /the directory .*nowhere does not exist/],
+      [['check-history', path.join(sb.root, 'missing.ndjson')], /there is no such file/],
+    ] as const) {
+      const r = await sb.cli([...args]);
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(64);
+      expect(r.stderr).toMatch(text);
+    }
+    const garbage = path.join(sb.root, 'garbage.ndjson');
+    await writeOwned(sb.root, garbage, '{"type":"meta"}\nhello\n');
+    const bad = await sb.cli(['check-history', garbage]);
+    expect(bad.exitCode).toBe(64);
+    expect(bad.stderr).toMatch(/garbage\.ndjson:1: format: undefined is not "zkpseudo-history\/1"[\s\S]*garbage\.ndjson:2: not a JSON object/);
+    const big = path.join(sb.root, 'big.ndjson');
+    await writeOwned(sb.root, big, historyToNdjson(syntheticRegisterHistory({ ops: 10_000, seed: 1, infoRate: 0.02 })));
+    const unknown = await sb.cli(['check-history', big, '--time-limit', '1ms']);
+    expect(unknown.exitCode, unknown.stdout).toBe(1);
+    expect(unknown.stdout).toMatch(/^\? linearizable: .* — unknown: \/r\d: the time limit was reached$/m);
+    expect(unknown.stdout).toMatch(/^verdict: unknown/m);
+  });
 
   it('register on five servers: chaos --workload register --check exits 0 with a verdict per property, and check-history agrees', async () => {
     const zk = await ensemble('reg', 5);
