@@ -28,13 +28,15 @@ export interface Session {
   /** getData with the Stat facts a history records. */
   read(path: string): Promise<{ data: string } & StatFacts>;
   /**
-   * A linearizable read. The client library has no `sync`, but has `multi`, which every server
-   * forwards to the leader, where it gets a zxid in the one order of all writes; its check op
-   * (`check(path, -1)`: the node exists) changes nothing. The server answers the multi only once
-   * it has applied that zxid, and answers this session's next request after it, so the getData
-   * that follows sees every write committed before the read began. (A reconnect cannot undo
-   * that: a server refuses a session that has seen a later zxid than its own.)
+   * What `sync` does, which the client library lacks: it has `multi`, which every server
+   * forwards to the leader, where it gets a zxid in the one order of all writes; its one check
+   * op (`check(path, -1)`: the node exists) changes nothing. The server answers the multi only
+   * once it has applied that zxid, and answers this session's next request after it, so that
+   * request sees every write committed before the sync began. (A reconnect cannot undo that: a
+   * server refuses a session that has seen a later zxid than its own.)
    */
+  sync(path: string): Promise<void>;
+  /** A linearizable read: `sync`, then getData. */
   syncRead(path: string): Promise<{ data: string } & StatFacts>;
   /**
    * Makes this session's server catch up with the leader. The client library has no `sync`,
@@ -107,10 +109,8 @@ export function connect(server: string, timeoutMs = 10_000, opts: ConnectOptions
         getChildren: (path) => promisify((cb) => client.getChildren(path, cb)),
         setDataIf: async (path, data, version) => facts(await promisify<Stat>((cb) => client.setData(path, Buffer.from(data), version, cb))),
         read,
-        syncRead: async (path) => {
-          await promisify((cb) => client.transaction().check(path, -1).commit(cb));
-          return read(path);
-        },
+        sync: async (path) => { await promisify((cb) => client.transaction().check(path, -1).commit(cb)); },
+        syncRead: async (path) => { await s.sync(path); return read(path); },
         catchUp: async (marker) => { await s.setData(marker, String(Date.now())); },
         sessionId: () => hex(client.getSessionId()),
         sessionTimeoutMs: () => client.getSessionTimeout(),

@@ -4,7 +4,8 @@
  * the lowest one this client can (another consumer may take it first: NO_NODE, try the next).
  * Elements are persistent, not ephemeral: an ephemeral element would vanish with its producer's
  * session, which the faults end on purpose, and "lost" would then be ZooKeeper's documented
- * behaviour rather than a fault. At the end, a drain lists what is left.
+ * behaviour rather than a fault. At the end, a drain (synced with the leader first) lists what
+ * is left.
  */
 import { CreateMode, zkErrorName, type Session } from '../../edge/zkclient.js';
 import { Attempt, type Completion } from './worker.js';
@@ -53,6 +54,8 @@ export function queueWorkload(): WorkloadRun {
     },
     async finish(final) {
       await final.perform({ f: 'drain' }, async (s) => {
+        // Synced first: a server still behind could miss an element, or show one already taken.
+        await s.sync(queue);
         const left: string[] = [];
         for (const child of (await s.getChildren(queue)).sort()) left.push((await s.getData(`${queue}/${child}`)).data);
         return { type: 'ok', value: left };

@@ -63,7 +63,6 @@ export async function runConsistency(op: OpContext, opts: ConsistencyRunOptions)
   });
   const root = `/zkpseudo-chaos-${opts.seed}-${randomBytes(3).toString('hex')}`;
   const workload = workloads[opts.workload]();
-  let recorder: Recorder | undefined;
   const workers: Worker[] = [];
   try {
     let shape;
@@ -77,18 +76,18 @@ export async function runConsistency(op: OpContext, opts: ConsistencyRunOptions)
     const count = opts.clients ?? ids.length + 1;
     const clients: ClientInfo[] = Array.from({ length: count }, (_, i) => ({ client: i + 1, server: i < ids.length ? ids[i]! : null, role: 'worker' }));
     const finalClient: ClientInfo = { client: count + 1, server: null, role: 'final' };
-    recorder = new Recorder();
-    const rec = recorder;
+    const rec = new Recorder();
     let stopped = false;
-    const make = (c: ClientInfo) => new Worker({
+    const aborted = () => !!opts.signal?.aborted;
+    const make = (c: ClientInfo, done: () => boolean) => new Worker({
       client: c.client, pinned: c.server, address: c.server === null ? whole : addresses[ids.indexOf(c.server)]!, serverOf, recorder: rec,
-      stopped: () => stopped || !!opts.signal?.aborted, sessionTimeoutMs: 10_000,
+      stopped: done, sessionTimeoutMs: 10_000,
     });
-    workers.push(...clients.map(make));
+    workers.push(...clients.map((c) => make(c, () => stopped || aborted())));
     const meanPauseMs = (count * 1000) / (opts.rate ?? 100);
     const loops = workers.map(async (w) => {
       const random = seededRandom((opts.seed * 7919 + w.client) >>> 0);
-      while (!stopped && !opts.signal?.aborted) {
+      while (!stopped && !aborted()) {
         await workload.step(w, random);
         await sleep(meanPauseMs * 2 * random(), opts.signal);
       }
@@ -102,16 +101,18 @@ export async function runConsistency(op: OpContext, opts: ConsistencyRunOptions)
     // The clients stop at the end of the duration (or an interrupt); the schedule restores after its last step.
     await sleep(Math.max(0, opts.durationMs - rec.now()), opts.signal);
     stopped = true;
-    await Promise.all(loops);
+    // Every client's loop ends and the schedule restores everything before anything else — even
+    // when a loop failed, which is then reported.
+    const ended = await Promise.allSettled(loops);
     const { interrupted } = await chaos;
+    const failed = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (failed) throw failed.reason;
     if (!interrupted) {
       // The last look needs a serving ensemble; if it never becomes healthy, the checker says what it cannot know.
       await waitHealthy(op.paths, spec, { timeoutMs: 60_000, ...(opts.signal ? { signal: opts.signal } : {}) }).catch(() => undefined);
-      const final = make(finalClient);
+      const final = make(finalClient, aborted);
       workers.push(final);
-      stopped = false;
-      if (!opts.signal?.aborted) await workload.finish(final);
-      stopped = true;
+      if (!aborted()) await workload.finish(final);
     }
     rec.end(interrupted || !!opts.signal?.aborted);
     const history: History = {

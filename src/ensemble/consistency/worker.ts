@@ -46,6 +46,8 @@ export interface WorkerOptions {
   stopped: () => boolean;
   /** Asked of the servers for every session, ms. */
   sessionTimeoutMs: number;
+  /** Opens a session (default: edge/zkclient's connect; tests pass a fake). */
+  connect?: typeof connect;
 }
 
 export class Worker {
@@ -71,7 +73,8 @@ export class Worker {
   async connected(): Promise<Session | undefined> {
     while (!this.o.stopped()) {
       if (this.session) return this.session;
-      const s = await connect(this.o.address, 5000, { retries: 0, sessionTimeoutMs: this.o.sessionTimeoutMs }).catch(() => undefined);
+      const open = this.o.connect ?? connect;
+      const s = await open(this.o.address, 5000, { retries: 0, sessionTimeoutMs: this.o.sessionTimeoutMs }).catch(() => undefined);
       if (!s) { await sleep(200); continue; }
       if (this.o.stopped()) { s.close(); return undefined; }
       this.session = s;

@@ -46,11 +46,14 @@ function judged(k: KeyHistory, counted: (o: Op) => boolean, bad: Set<number>): J
   const reads = k.ops.filter((o) => o.f === 'read' && o.outcome === 'ok' && !bad.has(o.id) && typeof o.result.value === 'string');
   const writers = new Map<string, number>();
   for (const o of k.ops) if (o.value !== undefined && (o.f === 'write' || o.f === 'cas')) writers.set(o.value, (writers.get(o.value) ?? 0) + 1);
+  // Each value read: the version it was read at, and the earliest return of a read that saw it.
   const seen = new Map<string, { version?: number; by: number }>();
   for (const r of reads) {
     const v = r.result.value as string;
-    const prev = seen.get(v);
-    seen.set(v, { by: Math.min(prev?.by ?? Infinity, r.ret), ...(prev?.version ?? r.result.version) !== undefined ? { version: prev?.version ?? r.result.version } : {} });
+    const entry = seen.get(v) ?? { by: Infinity };
+    entry.by = Math.min(entry.by, r.ret);
+    entry.version ??= r.result.version;
+    seen.set(v, entry);
   }
   // The gap reasoning needs every acknowledged write and every read to report its version.
   const versioned = reads.every((r) => r.result.version !== undefined)
