@@ -73,8 +73,8 @@ export class Worker {
   async connected(): Promise<Session | undefined> {
     while (!this.o.stopped()) {
       if (this.session) return this.session;
-      const open = this.o.connect ?? connect;
-      const s = await open(this.o.address, 5000, { retries: 0, sessionTimeoutMs: this.o.sessionTimeoutMs }).catch(() => undefined);
+      const openSession = this.o.connect ?? connect;
+      const s = await openSession(this.o.address, 5000, { retries: 0, sessionTimeoutMs: this.o.sessionTimeoutMs }).catch(() => undefined);
       if (!s) { await sleep(200); continue; }
       if (this.o.stopped()) { s.close(); return undefined; }
       this.session = s;
