@@ -17,13 +17,14 @@ import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
 import { chaosOnHandle, type ChaosOptions, type ChaosResult } from './ensemble/consistency/chaos-api.js';
+import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
 export { WaitTimeoutError } from './ensemble/observe/wait-condition.js';
 export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
-export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
+export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
 export type { Health, HealthState, Role } from './zk/health.js';
 export type { ChaosOptions, ChaosResult };
 export type { ChaosStep, FaultStepAction } from './ensemble/faults/chaos-run.js';
@@ -32,6 +33,9 @@ export { checkHistory, type CheckOptions } from './ensemble/consistency/check/ch
 export { parseHistory, historyToNdjson } from './ensemble/consistency/check/history-ndjson.js';
 export type { History, HistoryEvent, MetaEvent, Op, ReadMode, Workload } from './ensemble/consistency/check/history.js';
 export type { CheckReport, PropertyVerdict, Violation } from './ensemble/consistency/check/verdict.js';
+export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
+export { exportEnsemble } from './export/export.js';
+export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
 
 export interface UpOptions extends EnsembleOptions {
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
@@ -104,6 +108,14 @@ export interface Ensemble {
    * clients perform it meanwhile and the history comes back; with `check: true`, its verdict too.
    */
   chaos(opts?: ChaosOptions): Promise<ChaosResult>;
+  /**
+   * Moves server `id`'s data aside (into `<dataDir>/zkpseudo-quarantine/<timestamp>/`, never
+   * deleted) and starts it empty so it resyncs from the others: for a server whose data is out
+   * of step and cannot start. Stops it first if it runs. Only while the other voters hold a
+   * quorum without it (else rejects with exit code 2, nothing changed), so no acknowledged
+   * write is lost; resolves once it serves again (`timeout`, default 60s).
+   */
+  repair(id: number, opts?: { timeout?: string | number }): Promise<RepairResult>;
 }
 
 function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
@@ -141,6 +153,7 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
     chaos: (o) => chaosOnHandle(op, o),
+    repair: async (id, o = {}) => repairServer(op, id, { timeoutMs: timeoutOf(o.timeout) }),
   };
 }
 

@@ -81,31 +81,35 @@ export async function chaosCommand(c: CommandContext, opts: ChaosFlags): Promise
   const onStep = (s: ChaosStep) => {
     if (s.phase !== 'end' || s.action.kind === 'restore') return;
     const at = new Date().toISOString();
-    say({ event: 'step', at, offsetMs: Math.round(s.offsetMs), action: s.action, ...(s.error ? { error: s.error } : {}) }, `${at} +${(s.offsetMs / 1000).toFixed(2)}s ${describeStep(s.action)}${s.error ? ` (failed: ${s.error})` : ''}`);
+    say({ event: 'step', at, offsetMs: Math.round(s.offsetMs), action: s.action, error: s.error }, `${at} +${(s.offsetMs / 1000).toFixed(2)}s ${describeStep(s.action)}${s.error ? ` (failed: ${s.error})` : ''}`);
   };
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const workers = workload ? `, workload ${workload} with ${clients ?? spec.members.length + 1} clients` : '';
-  say({ event: 'start', seed, durationMs, intervalMs, steps, ...(workload ? { workload } : {}) }, `chaos: seed ${seed}, ${steps} steps over ${durationMs / 1000} s${workers} (replay with --seed ${seed})`);
+  say({ event: 'start', seed, durationMs, intervalMs, steps, workload }, `chaos: seed ${seed}, ${steps} steps over ${durationMs / 1000} s${workers} (replay with --seed ${seed})`);
   let result;
   try {
     result = await chaosOnHandle(c.op, {
       seed, duration: `${durationMs}ms`, interval: `${intervalMs}ms`, reads, signal: controller.signal, onStep,
-      ...(workload ? { workload, check: !!opts.check } : {}), ...(clients ? { clients } : {}), ...(rate ? { rate } : {}),
+      workload, check: !!opts.check, clients, rate,
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   if (historyFile && result.history) await writeOwned(path.dirname(historyFile), historyFile, historyToNdjson(result.history));
-  say({ event: 'end', interrupted: result.interrupted }, `chaos: ${result.interrupted ? 'interrupted' : 'done'}; every server started and resumed${spec.faults ? ', every link healed' : ''}${historyFile ? `; history in ${historyFile}` : ''}`);
-  if (result.interrupted) return ExitCode.interrupted;
+  const { interrupted, healFailure } = result;
+  // "Healed" only when the proxy applied it (a dead proxy heals nothing: say so, exit 2).
+  const links = !spec.faults ? '' : healFailure ? `; the links were NOT healed: ${healFailure}` : ', every link healed';
+  say({ event: 'end', interrupted, healFailure }, `chaos: ${interrupted ? 'interrupted' : 'done'}; every server started and resumed${links}${historyFile ? `; history in ${historyFile}` : ''}`);
+  if (interrupted) return ExitCode.interrupted;
   const report = result.report;
-  if (!report) return ExitCode.ok;
+  if (!report) return healFailure ? ExitCode.failed : ExitCode.ok;
   const replay = `replay: zkpseudo chaos --seed ${seed} --duration ${durationMs / 1000}s --interval ${intervalMs / 1000}s --workload ${workload} --check${reads === 'linearizable' ? ' --reads linearizable' : ''}`;
   const recheck = historyFile ? `\nre-check: zkpseudo check-history ${historyFile}${reads === 'linearizable' ? ' --reads linearizable' : ''}` : '';
   say({ event: 'check', ...report }, formatReport(report, replay + recheck));
-  return report.valid === true ? ExitCode.ok : report.valid === false ? ExitCode.failed : ExitCode.degraded;
+  if (healFailure || report.valid === false) return ExitCode.failed;
+  return report.valid === true ? ExitCode.ok : ExitCode.degraded;
 }

@@ -21,7 +21,7 @@ export async function checkHistoryCommand(c: CommandContext, file: string, opts:
     throw new ZkpseudoError(`Cannot read ${file}: ${err.code === 'ENOENT' ? 'there is no such file' : err.message}.`, 'Give the file `zkpseudo chaos --history FILE` wrote.', err.code === 'ENOENT' ? ExitCode.usage : ExitCode.failed);
   });
   const history = parseHistory(text, file);
-  const report = checkHistory(history, { reads, ...(timeLimitMs ? { timeLimitMs } : {}) });
+  const report = checkHistory(history, { reads, timeLimitMs });
   const m = history.meta;
   if (c.o.json) printJson(c.o, report);
   else if (!c.o.quiet) c.o.out(formatReport(report, `replay: zkpseudo chaos --seed ${m.seed} --duration ${m.durationMs / 1000}s --interval ${m.intervalMs / 1000}s --workload ${m.workload} --check (on an ensemble shaped like "${m.ensemble}": servers ${m.servers.join(', ')})`));

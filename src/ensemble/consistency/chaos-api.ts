@@ -40,6 +40,8 @@ export interface ChaosOptions {
 export interface ChaosResult {
   seed: number;
   interrupted: boolean;
+  /** Set when the final heal failed (the fault proxy was not there to apply it): links may still be cut. */
+  healFailure?: string;
   /** With `workload`: everything each client did, and the fault steps, on one clock. */
   history?: History;
   /** With `check`: the verdict per property and overall (`valid`). */
@@ -79,9 +81,9 @@ export async function chaosOnHandle(op: OpContext, o: ChaosOptions = {}): Promis
   }
   const run = await runConsistency(op, {
     seed, durationMs, intervalMs, workload: o.workload, ...signal, ...onStep,
-    ...(o.clients ? { clients: o.clients } : {}), ...(o.rate ? { rate: o.rate } : {}),
+    clients: o.clients, rate: o.rate,
   });
-  const result: ChaosResult = { seed, interrupted: run.interrupted, history: run.history };
+  const result: ChaosResult = { seed, interrupted: run.interrupted, history: run.history, healFailure: run.healFailure };
   if (o.check && !run.interrupted) result.report = checkHistory(run.history, { reads: o.reads ?? 'sequential' });
   return result;
 }

@@ -36,7 +36,7 @@ export class Recorder {
 
   /** A fault step as chaos-run reports it; `t` is when it began or ended. */
   fault(step: ChaosStep): void {
-    this.events.push({ type: 'fault', t: this.now(), phase: step.phase, action: step.action, ...(step.error ? { error: step.error } : {}) });
+    this.events.push({ type: 'fault', t: this.now(), phase: step.phase, action: step.action, error: step.error });
   }
 
   end(interrupted: boolean): void {

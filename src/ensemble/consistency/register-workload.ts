@@ -22,7 +22,7 @@ export function registerWorkload(keyCount = 3): WorkloadRun {
     mine.set(key, Math.max(mine.get(key) ?? 0, r.version));
   };
   const read = async (w: Worker, key: string, sync: boolean) =>
-    learn(w, key, await w.perform({ f: 'read', key, ...(sync ? { sync } : {}) }, async (s) => {
+    learn(w, key, await w.perform({ f: 'read', key, sync: sync || undefined }, async (s) => {
       const r = sync ? await s.syncRead(key) : await s.read(key);
       return { type: 'ok', value: r.data, version: r.version, mzxid: r.mzxid };
     }));

@@ -39,6 +39,8 @@ export interface ConsistencyRunOptions {
 export interface ConsistencyRun {
   history: History;
   interrupted: boolean;
+  /** Set when the final heal failed. */
+  healFailure?: string;
 }
 
 const workloads: Record<Workload, () => WorkloadRun> = { register: () => registerWorkload(), queue: queueWorkload, lock: lockWorkload };
@@ -94,7 +96,7 @@ export async function runConsistency(op: OpContext, opts: ConsistencyRunOptions)
     });
     const plan = chaosPlan(opts.seed, opts.durationMs, opts.intervalMs, ids, !!spec.faults);
     const chaos = runChaosPlan(op, spec, plan, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       elapsed: () => rec.now(),
       onStep: (s) => { rec.fault(s); opts.onStep?.(s); },
     });
@@ -104,12 +106,12 @@ export async function runConsistency(op: OpContext, opts: ConsistencyRunOptions)
     // Every client's loop ends and the schedule restores everything before anything else — even
     // when a loop failed, which is then reported.
     const ended = await Promise.allSettled(loops);
-    const { interrupted } = await chaos;
+    const { interrupted, healFailure } = await chaos;
     const failed = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (failed) throw failed.reason;
     if (!interrupted) {
       // The last look needs a serving ensemble; if it never becomes healthy, the checker says what it cannot know.
-      await waitHealthy(op.paths, spec, { timeoutMs: 60_000, ...(opts.signal ? { signal: opts.signal } : {}) }).catch(() => undefined);
+      await waitHealthy(op.paths, spec, { timeoutMs: 60_000, signal: opts.signal }).catch(() => undefined);
       const final = make(finalClient, aborted);
       workers.push(final);
       if (!aborted()) await workload.finish(final);
@@ -123,7 +125,7 @@ export async function runConsistency(op: OpContext, opts: ConsistencyRunOptions)
       },
       events: rec.events,
     };
-    return { history, interrupted: interrupted || !!opts.signal?.aborted };
+    return { history, interrupted: interrupted || !!opts.signal?.aborted, healFailure };
   } finally {
     for (const w of workers) w.close();
     // A fresh session: the first one may have ended with a fault.

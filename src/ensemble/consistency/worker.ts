@@ -90,7 +90,7 @@ export class Worker {
   }
 
   private record(s: Session, event: 'open' | 'expired' | 'abandoned' | 'closed', timeoutMs?: number): void {
-    this.o.recorder.session({ client: this.o.client, session: s.sessionId(), event, server: this.o.pinned ?? this.o.serverOf(s.serverPort()), ...(timeoutMs ? { timeoutMs } : {}) });
+    this.o.recorder.session({ client: this.o.client, session: s.sessionId(), event, server: this.o.pinned ?? this.o.serverOf(s.serverPort()), timeoutMs });
   }
 
   /** Gives the session up (the next operation opens a new one). */
@@ -132,9 +132,9 @@ export class Worker {
     const value = outcome.err instanceof Attempt ? outcome.err.value : undefined;
     const name = zkErrorName(err) ?? (err as Error)?.message ?? String(err);
     const type: Outcome = DEFINITE.has(name) ? 'fail' : 'info';
-    rec.complete(op, type, { error: name, ...(value !== undefined ? { value } : {}) });
+    rec.complete(op, type, { error: name, value });
     if (name === 'SESSION_EXPIRED' && this.session === s) this.drop();
-    return { outcome: type, error: name, ...(value !== undefined ? { value } : {}) };
+    return { outcome: type, error: name, value };
   }
 
   /** Closes the session (at the end of the run); a server that does not answer cannot hold it open. */

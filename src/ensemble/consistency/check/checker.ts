@@ -28,7 +28,7 @@ export function checkHistory(h: History, opts: CheckOptions = {}): CheckReport {
   let properties: PropertyVerdict[];
   switch (h.meta.workload) {
     case 'register':
-      properties = checkRegister(h, ops, faults, { reads, deadline: t0 + (opts.timeLimitMs ?? DEFAULT_CHECK_TIME_LIMIT_MS), ...(opts.maxConfigs ? { maxConfigs: opts.maxConfigs } : {}) });
+      properties = checkRegister(h, ops, faults, { reads, deadline: t0 + (opts.timeLimitMs ?? DEFAULT_CHECK_TIME_LIMIT_MS), maxConfigs: opts.maxConfigs });
       break;
     case 'queue': properties = checkQueue(h, ops, faults); break;
     case 'lock': properties = checkLock(h, ops, faults); break;

@@ -47,7 +47,7 @@ export function holds(h: History, ops: Op[]): Hold[] {
       if (lost) ends.push([lost.t, `the session was ${lost.event}`]);
       if (ms !== undefined) ends.push([(a.result.heard ?? a.call) + ms, `its session timeout (${ms} ms) since it was last heard`]);
       const [end, endedBy] = ends.reduce((m, e) => (e[0] < m[0] ? e : m));
-      out.push({ acquire: a, ...(release ? { release } : {}), start: a.ret, end, endedBy });
+      out.push({ acquire: a, release, start: a.ret, end, endedBy });
     });
   }
   return out.sort((a, b) => a.start - b.start);

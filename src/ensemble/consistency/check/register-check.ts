@@ -133,7 +133,7 @@ export function checkRegister(h: History, ops: Op[], faults: FaultEvent[], opts:
     const ops = judged(k, counted, bad);
     searchedOps += ops.length;
     if (direct.length) continue;
-    const limits: SearchLimits = { deadline: opts.deadline, ...(opts.maxConfigs ? { maxConfigs: opts.maxConfigs } : {}) };
+    const limits: SearchLimits = { deadline: opts.deadline, maxConfigs: opts.maxConfigs };
     let r = searchLinearization(registerModel(k.initial), toSearch(ops), limits);
     // The fast search compares configurations by hash; confirm a "no" exactly before saying it.
     if (r.linearizable === false) r = searchLinearization(registerModel(k.initial), toSearch(ops), { ...limits, exact: true });
