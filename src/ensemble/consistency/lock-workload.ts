@@ -6,7 +6,7 @@
  * the session's lease — and so the holder's claim — runs from then (lock-check.ts).
  */
 import { CreateMode, type Session } from '../../edge/zkclient.js';
-import { sleep } from '../observe/wait-healthy.js';
+import { sleep } from '../../edge/sleep.js';
 import type { Completion, Worker } from './worker.js';
 import type { WorkloadRun } from './workload.js';
 

@@ -8,7 +8,7 @@
  * the next operation opens a new one.
  */
 import { connect, zkErrorName, type Session } from '../../edge/zkclient.js';
-import { sleep } from '../observe/wait-healthy.js';
+import { sleep } from '../../edge/sleep.js';
 import type { InvokeEvent, Outcome } from './check/history.js';
 import type { Recorder } from './recorder.js';
 

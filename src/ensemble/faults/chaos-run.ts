@@ -6,7 +6,7 @@
  */
 import { applyFault } from './operations.js';
 import { killServers, signalServers, startServers, type OpContext } from '../lifecycle/ops.js';
-import { sleep } from '../observe/wait-healthy.js';
+import { sleep } from '../../edge/sleep.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { describeAction, type ChaosAction, type ChaosEvent } from './chaos-plan.js';
 
