@@ -116,6 +116,16 @@ describe('hand-made anomalies are caught, each with the right explanation', () =
     expect(kinds).toEqual(['future-read', 'failed-write-read']);
   });
 
+  it('a read whose version is not the one its writer was acknowledged with; a CAS reporting a version other than expected + 1', () => {
+    const b = new HistoryBuilder('register');
+    b.write(1, 'a', 0, 10, { version: 1 });
+    const read = b.read(2, 20, 25, 'a', 3);
+    const cas = b.cas(3, 1, 'c', 30, 40, { version: 5 });
+    const r = checkHistory(b.build());
+    expect(property(r, 'read-values').violations[0]).toMatchObject({ kind: 'version-mismatch', explanation: `read #${read} of /k returned "a" as version 3, but #1 was acknowledged writing it as version 1` });
+    expect(property(r, 'linearizable').violations.find((v) => v.kind === 'cas-version')!.explanation).toBe(`CAS #${cas} of /k expected version 1 and succeeded, but reported version 5 rather than 2`);
+  });
+
   it('without versions the search itself finds it, and shows the smallest window', () => {
     const b = new HistoryBuilder('register');
     for (let i = 0; i < 20; i++) b.write(1, `v${i}`, i * 10, i * 10 + 5);

@@ -37,6 +37,16 @@ describe('queue', () => {
     expect(phantom!.violations[0]!.explanation).toBe(`#${ghost} delivered "zz", which no operation enqueued`);
   });
 
+  it('an element delivered although its enqueue failed, and one delivered before its enqueue began', () => {
+    const b = new HistoryBuilder('queue');
+    b.op(1, 'enqueue', 0, 5, { value: 'e1' }, { outcome: 'fail', error: 'NODE_EXISTS' });
+    dequeue(b, 2, 'e1', 10);
+    dequeue(b, 2, 'e2', 20);
+    enqueue(b, 1, 'e2', 100);
+    drain(b, []);
+    expect(only(b)[2]!.violations.map((v) => v.kind)).toEqual(['failed-enqueue', 'from-the-future']);
+  });
+
   it('an element whose delete was acknowledged but that is still queued at the end', () => {
     const b = new HistoryBuilder('queue');
     enqueue(b, 1, 'e1', 0);
