@@ -15,7 +15,6 @@ import { stopProxy } from '../faults/proxy-control.js';
 import { probeEnsemble } from '../observe/probe.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
 import { readSpec, readSpecIfAny } from '../store/spec-file.js';
-import { confirmStarted } from './confirm.js';
 
 /** A server number, `leader`, or `all`, as the CLI and the API accept them. */
 export type ServerSelector = number | 'leader' | 'all';
@@ -137,11 +136,7 @@ async function startMembers(ctx: OpContext, spec: EnsembleSpec, members: Member[
   await assertDataDirsFree(ctx.paths, members.filter((m) => !live.has(m.id)).map((m) => m.id), table);
   // Let every start settle before reporting a failure, so none is left half-known. A start
   // counts once the server answers or has died (see confirm.ts), not when the script says so.
-  const settled = await Promise.allSettled(members.map(async (m) => {
-    const outcome = await startOne(ctx, spec, m, live.get(m.id));
-    if (outcome === 'started') await confirmStarted(ctx, spec, m);
-    return outcome;
-  }));
+  const settled = await Promise.allSettled(members.map((m) => startOne(ctx, spec, m, live.get(m.id))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return Object.fromEntries(members.map((m, i) => [m.id, (settled[i] as PromiseFulfilledResult<StartOutcome>).value]));

@@ -15,6 +15,7 @@ import { cdsLaunch } from '../cds/launch.js';
 import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
 import { quarantineArchive } from '../cds/archive.js';
+import { settleLaunch } from './confirm.js';
 import { cacheDir } from '../../tarball/resolve.js';
 
 export interface ServerContext {
@@ -108,8 +109,11 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     const { opts, archive } = await launchWithCds(sp, spec, ctx, useCds);
     const launch = await startServer(sp, opts, ctx.env);
     onLaunch?.(launch);
-    const result = await launch.result;
-    if (result.ok) return 'started';
+    let result = await launch.result;
+    // The script's STARTED is not the last word (see confirm.ts): a JVM that dies before it
+    // answers failed to start, and is handled below like any other failed start.
+    if (result.ok && (await settleLaunch(ctx.paths, member, launch)) !== 'gone') return 'started';
+    if (result.ok) result = { ...result, ok: false, output: `${result.output}\nserver ${member.id} exited right after zkServer.sh started it` };
     // A JVM that crashed mapping the CDS archive: the archive is quarantined (it will not be
     // mapped again) and the server started once more, without any archive.
     if (archive && (await crashedWithArchive(ctx, member, archive))) {

@@ -53,13 +53,13 @@ export async function checkTarget<S extends EnsembleStatus | RemoteStatus>(targe
     else signal?.addEventListener('abort', fire, { once: true });
   });
   interrupted.catch(() => undefined);
-  let targets: { id: number; port: number }[] = [];
+  let targets: { id: number; address: string }[] = [];
   /** Deletes every znode made, newest first (children before parents); returns those it could not. */
   const removeCreated = async (): Promise<string[]> => {
     if (!created.length) return [];
     let s = sessions[0];
     // The writer's session may be closed already (it must be, to see ephemerals go): a new one does.
-    const own = s ? undefined : await connect(targets.map((t) => `127.0.0.1:${t.port}`).join(','), 5000).catch(() => undefined);
+    const own = s ? undefined : await connect(targets.map((t) => t.address).join(','), 5000).catch(() => undefined);
     s ??= own;
     const left: string[] = [];
     try {
@@ -92,7 +92,6 @@ export async function checkTarget<S extends EnsembleStatus | RemoteStatus>(targe
     }
   };
   try {
-    let targets: { id: number; address: string }[] = [];
     await run('find serving servers', async () => {
       const status = await target.probe();
       targets = (status.servers as S['servers'][number][]).filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, address: target.clientAddress(s) }));

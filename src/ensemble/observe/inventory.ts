@@ -86,8 +86,8 @@ export async function listEnsembles(home: string): Promise<EnsembleEntry[]> {
   const names = new Set<string>();
   // A home that is not there yet holds no ensembles; a file is a usage error, as for `status`.
   const top = await readdir(home, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-    if (missing(err)) return [];
     if (err.code === 'ENOTDIR') throw homeNotDirectory(home);
+    if (missing(err)) return [];
     throw systemError(err, home);
   });
   for (const e of top) {
