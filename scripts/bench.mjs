@@ -2,7 +2,10 @@
 // npm run bench: zkpseudo against the manual recipe (scripts/recipe.mjs), kazoo's test harness
 // and the raw floor (scripts/peers.mjs), same ZooKeeper bits, same machine, in rotating order,
 // several runs; medians of per-run ratios. Then scaling: up 1/3/5/9/15 and memory per server.
+// Then the consistency checker on register histories of 1,000 and 10,000 operations, against
+// only parsing the same history (the checker's cost in multiples of reading its input).
 //   BENCH_RUNS=5 (runs per measurement)   BENCH_QUICK=1 (one run, scaling 1 and 5 only: a CI smoke)
+//   BENCH_ONLY=checker (the checker alone: no JVM is started)
 import { $, fs, path, os } from 'zx';
 import { recipeSetup, recipeStart, recipeStatus, recipeWaitHealthy, recipeStop, recipePids, isHealthy, alive } from './recipe.mjs';
 import { floorStart, kazooCycle, stopPids, treeClasspath } from './peers.mjs';
@@ -17,6 +20,56 @@ const { parseSrvr } = await import(path.join(root, 'dist/zk/fourlw.js'));
 
 const quick = process.env.BENCH_QUICK === '1';
 const runs = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5);
+const now = () => performance.now();
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+/**
+ * The checker on histories a simulated ZooKeeper makes (6 clients, 3 keys, 2% indeterminate
+ * outcomes, linearizable by construction), checked as `check-history` would; the baseline is
+ * parsing the same NDJSON in the same run.
+ */
+async function checkerBench() {
+  const { syntheticRegisterHistory } = await import(path.join(root, 'dist/ensemble/consistency/check/synthetic.js'));
+  const { checkHistory } = await import(path.join(root, 'dist/ensemble/consistency/check/checker.js'));
+  const { historyToNdjson, parseHistory } = await import(path.join(root, 'dist/ensemble/consistency/check/history-ndjson.js'));
+  const cases = [[1000, 'sequential'], [10000, 'sequential'], [10000, 'linearizable']];
+  // One unmeasured check first, so the JIT has compiled the checker before any measured one.
+  checkHistory(parseHistory(historyToNdjson(syntheticRegisterHistory({ ops: 3000, seed: 1, infoRate: 0.02 })), 'warm-up.ndjson'));
+  const out = [];
+  for (const [n, reads] of cases) {
+    const text = historyToNdjson(syntheticRegisterHistory({ ops: n, seed: 24, infoRate: 0.02 }));
+    const per = [];
+    for (let i = 0; i < Math.max(runs, 3); i++) {
+      let t = now();
+      const h = parseHistory(text, 'bench.ndjson');
+      const parse = now() - t;
+      t = now();
+      const report = checkHistory(h, { reads });
+      const check = now() - t;
+      if (report.valid !== true) throw new Error(`the checker did not pass a linearizable history of ${n} operations: ${JSON.stringify(report.properties)}`);
+      per.push({ parse, check });
+    }
+    const row = { n, reads, parse: median(per.map((p) => p.parse)), check: median(per.map((p) => p.check)), ratio: median(per.map((p) => p.check / p.parse)) };
+    process.stderr.write(`checker: ${n} operations (${reads} reads): check ${row.check.toFixed(0)} ms, parse ${row.parse.toFixed(0)} ms\n`);
+    out.push(row);
+  }
+  return out;
+}
+
+function checkerLines(rows) {
+  return [
+    '',
+    '| consistency checker (register history) | parse the NDJSON (baseline) | check | ratio (median of per-run ratios) | target |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.n.toLocaleString('en')} operations, ${r.reads === 'sequential' ? 'default read rule' : 'every read linearizable'} | ${r.parse.toFixed(0)} ms | ${r.check.toFixed(0)} ms | ${r.ratio.toFixed(2)}× the parse | ${r.n === 10000 ? `≤ 5 s ${r.check <= 5000 ? '✓' : '✗'}` : '–'} |`),
+  ];
+}
+
+if (process.env.BENCH_ONLY === 'checker') {
+  const rows = await checkerBench();
+  console.log(checkerLines(rows).slice(1).join('\n'));
+  process.exit(0);
+}
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'zkpseudo-bench-'));
 const cli = path.join(root, 'dist/cli/main.js');
 const install = await findSystemInstall();
@@ -24,8 +77,6 @@ if (!install) throw new Error('the benchmark needs a system ZooKeeper (bash scri
 const { tarball } = await packSystemInstall(install, path.join(work, 'cache'));
 const env = { ...process.env, ZKPSEUDO_HOME: path.join(work, 'home'), ZKPSEUDO_CACHE: path.join(work, 'cache'), CI: 'true', NO_COLOR: '1' };
 
-const now = () => performance.now();
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const rssMb = async (pid) => Number(/VmRSS:\s+(\d+)/.exec(await fs.readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function verifyHealthy(ports) {
@@ -169,6 +220,7 @@ try {
   // reuse / status, both timed in the same cycle (medians of three each), then the median over runs.
   rows[5].r = median(pairs.map((p) => p.zkpseudo.reuse / p.zkpseudo.reuseStatus));
   rows[5].ok = rows[5].r <= 1.2;
+  const checker = await checkerBench();
   const rss = { recipe: median(pairs.flatMap((p) => p.recipe.rss)), zkpseudo: median(pairs.flatMap((p) => p.zkpseudo.rss)) };
   const lines = [
     `zkpseudo benchmark: ${runs} run(s), ZooKeeper ${install.version.text}, ${os.cpus().length} cores, node ${process.version}; a new ensemble each time, tarball cached`,
@@ -178,11 +230,12 @@ try {
     ...rows.map((r) => `| ${r.what} | ${fmt(r.a)} | ${fmt(r.b)} | ${r.inverse ? `${r.r.toFixed(2)}× the other` : `${r.r.toFixed(2)}× faster`} | ${r.target} ${check(r.ok)} |`),
     ...scaling.map((b) => `| up ${b.n} → healthy (scaling) | – | ${fmt(b.up)} | ${b.rss.toFixed(0)} MB resident per server | ${b.n === 15 ? 'healthy ✓; ' : ''}≤ 120 MB ${check(b.rss <= 120)} |`),
     `| resident memory per server (up 3) | ${rss.recipe.toFixed(0)} MB (recipe) | ${rss.zkpseudo.toFixed(0)} MB | ${(rss.recipe / rss.zkpseudo).toFixed(1)}× less | ≤ 120 MB ${check(rss.zkpseudo <= 120)} |`,
+    ...checkerLines(checker),
   ];
   console.log(lines.join('\n'));
   const out = path.join(root, 'bench-results');
   await fs.mkdirp(out);
-  await fs.writeJson(path.join(out, 'latest.json'), { date: new Date().toISOString(), runs, zkVersion: install.version.text, rows, scaling, rss, pairs }, { spaces: 2 });
+  await fs.writeJson(path.join(out, 'latest.json'), { date: new Date().toISOString(), runs, zkVersion: install.version.text, rows, scaling, rss, checker, pairs }, { spaces: 2 });
   await fs.writeFile(path.join(out, 'latest.md'), `${lines.join('\n')}\n`);
 } finally {
   // Leave nothing running: any server whose command line names this run's directory.

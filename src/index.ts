@@ -20,6 +20,7 @@ import { ENSEMBLE_NAME } from './options/names.js';
 import { NoSuchEnsembleError, UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
+import { chaosOnHandle, type ChaosOptions, type ChaosResult } from './ensemble/consistency/chaos-api.js';
 import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
@@ -29,6 +30,13 @@ export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
 export type { Health, HealthState, Role } from './zk/health.js';
+export type { ChaosOptions, ChaosResult };
+export type { ChaosStep, FaultStepAction } from './ensemble/faults/chaos-run.js';
+export type { ChaosAction } from './ensemble/faults/chaos-plan.js';
+export { checkHistory, type CheckOptions } from './ensemble/consistency/check/checker.js';
+export { parseHistory, historyToNdjson } from './ensemble/consistency/check/history-ndjson.js';
+export type { History, HistoryEvent, MetaEvent, Op, ReadMode, Workload } from './ensemble/consistency/check/history.js';
+export type { CheckReport, PropertyVerdict, Violation } from './ensemble/consistency/check/verdict.js';
 export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
 export { exportEnsemble } from './export/export.js';
 export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
@@ -150,6 +158,11 @@ export interface Ensemble extends AsyncDisposable {
   /** Restores every link. */
   heal(): Promise<void>;
   /**
+   * A seeded fault schedule (`zkpseudo chaos`), undone at the end. With `workload`, real
+   * clients perform it meanwhile and the history comes back; with `check: true`, its verdict too.
+   */
+  chaos(opts?: ChaosOptions): Promise<ChaosResult>;
+  /**
    * Moves server `id`'s data aside (into `<dataDir>/zkpseudo-quarantine/<timestamp>/`, never
    * deleted) and starts it empty so it resyncs from the others: for a server whose data is out
    * of step and cannot start. Stops it first if it runs. Only while the other voters hold a
@@ -223,6 +236,7 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
+    chaos: (o) => chaosOnHandle(op, o),
     repair: async (id, o = {}) => repairServer(op, id, { timeoutMs: timeoutOf(o.timeout) }),
   };
 }

@@ -181,12 +181,24 @@ server: that quorum holds every acknowledged write, so dropping this server's co
   program.command('heal').description('restore every link: undo isolate, partition, isolate-clients and delay')
     .action(action(async (c) => (await import('./commands/faults.js')).faultCommand(c, 'heal', [], {})));
 
-  program.command('chaos').description('a reproducible random sequence of kills, pauses and (with --faults) partitions; heals at the end')
+  program.command('chaos').description('a reproducible random sequence of kills, pauses and (with --faults) partitions; heals at the end. With --workload, real clients meanwhile, recorded and checked')
     .option('--seed <n>', 'the seed to replay (default: a random one, printed)')
     .option('--duration <d>', 'how long, like 60s (default 60s)')
     .option('--interval <d>', 'a fault every this long, each undone half-way (default 5s)')
-    .addHelpText('after', examples('zkpseudo chaos --seed 42 --duration 30s', 'zkpseudo chaos --json --duration 2m > chaos.ndjson'))
-    .action(action(async (c, o: { seed?: string; duration?: string; interval?: string }) => (await import('./commands/chaos.js')).chaosCommand(c, o)));
+    .option('--workload <kind>', 'clients perform register (reads, writes, CAS), queue or lock operations meanwhile')
+    .option('--check', 'check the recorded history: exit 2 on a violation (1: unknown)')
+    .option('--history <file>', 'write the recorded history there (NDJSON; zkpseudo check-history reads it)')
+    .option('--reads <rule>', 'plain reads judged "sequential" (ZooKeeper\'s documented rule, default) or "linearizable"')
+    .option('--clients <k>', 'clients (default: one pinned to each server, plus one on the whole connect string)')
+    .option('--rate <n>', 'operations per second, all clients together (default 100)')
+    .addHelpText('after', examples('zkpseudo chaos --seed 42 --duration 30s', 'zkpseudo chaos --json --duration 2m > chaos.ndjson', 'zkpseudo chaos --seed 7 --workload register --check --history h.ndjson'))
+    .action(action(async (c, o: Record<string, string | boolean | undefined>) => (await import('./commands/chaos.js')).chaosCommand(c, o)));
+  program.command('check-history').description('check a history written by `chaos --history` again (exit 0 ok, 2 violation, 1 unknown)')
+    .argument('<file>', 'an NDJSON history')
+    .option('--reads <rule>', 'plain reads judged "sequential" (default) or "linearizable"')
+    .option('--time-limit <d>', 'give up (unknown) after this long, like 5m (default 60s)')
+    .addHelpText('after', examples('zkpseudo check-history h.ndjson', 'zkpseudo check-history h.ndjson --reads linearizable --json'))
+    .action(action(async (c, file: string, o: { reads?: string; timeLimit?: string }) => (await import('./commands/check-history.js')).checkHistoryCommand(c, file, o)));
 
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));

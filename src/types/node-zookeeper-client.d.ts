@@ -4,18 +4,28 @@ declare module 'node-zookeeper-client' {
   export class ACL { constructor(permission: number, id: Id); permission: number; id: Id }
   export const Permission: { READ: number; WRITE: number; CREATE: number; DELETE: number; ADMIN: number; ALL: number };
   export const CreateMode: { PERSISTENT: 0; PERSISTENT_SEQUENTIAL: 2; EPHEMERAL: 1; EPHEMERAL_SEQUENTIAL: 3 };
-  export interface Stat { version: number; ephemeralOwner: Buffer; dataLength: number }
+  export interface Stat { version: number; ephemeralOwner: Buffer; dataLength: number; mzxid: Buffer; czxid: Buffer }
   export interface Event { type: number; name: string; path: string; getType(): number; getName(): string; getPath(): string }
   export interface Exception extends Error { code: number; name: string; getCode(): number }
   export const Exception: { NO_NODE: number; NODE_EXISTS: number; CONNECTION_LOSS: number };
   export const Event: { NODE_CREATED: 1; NODE_DELETED: 2; NODE_DATA_CHANGED: 3; NODE_CHILDREN_CHANGED: 4 };
   type Cb<T = void> = (error: Exception | Error | null, result: T) => void;
+  export interface Transaction {
+    create(path: string, data?: Buffer, acls?: ACL[], mode?: number): Transaction;
+    /** Beware: the library turns version 0 into -1 (`version || -1`). */
+    check(path: string, version?: number): Transaction;
+    setData(path: string, data: Buffer | null, version?: number): Transaction;
+    remove(path: string, version?: number): Transaction;
+    commit(callback: Cb<unknown[]>): void;
+  }
   export interface Client {
     connect(): void;
     close(): void;
     once(event: 'connected' | 'disconnected' | 'expired' | 'authenticationFailed', listener: () => void): this;
     on(event: 'state', listener: (state: { name: string; code: number }) => void): this;
     getSessionId(): Buffer;
+    getSessionTimeout(): number;
+    transaction(): Transaction;
     create(path: string, data: Buffer | null, acls: ACL[], mode: number, callback: Cb<string>): void;
     remove(path: string, version: number, callback: (error: Exception | Error | null) => void): void;
     setData(path: string, data: Buffer | null, version: number, callback: Cb<Stat>): void;

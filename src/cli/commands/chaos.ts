@@ -1,16 +1,36 @@
 /**
  * `zkpseudo chaos --seed N --duration 60s`: runs a reproducible fault schedule (ensemble/faults/chaos-plan.ts)
  * against the ensemble, printing each step with a timestamp, and leaves it whole at the end —
- * or when interrupted: every server started and resumed, every link healed.
+ * or when interrupted: every server started and resumed, every link healed. With `--workload`,
+ * real clients perform a register, queue or lock workload meanwhile, recorded as a history
+ * (`--history FILE`) and, with `--check`, checked (ensemble/consistency/).
  */
-import { applyFault } from '../../ensemble/faults/operations.js';
-import { killServers, signalServers, startServers } from '../../ensemble/lifecycle/ops.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { chaosPlan } from '../../ensemble/faults/chaos-plan.js';
+import { describeStep, type ChaosStep } from '../../ensemble/faults/chaos-run.js';
+import { chaosOnHandle } from '../../ensemble/consistency/chaos-api.js';
+import { WORKLOADS, type ReadMode, type Workload } from '../../ensemble/consistency/check/history.js';
+import { historyToNdjson } from '../../ensemble/consistency/check/history-ndjson.js';
 import { readSpec } from '../../ensemble/store/spec-file.js';
-import { UsageError } from '../../errors.js';
+import { writeOwned } from '../../edge/owned-fs.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { parseDuration } from '../../options/options.js';
-import { chaosPlan, describeAction, type ChaosAction } from '../../ensemble/faults/chaos-plan.js';
 import type { CommandContext } from '../context.js';
+import { formatReport } from '../consistency-output.js';
 import { printJsonLine } from '../output.js';
+
+export interface ChaosFlags {
+  seed?: string;
+  duration?: string;
+  interval?: string;
+  workload?: string;
+  check?: boolean;
+  history?: string;
+  reads?: string;
+  clients?: string;
+  rate?: string;
+}
 
 function duration(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -19,53 +39,77 @@ function duration(flag: string, text: string | undefined, fallback: number): num
   return ms;
 }
 
-export async function chaosCommand(c: CommandContext, opts: { seed?: string; duration?: string; interval?: string }): Promise<number> {
+function whole(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${flag} "${text}" is not a whole number from ${min} to ${max}.`, `Give ${flag} a number in that range.`);
+  return Number(text);
+}
+
+export function readMode(text: string | undefined): ReadMode {
+  if (text === undefined || text === 'sequential' || text === 'linearizable') return text ?? 'sequential';
+  throw new UsageError(`--reads "${text}" is not sequential or linearizable.`, 'sequential (the default) judges plain reads by ZooKeeper\'s documented rule; linearizable holds them to real time.');
+}
+
+/** Refuses a --history whose directory is not there now, not after a minute of chaos. */
+async function historyTarget(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  const abs = path.resolve(file);
+  const dir = await stat(path.dirname(abs)).catch(() => undefined);
+  if (!dir?.isDirectory()) throw new UsageError(`--history ${file}: the directory ${path.dirname(abs)} does not exist.`, 'Create it, or name a file in an existing directory.');
+  return abs;
+}
+
+export async function chaosCommand(c: CommandContext, opts: ChaosFlags): Promise<number> {
   const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(opts.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new UsageError(`--seed "${opts.seed}" is not a whole number from 0 to 4294967295.`, 'Give the seed of the run to replay, like --seed 42.');
   const durationMs = duration('--duration', opts.duration, 60_000);
   const intervalMs = duration('--interval', opts.interval, 5_000);
+  if (opts.workload !== undefined && !WORKLOADS.includes(opts.workload as Workload)) throw new UsageError(`--workload "${opts.workload}" is not one of ${WORKLOADS.join(', ')}.`, 'register: reads, writes and CAS of a few keys; queue: enqueue/dequeue; lock: the lock recipe.');
+  const workload = opts.workload as Workload | undefined;
+  if (!workload && (opts.check || opts.history || opts.reads || opts.clients || opts.rate)) throw new UsageError('--check, --history, --reads, --clients and --rate need --workload.', 'Add --workload register (or queue, or lock).');
+  const reads = readMode(opts.reads);
+  const clients = whole('--clients', opts.clients, 1, 64);
+  const rate = whole('--rate', opts.rate, 1, 10_000);
+  const historyFile = await historyTarget(opts.history);
   const spec = await readSpec(c.paths);
-  const plan = chaosPlan(seed, durationMs, intervalMs, spec.members.map((m) => m.id), !!spec.faults);
+  const steps = chaosPlan(seed, durationMs, intervalMs, spec.members.map((m) => m.id), !!spec.faults).length;
   const say = (event: Record<string, unknown>, text: string) => {
     if (c.o.json) printJsonLine(c.o, event);
     else if (!c.o.quiet) c.o.out(text);
   };
-  const run = async (a: ChaosAction) => {
-    switch (a.kind) {
-      case 'kill': return killServers(c.op, a.id);
-      case 'start': return startServers(c.op, a.id);
-      case 'pause': return signalServers(c.op, a.id, 'SIGSTOP');
-      case 'resume': return signalServers(c.op, a.id, 'SIGCONT');
-      case 'isolate': return applyFault(c.op, { op: 'isolate', id: a.id });
-      case 'partition': return applyFault(c.op, { op: 'partition', groups: a.groups });
-      case 'heal': return applyFault(c.op, { op: 'heal' });
-    }
+  // A step is printed once it has run; the restore is said by the closing line.
+  const onStep = (s: ChaosStep) => {
+    if (s.phase !== 'end' || s.action.kind === 'restore') return;
+    const at = new Date().toISOString();
+    say({ event: 'step', at, offsetMs: Math.round(s.offsetMs), action: s.action, error: s.error }, `${at} +${(s.offsetMs / 1000).toFixed(2)}s ${describeStep(s.action)}${s.error ? ` (failed: ${s.error})` : ''}`);
   };
-  let stop = false;
-  let healFailure: string | undefined;
-  const onSignal = () => { stop = true; };
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const t0 = Date.now();
-  say({ event: 'start', seed, durationMs, intervalMs, steps: plan.length }, `chaos: seed ${seed}, ${plan.length} steps over ${durationMs / 1000} s (replay with --seed ${seed})`);
+  const workers = workload ? `, workload ${workload} with ${clients ?? spec.members.length + 1} clients` : '';
+  say({ event: 'start', seed, durationMs, intervalMs, steps, workload }, `chaos: seed ${seed}, ${steps} steps over ${durationMs / 1000} s${workers} (replay with --seed ${seed})`);
+  let result;
   try {
-    for (const e of plan) {
-      while (!stop && Date.now() - t0 < e.atMs) await new Promise((r) => setTimeout(r, Math.min(100, e.atMs - (Date.now() - t0))));
-      if (stop) break;
-      const at = Date.now() - t0;
-      await run(e.action);
-      say({ event: 'step', at: new Date().toISOString(), offsetMs: at, action: e.action }, `${new Date().toISOString()} +${(at / 1000).toFixed(2)}s ${describeAction(e.action)}`);
-    }
+    result = await chaosOnHandle(c.op, {
+      seed, duration: `${durationMs}ms`, interval: `${intervalMs}ms`, reads, signal: controller.signal, onStep,
+      workload, check: !!opts.check, clients, rate,
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    // Whole again, whatever happened: resume, heal, start.
-    await signalServers(c.op, 'all', 'SIGCONT').catch(() => undefined);
-    // "Healed" only when the proxy applied it (a dead proxy heals nothing: say so).
-    if (spec.faults) healFailure = await applyFault(c.op, { op: 'heal' }).then(() => undefined, (err: Error) => err.message);
-    await startServers(c.op, 'all').catch(() => undefined);
-    const links = !spec.faults ? '' : healFailure ? `; the links were NOT healed: ${healFailure}` : ', every link healed';
-    say({ event: 'end', interrupted: stop, ...(healFailure ? { healFailure } : {}) }, `chaos: ${stop ? 'interrupted' : 'done'}; every server started and resumed${links}`);
   }
-  return stop ? 130 : healFailure ? 2 : 0;
+  if (historyFile && result.history) await writeOwned(path.dirname(historyFile), historyFile, historyToNdjson(result.history));
+  const { interrupted, healFailure } = result;
+  // "Healed" only when the proxy applied it (a dead proxy heals nothing: say so, exit 2).
+  const links = !spec.faults ? '' : healFailure ? `; the links were NOT healed: ${healFailure}` : ', every link healed';
+  say({ event: 'end', interrupted, healFailure }, `chaos: ${interrupted ? 'interrupted' : 'done'}; every server started and resumed${links}${historyFile ? `; history in ${historyFile}` : ''}`);
+  if (interrupted) return ExitCode.interrupted;
+  const report = result.report;
+  if (!report) return healFailure ? ExitCode.failed : ExitCode.ok;
+  const replay = `replay: zkpseudo chaos --seed ${seed} --duration ${durationMs / 1000}s --interval ${intervalMs / 1000}s --workload ${workload} --check${reads === 'linearizable' ? ' --reads linearizable' : ''}`;
+  const recheck = historyFile ? `\nre-check: zkpseudo check-history ${historyFile}${reads === 'linearizable' ? ' --reads linearizable' : ''}` : '';
+  say({ event: 'check', ...report }, formatReport(report, replay + recheck));
+  if (healFailure || report.valid === false) return ExitCode.failed;
+  return report.valid === true ? ExitCode.ok : ExitCode.degraded;
 }
