@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { versionFacts } from '../../src/zk/version-facts.js';
-import { compareZkVersions, downloadUrls, parseZkVersion, releaseUrl, tarballName, tarballTopDir } from '../../src/zk/versions.js';
+import { downloadUrls, releaseUrl, tarballName, tarballTopDir, versionFacts } from '../../src/zk/version-facts.js';
+import { compareZkVersions, parseZkVersion } from '../../src/zk/versions.js';
 
 const v = (t: string) => parseZkVersion(t)!;
 
