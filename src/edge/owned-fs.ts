@@ -38,7 +38,7 @@ export const fsOps = {
   createWriteStream: fs.createWriteStream,
 };
 
-export type FsOperation = 'create directory' | 'write' | 'rename' | 'remove' | 'copy' | 'link' | 'unpack' | 'pack' | 'change mode of';
+export type FsOperation = 'read' | 'create directory' | 'write' | 'rename' | 'remove' | 'copy' | 'link' | 'unpack' | 'pack' | 'change mode of';
 
 /** Plain words and a remedy for each errno a user can meet on a file system. */
 const ERRNO: Record<string, { why: string; hint: (p: string) => string }> = {
@@ -138,7 +138,8 @@ export async function insideRoot(root: string, target: string, allowRoot = false
     if (allowRoot) return real;
     throw new OutsideRootError(target, realRoot, 'it is the root itself');
   }
-  if (!real.startsWith(realRoot + path.sep)) {
+  // The file-system root already ends in a separator.
+  if (!real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep)) {
     throw new OutsideRootError(target, realRoot, real === abs ? 'it lies' : `it resolves to ${real}`);
   }
   return real;
@@ -153,6 +154,22 @@ async function guarded<T>(op: FsOperation, target: string, fn: () => Promise<T>)
   }
 }
 
+/**
+ * mkdir -p one level at a time. Node's recursive mkdir reports ENOENT for whatever stopped it
+ * below an existing directory (a read-only file system gives "no such file or directory"), so
+ * when it says ENOENT, this finds the real errno.
+ */
+async function mkdirEach(real: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  for (let p = real; !(await fsOps.lstat(p).then(() => true, () => false)); p = path.dirname(p)) {
+    missing.unshift(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    await fsOps.mkdir(p, { mode }).catch((err: unknown) => { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; });
+  }
+}
+
 /** Creates a directory (and its parents) under `root`. */
 export async function mkdirOwned(root: string, dir: string, mode = 0o755): Promise<void> {
   const real = await insideRoot(root, dir, true);
@@ -160,24 +177,10 @@ export async function mkdirOwned(root: string, dir: string, mode = 0o755): Promi
     try {
       await fsOps.mkdir(real, { recursive: true, mode });
     } catch (err) {
-      // A recursive mkdir reports ENOENT for a read-only or otherwise refusing parent (a Node
-      // quirk); creating the missing components one by one gets the real reason.
       if (!isMissing(err)) throw err;
-      await mkdirStepwise(real, mode);
+      await mkdirEach(real, mode);
     }
   });
-}
-
-async function mkdirStepwise(dir: string, mode: number): Promise<void> {
-  const missing: string[] = [];
-  let probe = dir;
-  while (!(await fsOps.lstat(probe).then(() => true, () => false))) {
-    missing.unshift(probe);
-    const parent = path.dirname(probe);
-    if (parent === probe) break;
-    probe = parent;
-  }
-  for (const d of missing) await fsOps.mkdir(d, { mode }).catch((err: unknown) => { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; });
 }
 
 /**

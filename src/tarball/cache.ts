@@ -8,7 +8,7 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { withLock } from '../edge/lock.js';
+import { removeStaleLock, withLock } from '../edge/lock.js';
 import { removeIfEmpty, removeOwned } from '../edge/owned-fs.js';
 import { liveTreeUsers } from './tree-users.js';
 
@@ -68,7 +68,14 @@ export interface ClearResult {
 export async function clearCache(dir: string): Promise<ClearResult> {
   const result: ClearResult = { removed: [], kept: [], inUse: [] };
   const remove = async (full: string) => {
-    const lockable = !full.endsWith('.lock') && !full.endsWith('.part');
+    if (full.endsWith('.lock')) {
+      // A lock goes only once its holder is gone: removing a live one would let a second
+      // download or unpack run beside the one that holds it.
+      if (await removeStaleLock(full, dir)) result.removed.push(full);
+      else if (await lstat(full).catch(() => undefined)) result.kept.push(full);
+      return;
+    }
+    const lockable = !full.endsWith('.part');
     if (lockable) await withLock(full, `the cached ${path.basename(full)}`, () => removeOwned(dir, full, { recursive: true }), 60_000);
     else await removeOwned(dir, full, { recursive: true });
     result.removed.push(full);

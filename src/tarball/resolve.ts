@@ -10,7 +10,7 @@ import { parseSha512File } from '../zk/checksum.js';
 import { DEFAULT_ZK_VERSION, parseZkVersion, type ZkVersion } from '../zk/versions.js';
 import { downloadUrls, tarballName, tarballTopDir } from '../zk/version-facts.js';
 import type { DistRecord } from '../options/types.js';
-import { withLock } from '../edge/lock.js';
+import { describeHolder, withLock } from '../edge/lock.js';
 import { pathExists } from '../edge/files.js';
 import { ChecksumMismatch, downloadVerified, fetchText, type Progress } from './download.js';
 import { remember, sha512Remembered } from './digests.js';
@@ -92,6 +92,9 @@ async function cachedDownload(url: string, dest: string, ctx: DistContext, offli
     await writeOwned(path.dirname(dest), digestFile, `${published}  ${path.basename(dest)}\n`);
     await remember(cacheDir(ctx.env), dest, published.toLowerCase()).catch(() => undefined);
     return published;
+  }, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onWait: (h) => ctx.onNotice?.(`waiting for ${describeHolder(h)}, which is fetching ${path.basename(dest)}`),
   });
 }
 

@@ -58,7 +58,9 @@ function writersImported(file: string, text: string): string[] {
     // open(file, 'a' | 'w' | ...) from node:fs/promises writes as well: only reading is allowed.
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'open' && node.arguments.length > 1) {
       const flag = node.arguments[1]!;
-      if (!ts.isStringLiteral(flag) || flag.text !== 'r') found.push(`open(…, ${flag.getText(sf)})`);
+      const text = flag.getText(sf);
+      const readOnly = ts.isStringLiteral(flag) ? flag.text === 'r' : /O_RDONLY/.test(text) && !/O_(WRONLY|RDWR|CREAT|APPEND|TRUNC)/.test(text);
+      if (!readOnly) found.push(`open(…, ${text})`);
     }
     ts.forEachChild(node, visit);
   };
@@ -85,6 +87,7 @@ describe('the file-system boundary is the only writer', () => {
     expect(writersImported('a.ts', "async function f() { const { rename } = await import('node:fs/promises'); }")).toEqual(['rename']);
     expect(writersImported('a.ts', "import { unlinkSync } from 'node:fs';")).toEqual(['unlinkSync']);
     expect(writersImported('a.ts', "async function f(p: string) { await open(p, 'a'); await open(p, 'r'); }")).toEqual(["open(…, 'a')"]);
+    expect(writersImported('a.ts', "async function f(p: string) { await open(p, constants.O_RDONLY | constants.O_NOFOLLOW); await open(p, constants.O_RDWR | constants.O_CREAT); }")).toEqual(['open(…, constants.O_RDWR | constants.O_CREAT)']);
   });
 });
 

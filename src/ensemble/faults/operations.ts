@@ -1,8 +1,7 @@
 /** Network faults on an ensemble, as the CLI and the library ask for them (ids may say `leader`). */
-import { withLock } from '../../edge/lock.js';
 import { delay, heal, isolate, isolateClients, partition, type FaultState } from './links.js';
 import { setFaults } from './proxy-control.js';
-import { selectMembers, type OpContext } from '../lifecycle/ops.js';
+import { selectMembers, withEnsembleLock, type OpContext } from '../lifecycle/ops.js';
 import { readSpec } from '../store/spec-file.js';
 
 type Id = number | 'leader';
@@ -15,7 +14,7 @@ export type FaultRequest =
   | { op: 'heal' };
 
 export async function applyFault(ctx: OpContext, req: FaultRequest): Promise<{ state: FaultState; summary: string }> {
-  return withLock(ctx.paths.lockTarget, `ensemble "${ctx.paths.name}"`, async () => {
+  return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     const ids = spec.members.map((m) => m.id);
     const one = async (id: Id) => (await selectMembers(ctx, spec, id))[0]!.id;

@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { removeOwned } from '../../edge/owned-fs.js';
 import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
-import { withLock } from '../../edge/lock.js';
+import { describeHolder, withLock } from '../../edge/lock.js';
 import { signalServer } from '../../edge/process.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import { assertDataDirsFree, liveServers } from '../observe/identity.js';
@@ -47,8 +47,12 @@ export async function selectMembers(ctx: OpContext, spec: EnsembleSpec, selector
   return [member];
 }
 
-function locked<T>(ctx: OpContext, fn: () => Promise<T>): Promise<T> {
-  return withLock(ctx.paths.lockTarget, `ensemble "${ctx.paths.name}"`, fn);
+/** Runs `fn` holding the ensemble's lock; a wait for another command is said through onNotice. */
+export function withEnsembleLock<T>(ctx: OpContext, fn: () => Promise<T>): Promise<T> {
+  const what = `ensemble "${ctx.paths.name}"`;
+  return withLock(ctx.paths.lockTarget, what, fn, {
+    onWait: (h) => ctx.onNotice?.(`waiting for ${describeHolder(h)}, which holds ${what}${h.stopped ? ' and is stopped (Ctrl-Z?)' : ''}`),
+  });
 }
 
 /** True when a directory holds nothing but what zkpseudo puts in an ensemble directory. */
@@ -65,7 +69,7 @@ async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
  * waits until each is gone; ends the owner lease; `purge` then deletes the ensemble.
  */
 export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {}): Promise<Record<number, StopOutcome>> {
-  return locked(ctx, async () => {
+  return withEnsembleLock(ctx, async () => {
     let spec: EnsembleSpec | undefined;
     let damaged: DamagedEnsembleError | undefined;
     try {
@@ -96,7 +100,7 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
 }
 
 export async function stopServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StopOutcome>> {
-  return locked(ctx, async () => {
+  return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);
@@ -117,14 +121,14 @@ async function startMembers(ctx: OpContext, spec: EnsembleSpec, members: Member[
 }
 
 export async function startServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StartOutcome>> {
-  return locked(ctx, async () => {
+  return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     return startMembers(ctx, spec, await selectMembers(ctx, spec, selector));
   });
 }
 
 export async function restartServers(ctx: OpContext, selector: ServerSelector): Promise<Record<number, StartOutcome>> {
-  return locked(ctx, async () => {
+  return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);
@@ -135,7 +139,7 @@ export async function restartServers(ctx: OpContext, selector: ServerSelector): 
 
 /** SIGKILLs the selected servers (fault injection); returns the ids that were running and got killed. */
 export async function killServers(ctx: OpContext, selector: ServerSelector): Promise<number[]> {
-  return locked(ctx, async () => {
+  return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);
@@ -149,7 +153,7 @@ export async function killServers(ctx: OpContext, selector: ServerSelector): Pro
  * pause makes one. Returns the ids signalled. `down` and `stop` resume a paused server first.
  */
 export async function signalServers(ctx: OpContext, selector: ServerSelector, signal: 'SIGSTOP' | 'SIGCONT'): Promise<number[]> {
-  return locked(ctx, async () => {
+  return withEnsembleLock(ctx, async () => {
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);

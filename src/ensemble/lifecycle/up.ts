@@ -5,7 +5,7 @@
  * later one fails or `up` is interrupted.
  */
 import { InterruptedError, ZkpseudoError } from '../../errors.js';
-import { withLock } from '../../edge/lock.js';
+import { describeHolder, withLock } from '../../edge/lock.js';
 import { pathExists } from '../../edge/files.js';
 import { normalizeOptions, type Request } from '../../options/options.js';
 import type { EnsembleOptions } from '../../options/types.js';
@@ -26,7 +26,11 @@ export async function upEnsemble(opts: EnsembleOptions, ctx: UpContext): Promise
   const paths = ensemblePaths(resolveHome(ctx.env, opts.home), req.name);
   await ensureHome(paths.home);
   if (req.owner !== undefined) await assertOwner(req.owner);
-  return withLock(paths.lockTarget, `ensemble "${req.name}"`, () => upLocked(req, paths, ctx), req.timeoutMs + 60_000);
+  return withLock(paths.lockTarget, `ensemble "${req.name}"`, () => upLocked(req, paths, ctx), {
+    waitMs: req.timeoutMs + 60_000,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onWait: (h) => ctx.onEvent?.({ kind: 'notice', text: `waiting for ${describeHolder(h)}, which holds ensemble "${req.name}"${h.stopped ? ' and is stopped (Ctrl-Z?)' : ''}` }),
+  });
 }
 
 async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promise<UpRun> {

@@ -3,11 +3,10 @@
  * including the damaged and the orphaned, and the servers that nothing owns any more.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { removeOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { DamagedEnsembleError, ZkpseudoError } from '../../errors.js';
 import { serverProcesses, type ServerProcess } from '../../edge/proctable.js';
+import { isLockEntryName, isStaleLock, removeStaleLock } from '../../edge/lock.js';
 import { liveServers, zkpseudoServersByDir, type LiveServer } from './identity.js';
 import { ensemblePaths } from '../store/layout.js';
 import { ownerAlive, readLease } from '../lease/lease.js';
@@ -95,17 +94,21 @@ async function orphanReason(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Lock directories (`*.lock`) below `dir`, one level deep, whose holder is gone. */
-async function staleLocks(dir: string): Promise<string[]> {
-  const found: string[] = [];
+/**
+ * Lock entries directly in `dir` (a `.lock` and what zkpseudo puts beside it) whose holder is
+ * gone; each paired with `root`, the directory gc may change to remove it.
+ */
+async function staleLocks(dir: string, root: string): Promise<{ lock: string; root: string }[]> {
+  const found: { lock: string; root: string }[] = [];
   for (const e of await readdir(dir).catch(() => [] as string[])) {
-    if (!e.endsWith('.lock')) continue;
-    const target = path.join(dir, e.slice(0, -'.lock'.length));
-    const held = await lockfile.check(target, { realpath: false, stale: 10_000 }).catch(() => true);
-    if (!held) found.push(path.join(dir, e));
+    const lock = path.join(dir, e);
+    if (isLockEntryName(e) && (await isStaleLock(lock).catch(() => false))) found.push({ lock, root });
   }
   return found;
 }
+
+/** Where zkpseudo takes locks: the home (ensembles), the cache and its subdirectories. */
+const CACHE_LOCK_DIRS = ['', 'trees', 'system', 'urls', 'dirs', 'cds'];
 
 /**
  * Finds servers zkpseudo started, anywhere on this machine, whose ensemble directory is gone or
@@ -124,7 +127,10 @@ export async function collectGarbage(home: string, cache: string, dryRun: boolea
       servers.push({ dir, id: p.id, pid: p.pid, reason, outcome: outcome === 'not-running' ? 'stopped' : outcome });
     }));
   }));
-  const locks = [...(await staleLocks(home)), ...(await staleLocks(cache)), ...(await staleLocks(path.join(cache, 'trees')))];
-  if (!dryRun) for (const l of locks) await removeOwned(l.startsWith(home + path.sep) ? home : cache, l, { recursive: true });
+  const stale = [...(await staleLocks(home, home))];
+  for (const sub of CACHE_LOCK_DIRS) stale.push(...(await staleLocks(path.join(cache, sub), cache)));
+  const locks: string[] = [];
+  // A lock is removed the way a contender takes one over: only if it is still stale then.
+  for (const { lock, root } of stale) if (dryRun || (await removeStaleLock(lock, root))) locks.push(lock);
   return { servers: servers.sort((a, b) => a.dir.localeCompare(b.dir) || a.id - b.id), locks };
 }
