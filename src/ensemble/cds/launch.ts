@@ -4,7 +4,8 @@ import path from 'node:path';
 import { archivePath, archiveReady, CDS_BUILDER_FLAG, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, useArchiveFlags } from './archive.js';
 import { helperScript } from '../../edge/files.js';
 import { findJava, type JavaRuntime } from '../../edge/java.js';
-import type { EnsembleSpec } from '../../options/types.js';
+import type { DistRecord, EnsembleSpec, Member } from '../../options/types.js';
+import { memberDist, memberVersion } from '../../options/member-versions.js';
 import { cacheDir } from '../../tarball/resolve.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { parseZkVersion } from '../../zk/versions.js';
@@ -12,9 +13,9 @@ import type { ServerPaths } from '../store/layout.js';
 
 const BUILDER = helperScript(import.meta.url, './builder-main.js');
 
-/** The unpacked tree every copy of this spec's tarball comes from. */
-export function treeDir(env: NodeJS.ProcessEnv, spec: EnsembleSpec): string {
-  return path.join(cacheDir(env), 'trees', spec.dist.sha512.slice(0, 32));
+/** The unpacked tree in the cache that every copy of this tarball comes from. */
+export function treeDir(env: NodeJS.ProcessEnv, dist: DistRecord): string {
+  return path.join(cacheDir(env), 'trees', dist.sha512.slice(0, 32));
 }
 
 let javaOnce: Promise<JavaRuntime | undefined> | undefined;
@@ -32,29 +33,36 @@ export interface CdsLaunch {
 }
 
 /** How one server starts: with the archive when its copy, the Java and the archive allow it; else normally. */
-export async function cdsLaunch(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<CdsLaunch> {
+export async function cdsLaunch(sp: ServerPaths, spec: EnsembleSpec, member: Member, env: NodeJS.ProcessEnv): Promise<CdsLaunch> {
   const j = await java(env);
   if (!j || !cdsEnabled(env, j.feature)) return { flags: [] };
-  const tree = treeDir(env, spec);
+  const tree = treeDir(env, memberDist(spec, member));
   if (!(await libLinkedTo(sp.root, tree))) return { flags: [] };
   const archive = archivePath(cacheDir(env), tree, j);
   if (!(await archiveReady(archive))) return { flags: [] };
-  const logging = await loggingProperty(sp.confDir, versionFacts(parseZkVersion(spec.zkVersion)!).loggingConfigs);
+  const logging = await loggingProperty(sp.confDir, versionFacts(parseZkVersion(memberVersion(spec, member))!).loggingConfigs);
   if (!jvmFlagSafe(archive) || (logging && !jvmFlagSafe(logging))) return { flags: [] };
   return { configDir: await emptyConfDir(tree), flags: [...useArchiveFlags(archive), ...(logging ? [logging] : [])] };
 }
 
 /**
- * Starts the archive builder in the background when the tree has no archive yet; it runs
- * detached, so the caller (a CLI, a test runner) neither waits for it nor is kept alive by it.
+ * Starts the archive builder in the background for each release the spec's members run whose
+ * tree has no archive yet; it runs detached, so the caller (a CLI, a test runner) neither
+ * waits for it nor is kept alive by it. The builder is told the release, so its scratch
+ * servers get a zoo.cfg of that release's shape.
  */
 export async function scheduleArchive(spec: EnsembleSpec, env: NodeJS.ProcessEnv, jvmFlags: string[]): Promise<boolean> {
   const j = await java(env);
   if (!j || !cdsEnabled(env, j.feature)) return false;
-  const tree = treeDir(env, spec);
-  const archive = archivePath(cacheDir(env), tree, j);
-  if (await archiveReady(archive)) return false;
-  const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
-  child.unref();
-  return true;
+  const builds = new Map(spec.members.map((m) => [memberDist(spec, m).sha512, { dist: memberDist(spec, m), version: memberVersion(spec, m) }]));
+  let started = false;
+  for (const { dist, version } of builds.values()) {
+    const tree = treeDir(env, dist);
+    const archive = archivePath(cacheDir(env), tree, j);
+    if (await archiveReady(archive)) continue;
+    const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags), version], { detached: true, stdio: 'ignore', env });
+    child.unref();
+    started = true;
+  }
+  return started;
 }

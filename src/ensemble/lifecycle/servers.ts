@@ -13,6 +13,8 @@ import type { LiveServer } from '../observe/identity.js';
 import { logTail } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
 import { diagnoseStartFailure } from '../../zk/startfail.js';
+import { memberVersion } from '../../options/member-versions.js';
+import { REPLACING_MARK } from '../../tarball/pack.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -34,9 +36,9 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
 /** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds). */
-async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
+async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, member: Member, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
   const base = launchOptions(spec, env);
-  const cds = await cdsLaunch(sp, spec, env);
+  const cds = await cdsLaunch(sp, spec, member, env);
   return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
 }
 
@@ -48,13 +50,17 @@ export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
  * What is wrong with a server's copy of ZooKeeper, or undefined when it looks whole: a tmp
  * cleaner may delete files and keep directories, so the directory existing proves nothing.
  */
-export async function copyDamage(sp: ServerPaths): Promise<string | undefined> {
+export async function copyDamage(sp: ServerPaths, version?: string): Promise<string | undefined> {
   if (!(await stat(sp.root).catch(() => undefined))) return 'its directory is missing';
+  if (await stat(path.join(sp.root, REPLACING_MARK)).catch(() => undefined)) return 'an unpack of it was cut short';
   for (const script of ['zkServer.sh', 'zkEnv.sh']) {
     if (!(await stat(path.join(sp.bin, script)).catch(() => undefined))) return `bin/${script} is missing`;
   }
-  const jars = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).some((f) => f.endsWith('.jar'));
-  if (!(await jars(path.join(sp.root, 'lib'))) && !(await jars(sp.root))) return 'it has no ZooKeeper jars';
+  const files = [...(await readdir(path.join(sp.root, 'lib')).catch(() => [] as string[])), ...(await readdir(sp.root))];
+  if (!files.some((f) => f.endsWith('.jar'))) return 'it has no ZooKeeper jars';
+  // The release the jar's name says (zookeeper-3.9.3.jar) must be the one recorded for the server.
+  const held = files.map((f) => /^zookeeper-(\d+\.\d+\.\d+(?:-(?:alpha|beta))?)\.jar$/.exec(f)?.[1]).find(Boolean);
+  if (version && held && held !== version) return `it holds ZooKeeper ${held}, not ${version} as recorded`;
   return undefined;
 }
 
@@ -68,7 +74,7 @@ export type StartOutcome = 'started' | 'already-running';
 export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, live: LiveServer | undefined, onLaunch?: (launch: Launch) => void): Promise<StartOutcome> {
   if (live) return 'already-running';
   const sp = ctx.paths.server(member.id);
-  const damage = await copyDamage(sp);
+  const damage = await copyDamage(sp, memberVersion(spec, member));
   if (damage) {
     throw new ZkpseudoError(`Server ${member.id}'s copy of ZooKeeper (${sp.root}) is damaged: ${damage}.`, `Run \`zkpseudo up --name ${spec.name}\`: it unpacks the copy again and keeps its data.`);
   }
@@ -80,7 +86,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     await removePidFile(sp.home, sp.pidFile);
   }
   for (let attempt = 1; ; attempt++) {
-    const launch = await startServer(sp, await launchWithCds(sp, spec, ctx.env), ctx.env);
+    const launch = await startServer(sp, await launchWithCds(sp, spec, member, ctx.env), ctx.env);
     onLaunch?.(launch);
     const result = await launch.result;
     if (result.ok) return 'started';

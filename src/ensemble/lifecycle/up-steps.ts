@@ -4,10 +4,12 @@ import { InterruptedError, UsageError, ZkpseudoError } from '../../errors.js';
 import { findJava, JavaUnusable } from '../../edge/java.js';
 import { pathExists } from '../../edge/files.js';
 import type { Request } from '../../options/options.js';
-import type { EnsembleSpec, Member } from '../../options/types.js';
+import type { DistRecord, EnsembleSpec, Member } from '../../options/types.js';
+import { describeVersions, ensembleVersions, memberDist, memberVersion } from '../../options/member-versions.js';
+import { versionIssues } from '../../options/options.js';
 import type { Progress } from '../../tarball/download.js';
 import { unpackCopies } from '../../tarball/pack.js';
-import { cacheDir, ensureDist, type DistRequest } from '../../tarball/resolve.js';
+import { cacheDir, ensureDist, type DistRequest, type ResolvedDist } from '../../tarball/resolve.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { writeServerFiles } from '../store/server-files.js';
@@ -24,12 +26,14 @@ import { writeSpec } from '../store/spec-file.js';
 import type { UpRun, UpStep } from './up-run.js';
 import { HealthTimeoutError, waitHealthy } from '../observe/wait-healthy.js';
 
-async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
+/** Java, checked against every release the servers run (a mixed ensemble has two). */
+export async function checkJava(env: NodeJS.ProcessEnv, versions: string[]): Promise<string> {
   const java = await findJava(env).catch((err) => {
     if (err instanceof JavaUnusable) throw new ZkpseudoError(`Java was found at ${err.executable}, but it does not run: ${err.message}.`, 'Fix that Java install, or point JAVA_HOME at another one.');
     throw err;
   });
-  const { minimumJava } = versionFacts(parseZkVersion(zkVersion)!);
+  // The most demanding release decides.
+  const [zkVersion, minimumJava] = versions.map((v) => [v, versionFacts(parseZkVersion(v)!).minimumJava] as const).sort((a, b) => b[1] - a[1])[0]!;
   if (!java) {
     throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
   }
@@ -43,41 +47,64 @@ async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<str
 const java: UpStep = {
   name: 'java',
   async run(r) {
-    const version = r.existing?.zkVersion ?? r.req.zkVersion?.text;
-    if (!version) return;
+    const versions = r.existing ? ensembleVersions(r.existing) : r.req.zkVersion ? [r.req.zkVersion.text] : [];
+    if (!versions.length) return;
     r.step('java', 'running');
-    r.javaDetail = await checkJava(r.env, version);
+    r.javaDetail = await checkJava(r.env, versions);
     r.step('java', 'done', r.javaDetail);
   },
 };
 
-function distRequest(r: UpRun): DistRequest {
-  const { req, existing } = r;
+/** A new ensemble's request, or the way to fetch again the tarball a recorded copy came from. */
+function distRequest(r: UpRun, recorded?: { version: string; dist: DistRecord }): DistRequest {
+  const { req } = r;
   const mirror = { ...(req.mirror ? { mirror: req.mirror } : {}), ...(req.offline ? { offline: true } : {}) };
-  if (!existing) return { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...mirror };
-  const source = existing.dist.source === 'system' ? { dist: 'system' } : existing.dist.source === 'download' ? {} : { dist: existing.dist.origin };
-  return { zkVersion: parseZkVersion(existing.zkVersion)!, ...source, ...mirror };
+  if (!recorded) return { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...mirror };
+  const { dist: d } = recorded;
+  const source = d.source === 'system' ? { dist: 'system' } : d.source === 'download' ? {} : { dist: d.origin };
+  return { zkVersion: parseZkVersion(recorded.version)!, ...source, ...mirror };
 }
 
-/** A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again and the tarball is gone. */
+const distDetail = (d: ResolvedDist) => `ZooKeeper ${d.version.text} from ${d.record.source === 'download' ? d.record.origin : `${d.record.source} ${d.record.origin}`}`;
+
+/**
+ * A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again and
+ * its tarball is gone from the cache (fetched again for the release that copy runs).
+ */
 const dist: UpStep = {
   name: 'dist',
   async run(r) {
-    if (r.existing && (!r.damaged.size || (await pathExists(r.existing.dist.tarball)))) {
-      r.step('dist', 'skipped', `ZooKeeper ${r.existing.zkVersion}, already unpacked`);
-      return;
-    }
-    r.step('dist', 'running');
-    r.dist = await ensureDist(distRequest(r), {
+    const ctx = {
       env: r.env,
       ...(r.signal ? { signal: r.signal } : {}),
       onDownload: (p: Progress & { url: string }) => r.emit({ kind: 'download', ...p }),
-      onNotice: (text) => r.emit({ kind: 'notice', text }),
-    });
-    const rec = r.dist.record;
-    r.step('dist', 'done', `ZooKeeper ${r.dist.version.text} from ${rec.source === 'download' ? rec.origin : `${rec.source} ${rec.origin}`}`);
+      onNotice: (text: string) => r.emit({ kind: 'notice', text }),
+    };
+    if (r.existing) {
+      const spec = r.existing;
+      const gone = [];
+      for (const id of r.damaged.keys()) {
+        const m = spec.members.find((x) => x.id === id)!;
+        if (!(await pathExists(memberDist(spec, m).tarball))) gone.push(m);
+      }
+      if (!gone.length) {
+        r.step('dist', 'skipped', `ZooKeeper ${describeVersions(spec)}, already unpacked`);
+        return;
+      }
+      r.step('dist', 'running');
+      for (const m of gone) {
+        const recorded = memberDist(spec, m);
+        if (r.refetched.has(recorded.sha512)) continue;
+        r.refetched.set(recorded.sha512, await ensureDist(distRequest(r, { version: memberVersion(spec, m), dist: recorded }), ctx));
+      }
+      r.step('dist', 'done', [...r.refetched.values()].map(distDetail).join('; '));
+      return;
+    }
+    r.step('dist', 'running');
+    r.dist = await ensureDist(distRequest(r), ctx);
+    r.step('dist', 'done', distDetail(r.dist));
     if (!r.javaDetail) {
-      r.javaDetail = await checkJava(r.env, r.dist.version.text);
+      r.javaDetail = await checkJava(r.env, [r.dist.version.text]);
       r.step('java', 'done', r.javaDetail);
     }
   },
@@ -94,17 +121,30 @@ function assertSameShape(req: Request, spec: EnsembleSpec): void {
   const diffs: string[] = [];
   if (req.explicit.has('servers') && req.servers !== voters) diffs.push(`${voters} servers, not ${req.servers}`);
   if (req.explicit.has('observers') && req.observers !== observers) diffs.push(`${observers} observers, not ${req.observers}`);
-  if (req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion) diffs.push(`ZooKeeper ${spec.zkVersion}, not ${req.zkVersion?.text}`);
+  const versions = ensembleVersions(spec);
+  if (req.explicit.has('zkVersion') && (versions.length > 1 || req.zkVersion?.text !== spec.zkVersion)) diffs.push(`ZooKeeper ${describeVersions(spec)}, not ${req.zkVersion?.text}`);
   if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
   const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
   if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
   if (req.explicit.has('faults') && req.faults !== !!spec.faults) diffs.push(spec.faults ? 'fault proxies' : 'no fault proxies');
   if (diffs.length) {
+    const upgrade = req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion ? ` To move it to ZooKeeper ${req.zkVersion?.text} server by server, keeping its data: \`zkpseudo upgrade ${req.zkVersion?.text} --name ${spec.name}\`.` : '';
     throw new UsageError(
       `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
-      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.`,
+      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.${upgrade}`,
     );
   }
+}
+
+/** Options given now that a release the servers run would silently ignore (3.4 has no AdminServer, no whitelist). */
+function assertVersionsTakeOptions(req: Request, versions: string[]): void {
+  const given = { ...(req.explicit.has('adminPort') && req.adminPort !== undefined ? { adminPort: req.adminPort } : {}), config: req.explicit.has('config') ? req.config : {} };
+  const issues = versions.flatMap((v) => versionIssues(given, parseZkVersion(v)!));
+  if (!issues.length) return;
+  throw new UsageError(
+    `ZooKeeper ${versions.join(' and ')} would silently ignore ${issues.length > 1 ? 'these options' : 'this option'}: ${issues.map((i) => `${i.key}: ${i.message}`).join('; ')}.`,
+    'Drop --admin-port and the --config keys named above for this release, or use ZooKeeper 3.5 or later.',
+  );
 }
 
 async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSpec> {
@@ -114,8 +154,10 @@ async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSp
     heapMb: req.explicit.has('heap') ? req.heapMb : existing.heapMb,
     ...(req.explicit.has('tick') ? { tickMs: req.tickMs } : {}),
     config: req.explicit.has('config') ? req.config : existing.config,
-    ...(r.dist ? { dist: r.dist.record } : {}),
   };
+  // Copies whose tarball had to be fetched again are unpacked from (and recorded with) the new one.
+  const fresh = (d: DistRecord) => r.refetched.get(d.sha512)?.record ?? d;
+  spec = { ...spec, dist: fresh(spec.dist), members: spec.members.map((m) => (m.dist ? { ...m, dist: fresh(m.dist) } : m)) };
   // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
   if (spec.portScheme === 'auto' && !r.live.size && (await anyBusy(spec.members.map((m) => m.ports)))) {
     const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
@@ -151,6 +193,7 @@ const ports: UpStep = {
   async run(r) {
     r.step('ports', 'running');
     if (r.existing) assertSameShape(r.req, r.existing);
+    assertVersionsTakeOptions(r.req, r.existing ? ensembleVersions(r.existing) : [r.dist!.version.text]);
     const spec = r.existing ? await resumedSpec(r, r.existing) : await newSpec(r);
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
@@ -180,8 +223,17 @@ const unpack: UpStep = {
     }
     r.step('unpack', 'running');
     for (const [id, damage] of r.damaged) r.emit({ kind: 'notice', text: `server ${id}: its copy of ZooKeeper was damaged (${damage}); unpacked it again, data kept` });
-    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), ['data', 'logs'], await linkCopies(r.env), { tree: cacheDir(r.env), copies: r.paths.home });
-    r.step('unpack', 'done', `${ids.length} cop${ids.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
+    // Each copy from the tarball of the release it runs (a mixed ensemble has two).
+    const byDist = new Map<string, { dist: DistRecord; ids: number[] }>();
+    for (const id of ids) {
+      const d = memberDist(spec, spec.members.find((m) => m.id === id)!);
+      byDist.set(d.sha512, { dist: d, ids: [...(byDist.get(d.sha512)?.ids ?? []), id] });
+    }
+    const link = await linkCopies(r.env);
+    for (const { dist: d, ids: group } of byDist.values()) {
+      await unpackCopies(d.tarball, treeDir(r.env, d), group.map((id) => r.paths.server(id).root), ['data', 'logs'], link, { tree: cacheDir(r.env), copies: r.paths.home });
+    }
+    r.step('unpack', 'done', [...byDist.values()].map(({ dist: d, ids: group }) => `${group.length} cop${group.length > 1 ? 'ies' : 'y'} of ${d.tarball}`).join('; '));
   },
 };
 
