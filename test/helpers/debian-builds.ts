@@ -12,7 +12,8 @@
  *   be the release's file, byte for byte); `conf/` from the package's conf_example.
  *
  * Which jars go into `lib/` is read from the zookeeper jar's manifest Class-Path (and, in
- * turn, each chosen jar's), so a jar that the release names but nobody fetched fails loudly.
+ * turn, each chosen jar's), so a jar that the release names but nobody fetched fails loudly;
+ * then the Class-Path headers are dropped, so the build runs on its own lib/ and nothing else.
  */
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, readlink, lstat, rm } from 'node:fs/promises';
@@ -107,6 +108,24 @@ async function selectJars(root: string, recipe: Recipe, suite: string): Promise<
   return [...chosen.values()];
 }
 
+/**
+ * Debian's jars name their dependencies in the manifest by absolute path (/usr/share/java/…),
+ * which the JVM follows: on a machine with Debian's ZooKeeper installed, a jar missing from
+ * lib/ would quietly come from another release's packages. Apache's jars name nothing, so the
+ * Class-Path header goes, and the build runs on its lib/ alone.
+ */
+async function dropClassPath(jar: string): Promise<void> {
+  const { default: AdmZip } = await import('adm-zip');
+  const zip = new AdmZip(jar);
+  const entry = zip.getEntry('META-INF/MANIFEST.MF');
+  if (!entry) return;
+  const text = entry.getData().toString('utf8');
+  const kept = text.replace(/^Class-Path:.*(?:\r?\n [^\r\n]*)*\r?\n/m, '');
+  if (kept === text) return;
+  zip.updateFile(entry, Buffer.from(kept, 'utf8'));
+  zip.writeZip(jar);
+}
+
 async function fetched(suite: string): Promise<{ debs: string[]; sources: string[] } | { missing: string }> {
   const top = path.join(VERSIONS_DIR, suite);
   const complete = await readFile(path.join(top, 'complete'), 'utf8').catch(() => undefined);
@@ -139,10 +158,11 @@ export async function buildDebianRelease(suite: string, outDir: string): Promise
 
   if (facts.jarAtTop) await layoutClassic(root, staging, suite);
   else await layoutBin(files.sources, version.text, staging, suite);
-  await copyFile(mainJar, path.join(facts.jarAtTop ? staging : path.join(staging, 'lib'), `zookeeper-${version.text}.jar`));
-  for (const jar of await selectJars(root, recipe, suite)) {
-    if (jar === mainJar) continue;
-    await copyFile(jar, path.join(staging, 'lib', path.basename(jar)));
+  const jars: [string, string][] = [[mainJar, path.join(facts.jarAtTop ? staging : path.join(staging, 'lib'), `zookeeper-${version.text}.jar`)]];
+  for (const jar of await selectJars(root, recipe, suite)) if (jar !== mainJar) jars.push([jar, path.join(staging, 'lib', path.basename(jar))]);
+  for (const [from, to] of jars) {
+    await copyFile(from, to);
+    await dropClassPath(to);
   }
   const tarball = path.join(outDir, facts.name);
   const sha512 = await packDirectory(staging, facts.topDir, tarball);
