@@ -223,7 +223,7 @@ export function versionIssues(opts: { adminPort?: 'auto' | number | undefined; c
 }
 
 /** One UsageError naming every issue. */
-export function usageErrorFor(issues: Issue[]): UsageError {
+function usageErrorFor(issues: Issue[]): UsageError {
   const lines = issues.map((i) => `${i.key}: ${i.message}`);
   const message = lines.length === 1 ? `Invalid option ${lines[0]}.` : `Invalid options:\n  ${lines.join('\n  ')}`;
   return new UsageError(message, 'Fix the value(s) named above; `zkpseudo up --help` lists every option.');

@@ -7,7 +7,7 @@
  * half-way — a failed start, Ctrl-C — leaves a working mixed ensemble, recorded per server in
  * ensemble.yaml (which `up` and `down` keep as it is), and says which server runs what.
  */
-import { ExitCode, UsageError, ZkpseudoError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, InterruptedError, UsageError, ZkpseudoError, type ExitCodeValue } from '../../errors.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { describeVersions, memberDist, memberVersion, withMemberVersion } from '../../options/member-versions.js';
 import type { DistRecord, EnsembleSpec } from '../../options/types.js';
@@ -103,6 +103,15 @@ export async function upgradeEnsemble(ctx: OpContext, opts: UpgradeOptions): Pro
     let status: EnsembleStatus | undefined;
     const remaining = [...todo];
     while (remaining.length) {
+      // Between two servers, never during one: a server is never left stopped by an interruption.
+      if (opts.signal?.aborted) {
+        if (!moved.length) throw new InterruptedError('`upgrade`');
+        throw new UpgradeStoppedError(
+          `The upgrade to ZooKeeper ${target.text} was interrupted after server ${moved[moved.length - 1]}: ${whoRunsWhat(spec)}.`,
+          `The ensemble works as it is (\`zkpseudo status\` shows each server's VERSION); run \`zkpseudo upgrade ${target.text}\` again to go on.`,
+          ExitCode.interrupted, spec, status,
+        );
+      }
       const live = await liveServers(ctx.paths);
       const now = await probeEnsemble(ctx.paths, spec);
       const id = nextServer(remaining, now.servers.map((s) => ({ id: s.id, role: s.role, running: live.has(s.id) })))!;
@@ -112,13 +121,6 @@ export async function upgradeEnsemble(ctx: OpContext, opts: UpgradeOptions): Pro
       moved.push(id);
       if (step.status) status = step.status;
       else leftStopped.push(id);
-      if (opts.signal?.aborted && remaining.length) {
-        throw new UpgradeStoppedError(
-          `The upgrade to ZooKeeper ${target.text} was interrupted after server ${id}: ${whoRunsWhat(spec)}.`,
-          `The ensemble works as it is (\`zkpseudo status\` shows each server's VERSION); run \`zkpseudo upgrade ${target.text}\` again to go on.`,
-          ExitCode.interrupted, spec, status,
-        );
-      }
     }
     // The first servers of a new tree build its class-data archive in the background, as `up` does.
     await scheduleArchive(spec, ctx.env, launchOptions(spec, ctx.env).jvmFlags!.filter((f) => f !== SERVER_MARKER)).catch(() => false);
