@@ -18,6 +18,7 @@ import { ENSEMBLE_NAME } from './options/names.js';
 import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
+import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
@@ -26,8 +27,11 @@ export { UpgradeStoppedError } from './ensemble/upgrade/upgrade.js';
 export type { UpgradeEvent } from './ensemble/upgrade/upgrade.js';
 export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
-export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
+export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
 export type { Health, HealthState, Role } from './zk/health.js';
+export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
+export { exportEnsemble } from './export/export.js';
+export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
 
 export interface UpOptions extends EnsembleOptions {
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
@@ -95,6 +99,14 @@ export interface Ensemble {
   delay(from: number | 'leader', to: number | 'leader' | 'clients', ms: number, opts?: { jitterMs?: number }): Promise<void>;
   /** Restores every link. */
   heal(): Promise<void>;
+  /**
+   * Moves server `id`'s data aside (into `<dataDir>/zkpseudo-quarantine/<timestamp>/`, never
+   * deleted) and starts it empty so it resyncs from the others: for a server whose data is out
+   * of step and cannot start. Stops it first if it runs. Only while the other voters hold a
+   * quorum without it (else rejects with exit code 2, nothing changed), so no acknowledged
+   * write is lost; resolves once it serves again (`timeout`, default 60s).
+   */
+  repair(id: number, opts?: { timeout?: string | number }): Promise<RepairResult>;
   /**
    * Moves every server to ZooKeeper `version`, one at a time — observers, then followers, the
    * leader last — waiting after each until it serves again with the rest of the quorum; data
@@ -166,6 +178,7 @@ function handle(initial: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.Process
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
+    repair: async (id, o = {}) => repairServer(op, id, { timeoutMs: timeoutOf(o.timeout) }),
     upgrade: async (version, o = {}) => {
       const { timeout, ...rest } = o;
       try {

@@ -6,6 +6,8 @@ import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
 import { addTreeUser } from './tree-users.js';
+import { tarballProblem } from './digests.js';
+import { DamagedTarballError } from './proof.js';
 
 /**
  * Packs `dir` (as the tarball's single top directory, named `topName`) into `dest`, following
@@ -56,6 +58,19 @@ export async function unpackTarball(tarball: string, target: string, root = path
   }
 }
 
+export interface UnpackOptions {
+  /** Entries of an existing (damaged) copy carried over into the fresh one: its data. */
+  keep?: string[];
+  /** Make each copy's lib/ a link to the tree's (class-data sharing, see ensemble/cds). */
+  linkLib?: boolean;
+  roots?: { tree: string; copies: string };
+  /**
+   * The digest the tarball was recorded with: before it is unpacked, its size and SHA-512 are
+   * proven against it (the digests memo in `cache`), and a mismatch is a DamagedTarballError.
+   */
+  proof?: { cache: string; sha512: string };
+}
+
 /**
  * Left inside a copy while its files are being replaced: a copy holding it is incomplete (an
  * unpack was cut short), whatever else it holds, and is replaced again.
@@ -71,11 +86,15 @@ export const REPLACING_MARK = '.zkpseudo-replacing';
  * removed last, so a replacement cut short at any point leaves the data where it was and a copy
  * that says it is incomplete.
  */
-export async function unpackCopies(tarball: string, tree: string, targets: string[], keep: string[] = [], linkLib = false, roots = { tree: path.dirname(tree), copies: path.dirname(targets[0] ?? tree) }): Promise<void> {
+export async function unpackCopies(tarball: string, tree: string, targets: string[], opts: UnpackOptions = {}): Promise<void> {
+  const { keep = [], linkLib = false, roots = { tree: path.dirname(tree), copies: path.dirname(targets[0] ?? tree) }, proof } = opts;
   await mkdirOwned(roots.tree, path.dirname(tree));
   // Two ensembles created at once share the tree: one builds it, the other waits and reuses it.
   await withLock(tree, 'the unpacked ZooKeeper in the cache', async () => {
-    if (!(await stat(tree).catch(() => undefined))) await unpackTarball(tarball, tree, roots.tree);
+    if (await stat(tree).catch(() => undefined)) return;
+    const problem = proof ? await tarballProblem(proof.cache, tarball, proof.sha512) : undefined;
+    if (problem) throw new DamagedTarballError(tarball, problem, tarball.startsWith(proof!.cache + path.sep));
+    await unpackTarball(tarball, tree, roots.tree);
   });
   const root = roots.copies;
   // With class-data sharing, lib/ is a link to the tree's: every server then has the same

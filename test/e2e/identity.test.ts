@@ -273,7 +273,7 @@ describe('every server accounted for', () => {
     expect((await sb.cli(['up', '1', '--ports', 'auto', '--name', 'ownerless'])).exitCode).toBe(0);
     const dead = spawn('true');
     await new Promise((res) => dead.on('exit', res));
-    await writeFile(path.join(dirOf('ownerless'), 'owner.json'), JSON.stringify({ ownerPid: dead.pid, ownerStart: null, token: 'x', watcherPid: null }));
+    await writeFile(path.join(dirOf('ownerless'), 'owner.json'), JSON.stringify({ ownerPid: dead.pid, ownerStart: null, token: '0123456789abcdef', watcherPid: null }));
     const gc = JSON.parse((await sb.cli(['gc', '--json'])).stdout);
     expect(gc.servers).toContainEqual(expect.objectContaining({ dir: dirOf('ownerless'), reason: expect.stringMatching(/owner.*has exited/) }));
     expect(await serverPidsUnder(dirOf('ownerless'))).toEqual([]);

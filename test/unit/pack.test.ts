@@ -98,13 +98,13 @@ describe('replacing a copy around its data (a damaged copy, or one moving to ano
     const newRel = await make('new', 'zookeeper-3.9.3.jar');
     const home = path.join(root, 'home');
     const sp = ensemblePaths(home, 'e').server(1);
-    await unpackCopies(oldRel.tarball, oldRel.tree, [sp.root], ['data', 'logs'], false, { tree: root, copies: home });
+    await unpackCopies(oldRel.tarball, oldRel.tree, [sp.root], { keep: ['data', 'logs'], roots: { tree: root, copies: home } });
     await mkdir(sp.dataDir, { recursive: true });
     await writeFile(path.join(sp.dataDir, 'myid'), '1\n');
     const dataBefore = await stat(sp.dataDir);
     expect(await copyDamage(sp, '3.8.0')).toBeUndefined();
 
-    await unpackCopies(newRel.tarball, newRel.tree, [sp.root], ['data', 'logs'], false, { tree: root, copies: home });
+    await unpackCopies(newRel.tarball, newRel.tree, [sp.root], { keep: ['data', 'logs'], roots: { tree: root, copies: home } });
     expect(await readdir(path.join(sp.root, 'lib'))).toEqual(['zookeeper-3.9.3.jar']);
     expect((await stat(sp.dataDir)).ino).toBe(dataBefore.ino);
     expect(await readFile(path.join(sp.dataDir, 'myid'), 'utf8')).toBe('1\n');

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { removeOwned } from '../../edge/owned-fs.js';
 import { liveServers } from '../observe/identity.js';
 import { ensemblePaths } from '../store/layout.js';
-import { ownerAlive, readLease } from './lease.js';
+import { ownerAlive, readLeaseBack, type Lease } from './lease.js';
 import { stopProcess } from '../lifecycle/servers.js';
 import { stopProxy } from '../faults/proxy-control.js';
 
@@ -20,11 +20,18 @@ async function stopAll(paths: ReturnType<typeof ensemblePaths>): Promise<void> {
   await stopProxy(paths).catch(() => undefined);
 }
 
-/** Polls the lease until it ends (then returns) or its owner dies (then stops the servers). */
+/**
+ * Polls the lease until it ends (then returns) or its owner dies (then stops the servers). A
+ * damaged record (decoded strictly, see lease.ts) is not an ended lease: the watcher keeps the
+ * owner it last read and leaves the file for a command that can tell the user.
+ */
 export async function watchLease(home: string, name: string, token: string): Promise<void> {
   const paths = ensemblePaths(home, name);
+  let last: Lease | undefined;
   for (;;) {
-    const lease = await readLease(paths);
+    const read = await readLeaseBack(paths);
+    const lease = read.state === 'ok' ? read.value : read.state === 'damaged' ? last : undefined;
+    last = lease;
     if (!lease || lease.token !== token) {
       // Ended by `down`, or replaced by a later `up --owner`; but a vanished directory means
       // the ensemble itself is gone, and its servers with it.
@@ -33,8 +40,8 @@ export async function watchLease(home: string, name: string, token: string): Pro
     }
     if (!(await ownerAlive(lease))) {
       await stopAll(paths);
-      const now = await readLease(paths);
-      if (now?.token === token) await removeOwned(paths.home, paths.ownerFile);
+      const now = await readLeaseBack(paths);
+      if (now.state === 'ok' && now.value.token === token) await removeOwned(paths.home, paths.ownerFile);
       return;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));

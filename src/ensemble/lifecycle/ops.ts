@@ -15,6 +15,7 @@ import { stopProxy } from '../faults/proxy-control.js';
 import { probeEnsemble } from '../observe/probe.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
 import { readSpec, readSpecIfAny } from '../store/spec-file.js';
+import { confirmStarted } from './confirm.js';
 
 /** A server number, `leader`, or `all`, as the CLI and the API accept them. */
 export type ServerSelector = number | 'leader' | 'all';
@@ -59,7 +60,8 @@ export function withEnsembleLock<T>(ctx: OpContext, fn: () => Promise<T>): Promi
 async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
-  const ours = /^(ensemble\.yaml|owner\.json|faults\.json|faults\.applied|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/decode).
+  const ours = /^((owner\.json|faults\.json|faults\.applied)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 
@@ -82,7 +84,7 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
     const dirExists = !!(await stat(ctx.paths.dir).catch(() => undefined));
     if (!spec && !damaged && !live.size && !dirExists) throw new NoSuchEnsembleError(ctx.paths.name, ctx.paths.home);
     if (!spec && live.size) ctx.onNotice?.(`ensemble "${ctx.paths.name}" has ${damaged ? 'a damaged ensemble.yaml' : 'no ensemble.yaml'}; stopping the ${live.size} server(s) found running under ${ctx.paths.dir}`);
-    await endLease(ctx.paths);
+    await endLease(ctx.paths, ctx.onNotice);
     const ids = [...new Set([...(spec?.members.map((m) => m.id) ?? []), ...live.keys()])].sort((a, b) => a - b);
     const outcomes = await Promise.all(ids.map((id) => stopOne(ctx, id, live.get(id))));
     await stopProxy(ctx.paths);
@@ -113,8 +115,13 @@ async function startMembers(ctx: OpContext, spec: EnsembleSpec, members: Member[
   const table = await serverProcesses();
   const live = await liveServers(ctx.paths, table);
   await assertDataDirsFree(ctx.paths, members.filter((m) => !live.has(m.id)).map((m) => m.id), table);
-  // Let every start settle before reporting a failure, so none is left half-known.
-  const settled = await Promise.allSettled(members.map((m) => startOne(ctx, spec, m, live.get(m.id))));
+  // Let every start settle before reporting a failure, so none is left half-known. A start
+  // counts once the server answers or has died (see confirm.ts), not when the script says so.
+  const settled = await Promise.allSettled(members.map(async (m) => {
+    const outcome = await startOne(ctx, spec, m, live.get(m.id));
+    if (outcome === 'started') await confirmStarted(ctx, spec, m);
+    return outcome;
+  }));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return Object.fromEntries(members.map((m, i) => [m.id, (settled[i] as PromiseFulfilledResult<StartOutcome>).value]));

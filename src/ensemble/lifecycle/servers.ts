@@ -10,9 +10,12 @@ import { startServer, type Launch, type LaunchOptions } from '../../edge/server.
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
-import { logTail } from '../observe/logs.js';
+import { logTail, tailFile } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
-import { diagnoseStartFailure } from '../../zk/startfail.js';
+import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
+import { othersCanHoldQuorum } from '../../zk/health.js';
+import { quarantineArchive } from '../cds/archive.js';
+import { cacheDir } from '../../tarball/resolve.js';
 import { memberVersion } from '../../options/member-versions.js';
 import { REPLACING_MARK } from '../../tarball/pack.js';
 
@@ -35,11 +38,31 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
  */
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
-/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds). */
-async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, member: Member, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
-  const base = launchOptions(spec, env);
-  const cds = await cdsLaunch(sp, spec, member, env);
-  return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds), and which archive that is. */
+async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, member: Member, ctx: ServerContext, useCds = true): Promise<{ opts: LaunchOptions; archive?: string }> {
+  const base = launchOptions(spec, ctx.env);
+  const cds = useCds ? await cdsLaunch(sp, spec, member, ctx.env, ctx.onNotice) : { flags: [] as string[], configDir: undefined, archive: undefined };
+  const opts = { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+  return cds.archive ? { opts, archive: cds.archive } : { opts };
+}
+
+/**
+ * Whether a launch with `archive` died of a JVM crash (its `.out` file shows HotSpot's fatal
+ * error banner): a damaged archive that passed its header check makes every JVM that maps it
+ * die at start (SIGBUS). The archive is quarantined (see cds/archive.ts) and the server is
+ * started again without it, saying so; the next healthy `up` builds a fresh one.
+ */
+async function crashedWithArchive(ctx: ServerContext, member: Member, archive: string): Promise<boolean> {
+  const sp = ctx.paths.server(member.id);
+  const names = await readdir(sp.logsDir).catch(() => [] as string[]);
+  const out = names.filter((n) => n.endsWith('.out') && !/-cli-/.test(n)).map((n) => path.join(sp.logsDir, n));
+  const texts = await Promise.all(out.map((f) => tailFile(f, 400).catch(() => '')));
+  const crash = texts.map(diagnoseJvmCrash).find(Boolean);
+  if (!crash) return false;
+  const said = `${crash.signal}${crash.report ? `, report ${crash.report}` : ''}`;
+  await quarantineArchive(cacheDir(ctx.env), archive, `server ${member.id}'s JVM crashed at start with it (${said})`, ctx.onNotice);
+  ctx.onNotice?.(`server ${member.id}: its JVM crashed at start with the CDS archive (${crash.signal}); started it again without the archive`);
+  return true;
 }
 
 export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
@@ -85,15 +108,26 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`})`);
     await removePidFile(sp.home, sp.pidFile);
   }
-  for (let attempt = 1; ; attempt++) {
-    const launch = await startServer(sp, await launchWithCds(sp, spec, member, ctx.env), ctx.env);
+  let movedData = false;
+  let useCds = true;
+  for (;;) {
+    const { opts, archive } = await launchWithCds(sp, spec, member, ctx, useCds);
+    const launch = await startServer(sp, opts, ctx.env);
     onLaunch?.(launch);
     const result = await launch.result;
     if (result.ok) return 'started';
+    // A JVM that crashed mapping the CDS archive: the archive is quarantined (it will not be
+    // mapped again) and the server started once more, without any archive.
+    if (archive && (await crashedWithArchive(ctx, member, archive))) {
+      useCds = false;
+      await removePidFile(sp.home, sp.pidFile);
+      continue;
+    }
     // A file a crash left half-written, which the server can read nothing from, is moved aside
     // (never deleted) and the start tried once more; anything else is named, not touched.
-    const moved = attempt === 1 ? await quarantineUnreadable(ctx.paths, member.id) : undefined;
-    if (!moved) throw await startFailure(ctx.paths, spec.name, member.id, result.output);
+    const moved = movedData ? undefined : await quarantineUnreadable(ctx.paths, member.id);
+    if (!moved) throw await startFailure(ctx.paths, spec, member.id, result.output);
+    movedData = true;
     ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
   }
 }
@@ -114,8 +148,12 @@ async function quarantineUnreadable(paths: EnsemblePaths, id: number): Promise<s
   return `${path.relative(sp.root, cause.file)} was unreadable (${cause.problem}); moved it to ${path.relative(sp.root, dest)}`;
 }
 
-/** A start that failed, named from the script's output and the server's own log. */
-export async function startFailure(paths: EnsemblePaths, name: string, id: number, output: string): Promise<ZkpseudoError> {
+/**
+ * A start that failed, named from the script's output and the server's own log. Data out of
+ * step with the ensemble's points at `zkpseudo repair` when the others can hold a quorum.
+ */
+export async function startFailure(paths: EnsemblePaths, spec: EnsembleSpec, id: number, output: string): Promise<ZkpseudoError> {
+  const name = spec.name;
   const tail = await logTail(paths, id);
   const said = output.split('\n').filter(Boolean).slice(-2).join(' ') || 'zkServer.sh failed';
   const cause = diagnoseStartFailure(await recentLog(paths, id));
@@ -124,9 +162,12 @@ export async function startFailure(paths: EnsemblePaths, name: string, id: numbe
     return new ZkpseudoError(`Server ${id} did not start: the disk that holds ${dataDir} is full (No space left on device).`, `Free space on the file system that holds ${dataDir} (\`df -h ${dataDir}\`), then run the command again.`);
   }
   if (cause) {
+    const others = spec.members.map((m) => m.id).filter((m) => m !== id);
     return new ZkpseudoError(
       `Server ${id} did not start: ${cause.file ? `${cause.file}: ` : ''}${cause.problem}.`,
-      cause.file
+      cause.outOfStep && othersCanHoldQuorum(spec.members, id)
+        ? repairHint(id, name, others)
+        : cause.file
         ? `Move that file out of the way (\`mv ${cause.file} ${cause.file}.bad\`) and run the command again, or start afresh with \`zkpseudo down --purge --name ${name}\`.`
         : `Start afresh with \`zkpseudo down --purge --name ${name}\`, or read \`zkpseudo logs ${id} --name ${name}\`.`,
       undefined,

@@ -9,6 +9,8 @@ import { describeVersions, ensembleVersions, memberDist, memberVersion } from '.
 import { versionIssues } from '../../options/options.js';
 import type { Progress } from '../../tarball/download.js';
 import { unpackCopies } from '../../tarball/pack.js';
+import { tarballProblem } from '../../tarball/digests.js';
+import { DamagedTarballError } from '../../tarball/proof.js';
 import { cacheDir, ensureDist, type DistRequest, type ResolvedDist } from '../../tarball/resolve.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
@@ -68,8 +70,22 @@ function distRequest(r: UpRun, recorded?: { version: string; dist: DistRecord })
 const distDetail = (d: ResolvedDist) => `ZooKeeper ${d.version.text} from ${d.record.source === 'download' ? d.record.origin : `${d.record.source} ${d.record.origin}`}`;
 
 /**
- * A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again and
- * its tarball is gone from the cache (fetched again for the release that copy runs).
+ * Whether a copy of `recorded` must be fetched again: only when the copy is to be unpacked
+ * again, the unpacked tree is gone, and the tarball is missing or no longer the one recorded in
+ * ensemble.yaml (proven by size and SHA-512). A tarball outside the cache (the user's own)
+ * cannot be fetched again: that is an error naming it.
+ */
+async function tarballNeeded(r: UpRun, recorded: DistRecord): Promise<boolean> {
+  if (await pathExists(treeDir(r.env, recorded))) return false;
+  const problem = await tarballProblem(cacheDir(r.env), recorded.tarball, recorded.sha512, (text) => r.emit({ kind: 'notice', text }));
+  if (!problem) return false;
+  if (recorded.source === 'tarball' && problem !== 'it is missing') throw new DamagedTarballError(recorded.tarball, problem, false);
+  return true;
+}
+
+/**
+ * A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again from
+ * a tarball that is gone or damaged (fetched again for the release that copy runs).
  */
 const dist: UpStep = {
   name: 'dist',
@@ -85,7 +101,7 @@ const dist: UpStep = {
       const gone = [];
       for (const id of r.damaged.keys()) {
         const m = spec.members.find((x) => x.id === id)!;
-        if (!(await pathExists(memberDist(spec, m).tarball))) gone.push(m);
+        if (await tarballNeeded(r, memberDist(spec, m))) gone.push(m);
       }
       if (!gone.length) {
         r.step('dist', 'skipped', `ZooKeeper ${describeVersions(spec)}, already unpacked`);
@@ -198,14 +214,15 @@ const ports: UpStep = {
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
     const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients)] : [];
-    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts);
+    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts, (text) => r.emit({ kind: 'notice', text }));
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     await writeSpec(r.paths, spec);
   },
   async undo(r, err) {
-    // A brand-new ensemble that never became healthy holds nothing of the user's: remove it,
-    // unless its servers were left running for inspection (a plain timeout) or still run.
-    if (r.existing || r.dirExisted || (err as { keepServers?: boolean }).keepServers) return;
+    // A brand-new ensemble whose servers failed holds nothing of the user's: remove it, unless
+    // its servers were left running for inspection (a plain timeout) or still run. An
+    // interrupted `up` keeps it: the next `up` resumes where this one stopped.
+    if (r.existing || r.dirExisted || err instanceof InterruptedError || (err as { keepServers?: boolean }).keepServers) return;
     if ((await liveServers(r.paths)).size) return;
     await removeOwned(r.paths.home, r.paths.dir, { recursive: true });
   },
@@ -231,7 +248,11 @@ const unpack: UpStep = {
     }
     const link = await linkCopies(r.env);
     for (const { dist: d, ids: group } of byDist.values()) {
-      await unpackCopies(d.tarball, treeDir(r.env, d), group.map((id) => r.paths.server(id).root), ['data', 'logs'], link, { tree: cacheDir(r.env), copies: r.paths.home });
+      // The tarball is proven against the digest it was recorded with before it is unpacked.
+      await unpackCopies(d.tarball, treeDir(r.env, d), group.map((id) => r.paths.server(id).root), {
+        keep: ['data', 'logs'], linkLib: link, roots: { tree: cacheDir(r.env), copies: r.paths.home },
+        proof: { cache: cacheDir(r.env), sha512: d.sha512 },
+      });
     }
     r.step('unpack', 'done', [...byDist.values()].map(({ dist: d, ids: group }) => `${group.length} cop${group.length > 1 ? 'ies' : 'y'} of ${d.tarball}`).join('; '));
   },
@@ -258,7 +279,7 @@ const start: UpStep = {
     const spec = r.spec!;
     if (r.req.owner !== undefined) await takeLease(r.paths, r.req.owner);
     // The servers dial their peers through the proxy: it must listen before they start.
-    if (spec.faults) await ensureProxy(r.paths);
+    if (spec.faults) await ensureProxy(r.paths, (text) => r.emit({ kind: 'notice', text }));
     if (!r.toStart.length) {
       r.step('start', 'skipped', 'every server already running');
       if (r.req.wait) await waitStep(r, Promise.resolve());

@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect, CreateMode, EventType, type Session } from '../../edge/zkclient.js';
 import type { EnsembleSpec } from '../../options/types.js';
-import { probeEnsemble } from './probe.js';
+import type { RemoteStatus } from '../remote/probe.js';
+import type { EnsembleStatus } from './probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
+import { localTarget, type Target } from './target.js';
 
 export interface CheckStep {
   name: string;
@@ -30,8 +32,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-/** Runs every check against the ensemble; `onStep` sees each step as it finishes. */
-export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
+/** Runs every check against a local ensemble; `onStep` sees each step as it finishes. */
+export function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
+  return checkTarget(localTarget(paths, spec), onStep, signal);
+}
+
+/** Runs every check against any ensemble (a local one, or one by --connect); `onStep` sees each step as it finishes. */
+export async function checkTarget<S extends EnsembleStatus | RemoteStatus>(target: Target<S>, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
   const steps: CheckStep[] = [];
   const sessions: Session[] = [];
   const created: string[] = [];
@@ -54,10 +61,10 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     }
   };
   try {
-    let targets: { id: number; port: number }[] = [];
+    let targets: { id: number; address: string }[] = [];
     await run('find serving servers', async () => {
-      const status = await probeEnsemble(paths, spec);
-      targets = status.servers.filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, port: s.clientPort }));
+      const status = await target.probe();
+      targets = (status.servers as S['servers'][number][]).filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, address: target.clientAddress(s) }));
       if (status.health.state === 'no-quorum' || !targets.length) throw new Error(status.health.summary);
       return `servers ${targets.map((t) => t.id).join(', ')} (${status.health.state})`;
     });
@@ -66,7 +73,7 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     const writer = await (async () => {
       let s!: Session;
       await run(`connect to server ${first.id}`, async () => {
-        s = await connect(`127.0.0.1:${first.port}`, 8000);
+        s = await connect(first.address, 8000);
         sessions.push(s);
         return `session 0x${s.client.getSessionId().toString('hex')}`;
       });
@@ -75,7 +82,7 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     const readers: { id: number; s: Session }[] = [];
     for (const t of rest) {
       await run(`connect to server ${t.id}`, async () => {
-        const s = await connect(`127.0.0.1:${t.port}`, 8000);
+        const s = await connect(t.address, 8000);
         sessions.push(s);
         readers.push({ id: t.id, s });
         return `session 0x${s.client.getSessionId().toString('hex')}`;

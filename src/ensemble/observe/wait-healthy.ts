@@ -4,7 +4,8 @@ import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
 import { logTail } from './logs.js';
-import { diagnoseStartFailure, type StartFailure } from '../../zk/startfail.js';
+import { diagnoseStartFailure, repairHint, type StartFailure } from '../../zk/startfail.js';
+import { othersCanHoldQuorum } from '../../zk/health.js';
 
 /** `up` or `waitHealthy` gave up: carries the last status and the log tails of the failing servers. */
 export class HealthTimeoutError extends ZkpseudoError {
@@ -15,13 +16,18 @@ export class HealthTimeoutError extends ZkpseudoError {
     name = 'default',
     /** Servers that exited right after starting (empty for a plain timeout). */
     readonly exited: number[] = [],
-    /** Why the first of them exited, when its log says it in a known way. */
-    readonly diagnosis?: StartFailure & { id: number },
+    /**
+     * Why the first of them exited, when its log says it in a known way; `resyncFrom` names the
+     * other servers when its data is out of step and they can hold a quorum (then: `repair`).
+     */
+    readonly diagnosis?: StartFailure & { id: number; resyncFrom?: number[] },
   ) {
     const running = status.servers.filter((s) => s.pid !== null).map((s) => s.id);
     const flag = name === 'default' ? '' : ` --name ${name}`;
     super(message, diagnosis?.diskFull
       ? `Free space on the file system that holds ${diagnosis.dataDir ?? 'its data directory'} (\`df -h\`), then run \`zkpseudo up${flag}\` again.`
+      : diagnosis?.resyncFrom
+      ? repairHint(diagnosis.id, name, diagnosis.resyncFrom)
       : exited.length
       ? `Read why in the log: \`zkpseudo logs ${exited[0]}${flag}\`; fix it, then run \`zkpseudo up${flag}\` again.`
       : running.length
@@ -82,11 +88,14 @@ async function fail(paths: EnsemblePaths, spec: EnsembleSpec, status: EnsembleSt
   const failing = status.servers.filter((s) => status.health.unhealthy.includes(s.id));
   const tails: Record<number, string> = {};
   await Promise.all(failing.map(async (s) => { tails[s.id] = await logTail(paths, s.id); }));
-  // A known cause in an exited server's log is named in words; otherwise its last ERROR line.
+  // A known cause in an exited server's log is named in words (data out of step points at
+  // `repair`); otherwise its last ERROR line.
   for (const id of exited) {
     const known = diagnoseStartFailure(await logTail(paths, id, 300));
     if (!known) continue;
-    const diagnosis = { ...known, id, ...(known.diskFull ? { dataDir: paths.server(id).dataDir } : {}) };
+    const others = spec.members.map((m) => m.id).filter((m) => m !== id);
+    const resync = known.outOfStep && othersCanHoldQuorum(spec.members, id);
+    const diagnosis = { ...known, id, ...(known.diskFull ? { dataDir: paths.server(id).dataDir } : {}), ...(resync ? { resyncFrom: others } : {}) };
     const where = known.diskFull ? `the disk that holds ${paths.server(id).dataDir} is full (No space left on device)` : `${known.file ? `${known.file}: ` : ''}${known.problem}`;
     throw new HealthTimeoutError(`${what}: ${where} (${status.health.summary}).`, status, tails, spec.name, exited, diagnosis);
   }

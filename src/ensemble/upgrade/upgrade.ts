@@ -150,7 +150,10 @@ async function recopy(ctx: OpContext, spec: EnsembleSpec, id: number, version: s
   // Recorded before the files change: a copy cut short, or holding another release than
   // recorded, is found damaged by the next `up`, which unpacks it again from this record.
   await writeSpec(ctx.paths, next);
-  await unpackCopies(dist.tarball, treeDir(ctx.env, dist), [ctx.paths.server(id).root], ['data', 'logs'], await linkCopies(ctx.env), { tree: cacheDir(ctx.env), copies: ctx.paths.home });
+  await unpackCopies(dist.tarball, treeDir(ctx.env, dist), [ctx.paths.server(id).root], {
+    keep: ['data', 'logs'], linkLib: await linkCopies(ctx.env), roots: { tree: cacheDir(ctx.env), copies: ctx.paths.home },
+    proof: { cache: cacheDir(ctx.env), sha512: dist.sha512 },
+  });
   return next;
 }
 
