@@ -8,9 +8,10 @@ import { whoRunsWhat } from '../../src/ensemble/upgrade/upgrade.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 
 const v = (t: string) => parseZkVersion(t)!;
-const dist = (sha: string): DistRecord => ({ source: 'download', origin: `http://m/${sha}`, tarball: `/c/${sha}.tar.gz`, sha512: sha });
+// A digest per release: 128 hex digits, as ensemble.yaml must hold.
+const dist = (name: 'old' | 'new'): DistRecord => ({ source: 'download', origin: `http://m/${name}`, tarball: `/c/${name}.tar.gz`, sha512: (name === 'old' ? 'a' : 'b').repeat(128) });
 const spec = (zkVersion = '3.8.0'): EnsembleSpec => ({
-  name: 'e', zkVersion, dist: dist('old'), heapMb: 128, portScheme: 'auto', config: {}, createdAt: 'x',
+  name: 'e', zkVersion, dist: dist('old'), heapMb: 128, portScheme: 'auto', config: {}, createdAt: '2026-01-31T12:00:00.000Z',
   members: [1, 2, 3].map((id) => ({ id, peerType: 'participant' as const, ports: { client: 2180 + id, quorum: 2887 + id, election: 3887 + id } })),
 });
 
@@ -18,7 +19,7 @@ describe('which release each member runs', () => {
   it('a member runs the ensemble\'s release unless it records its own', () => {
     const s = withMemberVersion(spec(), 2, '3.9.3', dist('new'));
     expect(s.members.map((m) => memberVersion(s, m))).toEqual(['3.8.0', '3.9.3', '3.8.0']);
-    expect(memberDist(s, s.members[1]!).sha512).toBe('new');
+    expect(memberDist(s, s.members[1]!)).toEqual(dist('new'));
     expect(s.zkVersion).toBe('3.8.0');
     expect(ensembleVersions(s)).toEqual(['3.8.0', '3.9.3']);
     expect(describeVersions(s)).toBe('3.8.0 (1, 3) and 3.9.3 (2)');
@@ -29,7 +30,7 @@ describe('which release each member runs', () => {
     let s = spec();
     for (const id of [1, 3, 2]) s = withMemberVersion(s, id, '3.9.3', dist('new'));
     expect(s.zkVersion).toBe('3.9.3');
-    expect(s.dist.sha512).toBe('new');
+    expect(s.dist).toEqual(dist('new'));
     expect(s.members.every((m) => m.zkVersion === undefined && m.dist === undefined)).toBe(true);
     expect(whoRunsWhat(s)).toBe('every server runs 3.9.3');
   });
@@ -53,8 +54,9 @@ describe('ensemble.yaml of a mixed ensemble, decoded strictly', () => {
     bad.members[0].dist = { source: 'ftp', origin: 1, tarball: '/t', sha512: 'x' };
     bad.members[0].zkVersion = '3.9.3';
     expect(recordedSpecProblems(bad)).toEqual([
-      'members[0].dist.origin: is not a string',
-      'members[0].dist.source: "ftp" is not one of download, system, tarball, directory, url',
+      'members[0].dist.source: "ftp" is not "download" or "system" or "tarball" or "directory" or "url"',
+      'members[0].dist.origin: 1 is not a URL or a path',
+      'members[0].dist.sha512: "x" is not a SHA-512 digest (128 lower-case hex digits)',
       'members[1]: records zkVersion and dist together or neither',
       'members[2].zkVersion: "latest" is not a ZooKeeper version like 3.8.4',
     ]);
