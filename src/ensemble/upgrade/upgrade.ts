@@ -9,7 +9,7 @@
  */
 import { ExitCode, InterruptedError, UsageError, ZkpseudoError, type ExitCodeValue } from '../../errors.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
-import { describeVersions, memberDist, memberVersion, withMemberVersion } from '../../options/member-versions.js';
+import { ensembleVersions, memberDist, memberVersion, withMemberVersion } from '../../options/member-versions.js';
 import type { DistRecord, EnsembleSpec } from '../../options/types.js';
 import type { Progress } from '../../tarball/download.js';
 import { unpackCopies } from '../../tarball/pack.js';
@@ -77,11 +77,11 @@ export class UpgradeStoppedError extends ZkpseudoError {
 
 /** Where each server stands, in words: "servers 1, 2 run 3.9.3 and server 3 runs 3.8.0". */
 export function whoRunsWhat(spec: EnsembleSpec): string {
-  return describeVersions(spec).split(' and ').map((part) => {
-    const m = /^(\S+) \(([\d, ]+)\)$/.exec(part);
-    if (!m) return `every server runs ${part}`;
-    const ids = m[2]!.split(', ');
-    return `${ids.length > 1 ? `servers ${ids.join(', ')} run` : `server ${ids[0]} runs`} ${m[1]}`;
+  const versions = ensembleVersions(spec);
+  if (versions.length === 1) return `every server runs ${versions[0]}`;
+  return versions.map((v) => {
+    const ids = spec.members.filter((m) => memberVersion(spec, m) === v).map((m) => m.id);
+    return `${ids.length > 1 ? `servers ${ids.join(', ')} run` : `server ${ids[0]} runs`} ${v}`;
   }).join(' and ');
 }
 
