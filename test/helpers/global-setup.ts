@@ -95,7 +95,7 @@ export default async function setup(project: TestProject) {
     else {
       built.push(build);
       problems[build.version] = null;
-      console.log(`global-setup: ZooKeeper ${build.version} from Debian ${suite} laid out as ${path.basename(build.tarball)} in ${Date.now() - started} ms`);
+      console.log(`global-setup: ZooKeeper ${build.version} from Debian ${suite} ready as ${path.basename(build.tarball)} in ${Date.now() - started} ms`);
     }
   }
   const versionsMirror = await startMirror(releaseFiles(built));
