@@ -202,9 +202,11 @@ server: that quorum holds every acknowledged write, so dropping this server's co
 
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));
-  program.command('gc').description('stop servers zkpseudo started whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
+  program.command('gc').description('stop servers under the home dir whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
     .option('--dry-run', 'only say what would be stopped and removed')
-    .action(action(async (c, o: { dryRun?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
+    .option('--all', 'stop such servers anywhere on this machine, whatever their home dir (default: only under --home; others are reported)')
+    .addHelpText('after', examples('zkpseudo gc --dry-run', 'zkpseudo gc --home /tmp/ci-home', 'zkpseudo gc --all'))
+    .action(action(async (c, o: { dryRun?: boolean; all?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
   program.command('env').description('shell lines (ZK_CONNECT=…) for eval "$(zkpseudo env)"')
     .addHelpText('after', examples('eval "$(zkpseudo env)"', 'zkpseudo env --json'))
     .action(action(async (c) => (await import('./commands/info.js')).envCommand(c)));
@@ -215,8 +217,8 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .addHelpText('after', examples('zkpseudo logs leader', 'zkpseudo logs all -f'))
     .action(action(async (c, id: string, o: { follow?: boolean; lines?: number }) => (await import('./commands/logs.js')).logsCommand(c, id, o)));
   program.command('cli').description('ZooKeeper\'s own zkCli.sh on one server, or on the whole connect string ("all", or no id)')
-    .argument('[id]', 'a server number, "leader" or "all"').argument('[args...]', 'passed on to zkCli.sh untouched')
-    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli 2 ls -R /', 'zkpseudo cli -- get /zookeeper/config'))
+    .argument('[id]', 'a server number, "leader" or "all"; anything else is the first of the args (whole connect string)').argument('[args...]', 'passed on to zkCli.sh untouched, except zkpseudo\'s own --name, --home, --json, --quiet, --no-color, --debug (after a "--", everything is passed)')
+    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli get /zookeeper/quota', 'zkpseudo cli 2 ls -R / --name ci', 'zkpseudo cli -- get /zookeeper/config'))
     .action(action(async (c, id: string | undefined, args: string[]) => (await import('./commands/info.js')).cliCommand(c, id, args)));
 
   withConnect(program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup'))

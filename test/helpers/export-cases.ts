@@ -48,7 +48,7 @@ export function specOf(opts: EnsembleOptions): EnsembleSpec {
   return {
     name: req.name,
     zkVersion: req.zkVersion?.text ?? DEFAULT_ZK_VERSION,
-    dist: { source: 'download', origin: 'https://dlcdn.apache.org/', tarball: '/cache/x.tar.gz', sha512: 'ab' },
+    dist: { source: 'download', origin: 'https://dlcdn.apache.org/', tarball: '/cache/x.tar.gz', sha512: 'ab'.repeat(64) },
     heapMb: req.heapMb,
     portScheme: req.ports,
     members,

@@ -24,7 +24,12 @@ export async function checkCommand(c: CommandContext, opts: { connect?: ConnectO
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (signalled) throw Object.assign(new InterruptedError('`check`'), { exitCode: signalled === 'SIGTERM' ? 143 : 130 });
+  if (signalled) {
+    const left = result.steps.find((s) => s.name === 'clean up' && !s.ok);
+    const err = new InterruptedError('`check`');
+    err.message = left ? `\`check\` was interrupted, and cleaning up failed: ${left.detail}.` : '`check` was interrupted; every znode it made was deleted.';
+    throw Object.assign(err, { exitCode: signalled === 'SIGTERM' ? 143 : 130, hint: left ? 'Delete them with `zkpseudo cli -- deleteall PATH`.' : 'Run `zkpseudo check` again for a whole run.' });
+  }
   if (c.o.json) printJson(c.o, { ...(target.kind === 'local' ? { name: c.name } : { connectString: target.connectString }), ...result });
   else if (!result.ok) c.o.err(`check failed at: ${result.steps.find((s) => !s.ok)?.name ?? 'no step ran'}`);
   return result.ok ? ExitCode.ok : ExitCode.failed;

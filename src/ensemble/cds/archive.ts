@@ -121,3 +121,15 @@ export function useArchiveFlags(archive: string): string[] {
 
 /** The argument that makes builder-main.ts build an archive (kept here so launching it loads none of the builder). */
 export const CDS_BUILDER_FLAG = '--zkpseudo-cds-builder';
+
+/**
+ * Which scratch server of a CDS archive builder a zoo.cfg path is — the builder runs its
+ * servers as `<cache>/cds/work-<builder pid>/server-<i>/conf/zoo.cfg` (builder.ts) — or
+ * undefined for any other path. `gc` stops those a dead builder left behind.
+ */
+export function scratchServerOf(cacheDir: string, config: string): { builderPid: number; id: number; workDir: string } | undefined {
+  const cds = path.join(cacheDir, 'cds');
+  if (!config.startsWith(cds + path.sep)) return undefined;
+  const m = /^work-(\d+)[/\\]server-(\d+)[/\\]conf[/\\]zoo\.cfg$/.exec(config.slice(cds.length + 1));
+  return m ? { builderPid: Number(m[1]), id: Number(m[2]), workDir: path.join(cds, `work-${m[1]}`) } : undefined;
+}

@@ -10,7 +10,7 @@ import { readBack, str, type Decoder } from '../../edge/decode.js';
 import { helperScript } from '../../edge/files.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import { isAlive, waitGone } from '../../edge/process.js';
-import { processesWith } from '../../edge/proctable.js';
+import { processesWith, processGone, procOps, ProcessTableError } from '../../edge/proctable.js';
 import { FAULT_STATE, NO_FAULTS, type FaultState } from './links.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
@@ -95,13 +95,33 @@ export async function ensureProxy(paths: EnsemblePaths, onNotice?: (text: string
   }
 }
 
-/** Stops the proxy (after the servers: they dial their peers through it). */
+/** Stops the proxy (after the servers: they dial their peers through it); true once it is seen gone. */
 export async function stopProxy(paths: EnsemblePaths): Promise<boolean> {
   const pid = await proxyPid(paths);
   if (!pid) return false;
-  try { process.kill(pid, 'SIGTERM'); } catch { return false; }
-  if (!(await waitGone(pid, 5_000))) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-  return true;
+  const send = (signal: NodeJS.Signals) => {
+    try {
+      procOps.kill(pid, signal);
+    } catch (err) {
+      if (!processGone(err)) throw new ProcessTableError(`kill -${signal.replace(/^SIG/, '')} ${pid}`, err, `send ${signal} to the fault proxy`);
+    }
+  };
+  send('SIGTERM');
+  if (await waitGone(pid, 5_000)) return true;
+  send('SIGKILL');
+  if (await waitGone(pid, 2_000)) return true;
+  throw new ZkpseudoError(`The fault proxy of "${paths.name}" (pid ${pid}) still runs after SIGTERM and SIGKILL.`, `Look at it with \`ps -o pid,stat,cmd -p ${pid}\`, and run the command again once it has gone.`);
+}
+
+/**
+ * The error of every fault command (and the note of `status`) when an ensemble made with
+ * faults has no proxy running: its links go nowhere, so nothing can be cut or restored.
+ */
+export function proxyNotRunning(name: string, detail = 'is not running'): ZkpseudoError {
+  return new ZkpseudoError(
+    `The fault proxy of ensemble "${name}" ${detail}, so no link can be cut, slowed or restored (and its servers cannot reach each other or their clients through it).`,
+    `\`zkpseudo up --name ${name}\` restarts it, with the faults last set; the servers keep running and their data is kept.`,
+  );
 }
 
 /**
@@ -117,10 +137,13 @@ export async function setFaults(paths: EnsemblePaths, spec: EnsembleSpec, change
   }
   const next = change(await readFaultState(paths, onNotice));
   if (typeof next === 'string') throw new UsageError(`${next}.`, 'Name every server once, like `zkpseudo partition 1,2 3,4,5`.');
+  // Without a live proxy nothing would apply the change: refuse before writing it.
+  const pid = await proxyPid(paths);
+  if (!pid) throw proxyNotRunning(spec.name);
   const file = faultFiles(paths).state;
   await writeOwned(paths.home, file, JSON.stringify(next));
-  const pid = await proxyPid(paths);
-  if (pid && !(await untilApplied(paths, next.generation, pid, 5_000))) {
+  if (!(await untilApplied(paths, next.generation, pid, 5_000))) {
+    if (!(await isAlive(pid))) throw proxyNotRunning(spec.name, `exited before it applied the change (read ${faultFiles(paths).log})`);
     throw new ZkpseudoError(`The fault proxy of "${spec.name}" did not apply the change in time.`, `Read ${faultFiles(paths).log}.`);
   }
   return next;

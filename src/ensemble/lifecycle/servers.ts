@@ -4,7 +4,7 @@ import { mkdirOwned, removeOwned, renameOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import { writeServerFiles } from '../store/server-files.js';
 import { ZkpseudoError } from '../../errors.js';
-import { readPidFile, removePidFile, signalServer, waitGone } from '../../edge/process.js';
+import { readPidFile, removePidFile, signalServer, waitServerGone } from '../../edge/process.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { startServer, type Launch, type LaunchOptions } from '../../edge/server.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
@@ -15,6 +15,7 @@ import { cdsLaunch } from '../cds/launch.js';
 import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
 import { quarantineArchive } from '../cds/archive.js';
+import { settleLaunch } from './confirm.js';
 import { cacheDir } from '../../tarball/resolve.js';
 import { memberVersion } from '../../options/member-versions.js';
 import { REPLACING_MARK } from '../../tarball/pack.js';
@@ -114,8 +115,11 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     const { opts, archive } = await launchWithCds(sp, spec, member, ctx, useCds);
     const launch = await startServer(sp, opts, ctx.env);
     onLaunch?.(launch);
-    const result = await launch.result;
-    if (result.ok) return 'started';
+    let result = await launch.result;
+    // The script's STARTED is not the last word (see confirm.ts): a JVM that dies before it
+    // answers failed to start, and is handled below like any other failed start.
+    if (result.ok && (await settleLaunch(ctx.paths, member, launch)) !== 'gone') return 'started';
+    if (result.ok) result = { ...result, ok: false, output: `${result.output}\nserver ${member.id} exited right after zkServer.sh started it` };
     // A JVM that crashed mapping the CDS archive: the archive is quarantined (it will not be
     // mapped again) and the server started once more, without any archive.
     if (archive && (await crashedWithArchive(ctx, member, archive))) {
@@ -204,21 +208,44 @@ export async function stopOne(ctx: ServerContext, id: number, live: LiveServer |
   return stopProcess(sp, live.pid, graceMs);
 }
 
-/** SIGTERM (and SIGCONT), wait, SIGKILL: for a pid already known to be this server's. */
+/** How long a SIGKILLed process may take to leave the process table before we say we cannot tell. */
+const KILL_GRACE_MS = 5_000;
+
+/** A server that would not go: neither "stopped" nor "killed" can be said of it. */
+function stillRunning(sp: ServerPaths, pid: number, after: string): ZkpseudoError {
+  return new ZkpseudoError(
+    `Server ${sp.id}'s process ${pid} still runs ${after}, so it is not reported stopped.`,
+    `Look at it with \`ps -o pid,stat,cmd -p ${pid}\` (state D: it waits on the kernel, such as a hung disk); it goes once the kernel lets it. Run the command again then.`,
+  );
+}
+
+/**
+ * SIGTERM (and SIGCONT), wait, SIGKILL: for a pid already known to be this server's. Says
+ * "stopped" or "killed" only once it has seen the process leave the table (or its pid go to
+ * another program); when the table cannot be read or the process will not go, it throws.
+ */
 export async function stopProcess(sp: ServerPaths, pid: number, graceMs = 10_000): Promise<StopOutcome> {
   if (await signalServer(pid, sp.config, 'SIGTERM')) await signalServer(pid, sp.config, 'SIGCONT');
   await removePidFile(sp.home, sp.pidFile);
-  if (await waitGone(pid, graceMs)) return 'stopped';
+  if (await waitServerGone(pid, sp.config, graceMs)) return 'stopped';
   await signalServer(pid, sp.config, 'SIGKILL');
-  await waitGone(pid, 5_000);
+  if (!(await waitServerGone(pid, sp.config, KILL_GRACE_MS))) throw stillRunning(sp, pid, `${Math.round((graceMs + KILL_GRACE_MS) / 1000)} s after SIGTERM and SIGKILL`);
   await removeOwned(sp.home, sp.pidFile);
   return 'killed';
 }
 
-/** SIGKILLs one server, as a crash would: the pid file stays behind, stale. */
+/**
+ * SIGKILLs one server, as a crash would, and waits until it is gone. The pid file the crash
+ * leaves is removed then: zkpseudo did the kill, so a later command has nothing to warn about.
+ */
 export async function killOne(ctx: ServerContext, id: number, live: LiveServer | undefined): Promise<boolean> {
   if (!live) return false;
-  const sent = await signalServer(live.pid, ctx.paths.server(id).config, 'SIGKILL');
-  if (sent) await waitGone(live.pid, 5_000);
-  return sent;
+  const sp = ctx.paths.server(id);
+  const sent = await signalServer(live.pid, sp.config, 'SIGKILL');
+  if (!sent) return false;
+  if (!(await waitServerGone(live.pid, sp.config, KILL_GRACE_MS))) throw stillRunning(sp, live.pid, `${KILL_GRACE_MS / 1000} s after SIGKILL`);
+  // zkServer.sh wrote it; only if it still names the killed process (nothing started since).
+  const left = await readPidFile(sp.pidFile, sp.config);
+  if (left.state === 'stale' && left.pid === live.pid) await removeOwned(ctx.paths.home, sp.pidFile);
+  return true;
 }

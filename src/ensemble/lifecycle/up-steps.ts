@@ -26,7 +26,7 @@ import { linkCopies, scheduleArchive, treeDir } from '../cds/launch.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { writeSpec } from '../store/spec-file.js';
 import type { UpRun, UpStep } from './up-run.js';
-import { HealthTimeoutError, waitHealthy } from '../observe/wait-healthy.js';
+import { HealthTimeoutError, PausedServersError, waitHealthy } from '../observe/wait-healthy.js';
 
 /** Java, checked against every release the servers run (a mixed ensemble has two). */
 export async function checkJava(env: NodeJS.ProcessEnv, versions: string[]): Promise<string> {
@@ -327,6 +327,8 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
     onStatus: (status) => r.emit({ kind: 'status', status }),
     // A server whose launch finished and which is then gone has exited: fail at once.
     mustRun: r.started,
+    // Paused while `up` waits (by another command): say so rather than wait out the timeout.
+    failOnPaused: true,
     // A JVM needs ~0.4 s to answer at all (measured here); polling sooner only slows it down.
     ...(r.toStart.length ? { firstPollMs: 300 } : {}),
   });
@@ -337,7 +339,7 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
     if (r.signal?.aborted) throw new InterruptedError('`up`');
     if (err instanceof HealthTimeoutError && err.exited.length) throw err;
     // A timeout leaves the servers running for inspection: say so, and do not undo.
-    if (err instanceof HealthTimeoutError) throw Object.assign(err, { keepServers: true });
+    if (err instanceof HealthTimeoutError || err instanceof PausedServersError) throw Object.assign(err, { keepServers: true });
     throw err;
   }
   // zkServer.sh sleeps a fixed second after forking the JVM: a healthy quorum proves every

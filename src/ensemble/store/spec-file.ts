@@ -1,5 +1,5 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
-import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
+import { DamagedEnsembleError, ExitCode, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
 import { asSpec, recordedSpecProblems } from '../../options/recorded.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
@@ -59,6 +59,11 @@ export async function readSpecIfAny(paths: EnsemblePaths): Promise<EnsembleSpec 
   if (read.state === 'missing') return undefined;
   if (read.state === 'damaged') {
     if (read.code === 'ENOTDIR') throw homeNotDirectory(home);
+    // Only what is wrong with the file itself is damage; a system that cannot read it just
+    // now (EMFILE, EACCES, EIO) says nothing about it, and must not get its servers stopped by `gc`.
+    if (read.code && !['EISDIR', 'ELOOP'].includes(read.code)) {
+      throw new ZkpseudoError(`Cannot read ${specFile} just now (${read.code}).`, 'Run the command again once the file can be read (for EMFILE: raise `ulimit -n`).', ExitCode.failed);
+    }
     throw new DamagedEnsembleError(paths, read.problems.join('; '));
   }
   const text = read.value;
