@@ -48,5 +48,13 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 command -v java >/dev/null 2>&1 || { echo "setup: no Java runtime found; install Java 11+ and run again" >&2; exit 1; }
 
+# Real builds of other ZooKeeper releases for the version matrix (test/e2e/versions.test.ts):
+# Debian's packages of trixie (3.9.3) and bullseye (3.4.13), fetched with a private apt
+# configuration (its own sources list, lists, cache and an empty status file) and never
+# installed; test/helpers/debian-builds.ts lays them out as Apache's tarballs. A failure here
+# does not stop the set-up, but the version tests then fail and say why.
+command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 && bash scripts/fetch-releases.sh \
+  || echo "setup: could not fetch Debian's builds of other ZooKeeper releases; test/e2e/versions.test.ts will fail and say so" >&2
+
 npm ci --no-audit --no-fund
 npm run build

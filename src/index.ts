@@ -15,6 +15,8 @@ import { upEnsemble, type UpEvent } from './ensemble/lifecycle/up.js';
 import { reuseHealthy } from './ensemble/lifecycle/reuse.js';
 import { sweepThrowaways, throwawayName } from './ensemble/lifecycle/throwaway.js';
 import { waitHealthy } from './ensemble/observe/wait-healthy.js';
+import { upgradeEnsemble, UpgradeStoppedError, type UpgradeEvent } from './ensemble/upgrade/upgrade.js';
+import { memberVersion } from './options/member-versions.js';
 import { checkShape, codeDurationIssue, parseDuration, DEFAULT_TIMEOUT_MS } from './options/options.js';
 import { ENSEMBLE_NAME } from './options/names.js';
 import { NoSuchEnsembleError, UsageError } from './errors.js';
@@ -26,6 +28,8 @@ import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js'
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
 export { WaitTimeoutError } from './ensemble/observe/wait-condition.js';
+export { UpgradeStoppedError } from './ensemble/upgrade/upgrade.js';
+export type { UpgradeEvent } from './ensemble/upgrade/upgrade.js';
 export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
@@ -170,10 +174,45 @@ export interface Ensemble extends AsyncDisposable {
    * write is lost; resolves once it serves again (`timeout`, default 60s).
    */
   repair(id: number, opts?: { timeout?: Duration }): Promise<RepairResult>;
+  /**
+   * Moves every server to ZooKeeper `version`, one at a time — observers, then followers, the
+   * leader last — waiting after each until it serves again with the rest of the quorum; data
+   * is kept. A downgrade needs `force`. Rejects with UpgradeStoppedError (its `versions` say
+   * which server runs what) when a server does not serve on the new release (it is put back
+   * on its old one) or `signal` aborts between two servers: the ensemble is left mixed, working.
+   */
+  upgrade(version: string, opts?: UpgradeCallOptions): Promise<UpgradeOutcome>;
 }
 
-function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus, throwaway = false): Ensemble {
+export interface UpgradeCallOptions {
+  /** Where the release's tarball comes from, as in `up()`. */
+  dist?: string;
+  mirror?: string;
+  offline?: boolean;
+  /** Allow moving to an older release. */
+  force?: boolean;
+  /** How long to wait for each server to serve again (default 60s). */
+  timeout?: Duration;
+  signal?: AbortSignal;
+  onEvent?: (e: UpgradeEvent) => void;
+}
+
+export interface UpgradeOutcome {
+  /** The ensemble's release after the call (every server's, unless some were left behind). */
+  zkVersion: string;
+  /** Each server's release. */
+  versions: Record<number, string>;
+  /** Servers moved by this call, in order; those already on the release; those moved while stopped. */
+  moved: number[];
+  already: number[];
+  leftStopped: number[];
+  status?: EnsembleStatus;
+}
+
+function handle(initial: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus, throwaway = false): Ensemble {
   const op: OpContext = { paths, env };
+  // `upgrade` changes which release each server runs: the handle follows it.
+  let spec = initial;
   /** With `wait`, waits until the ensemble settles after `verb` on `ids` (observe/settle). */
   const settle = async (verb: SettleVerb, ids: number[], o: WaitOptions | undefined): Promise<void> => {
     if (!o?.wait) return;
@@ -197,7 +236,7 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     name: spec.name,
     home: paths.home,
     dir: paths.dir,
-    zkVersion: spec.zkVersion,
+    get zkVersion() { return spec.zkVersion; },
     connectString: connectString(spec),
     servers: spec.members.map((m) => {
       const s = status?.servers.find((x) => x.id === m.id);
@@ -238,8 +277,21 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     heal: async () => { await applyFault(op, { op: 'heal' }); },
     chaos: (o) => chaosOnHandle(op, o),
     repair: async (id, o = {}) => repairServer(op, id, { timeoutMs: timeoutOf(o.timeout) }),
+    upgrade: async (version, o = {}) => {
+      const { timeout, ...rest } = o;
+      try {
+        const r = await upgradeEnsemble(op, { version, ...rest, timeoutMs: timeoutOf(timeout) });
+        spec = r.spec;
+        return { zkVersion: spec.zkVersion, versions: versionsOf(spec), moved: r.moved, already: r.already, leftStopped: r.leftStopped, ...(r.status ? { status: r.status } : {}) };
+      } catch (err) {
+        if (err instanceof UpgradeStoppedError) spec = err.spec;
+        throw err;
+      }
+    },
   };
 }
+
+const versionsOf = (s: EnsembleSpec) => Object.fromEntries(s.members.map((m) => [m.id, memberVersion(s, m)]));
 
 /** A library duration (a number of ms, or a string with a unit) → ms, or a UsageError. */
 function timeoutOf(value: Duration | undefined, key = 'timeout'): number {

@@ -78,14 +78,24 @@ export function formatStatus(status: EnsembleStatus): string {
       String(s.id),
       s.role + (s.peerType === 'observer' && s.role !== 'observer' ? ' (observer)' : ''),
       String(s.clientPort),
+      shortVersion(s),
       s.pid === null ? '-' : String(s.pid),
       s.zxid ?? '-',
       [s.note, faultNote(s)].filter(Boolean).join('; '),
     ],
     paint: (col: number, cell: string) => (col === 1 ? colourRole(s.role).replace(s.role, cell.trimEnd()) + ' '.repeat(cell.length - cell.trimEnd().length) : cell),
   }));
-  const head = `ensemble ${status.name} (ZooKeeper ${status.zkVersion})`;
-  return `${paint().bold(head)}\n${table(['ID', 'ROLE', 'CLIENT', 'PID', 'ZXID', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
+  const versions = [...new Set(status.servers.map((s) => s.zkVersion))];
+  const head = `ensemble ${status.name} (ZooKeeper ${versions.length > 1 ? `${versions.join(' and ')}: mixed, see VERSION` : status.zkVersion})`;
+  return `${paint().bold(head)}\n${table(['ID', 'ROLE', 'CLIENT', 'VERSION', 'PID', 'ZXID', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
+}
+
+/**
+ * The release a server runs: what it says (srvr, "3.9.3-c26634f…"), shortened, while it
+ * answers; else the one recorded for its copy.
+ */
+function shortVersion(s: ServerStatus): string {
+  return (s.version && /^\d+\.\d+\.\d+(?:-(?:alpha|beta))?/.exec(s.version)?.[0]) || s.zkVersion;
 }
 
 /**

@@ -133,6 +133,19 @@ export function buildProgram(): Command {
     .addHelpText('after', examples('zkpseudo down', 'zkpseudo down --purge --name ci'))
     .action(action(async (c, o: { purge?: boolean }) => (await import('./commands/servers.js')).downCommand(c, o)));
 
+  program
+    .command('upgrade')
+    .description('move every server to another ZooKeeper release, one at a time (followers first, the leader last), keeping the data')
+    .argument('<version>', 'the release to move to, like 3.9.3')
+    .option('--rolling', 'one server at a time, waiting until the quorum serves again after each (the default, and the only way)')
+    .option('--force', 'allow a downgrade (a release older than a server runs)')
+    .option('--dist <source>', 'the release\'s tarball, directory, URL, or "system" (default: download)')
+    .option('--mirror <url>', 'Apache-dist-shaped base URL to download from (default: $ZKPSEUDO_MIRROR)')
+    .option('--offline', 'never use the network: the cache or a system install only')
+    .option('--timeout <duration>', 'how long to wait for each server to serve again (default 60s)')
+    .addHelpText('after', examples('zkpseudo upgrade 3.9.3', 'zkpseudo upgrade 3.9.3 --rolling --mirror http://mirror.local/apache', 'zkpseudo upgrade 3.8.4 --force'))
+    .action(action(async (c, version: string, o: Record<string, unknown>) => (await import('./commands/upgrade.js')).upgradeCommand(c, version, o)));
+
   const selectorHelp = 'a server number, "leader" or "all"';
   const servers = (name: string, description: string, waitHelp: string, sample: string) =>
     withWait(program.command(name).description(description).argument('<id>', selectorHelp), waitHelp)

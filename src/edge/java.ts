@@ -73,3 +73,24 @@ export async function findJava(env: NodeJS.ProcessEnv): Promise<JavaRuntime | un
   if (!version || feature === undefined) throw new JavaUnusable(executable, `version "${version ?? ''}" is not one zkpseudo can read`);
   return { executable, feature, version };
 }
+
+/** The Java runtime in a JAVA_HOME-style directory (`<dir>/bin/java`), or undefined when it has none that runs. */
+export async function javaInHome(home: string): Promise<JavaRuntime | undefined> {
+  return findJava({ JAVA_HOME: home, PATH: '' }).catch(() => undefined);
+}
+
+/**
+ * Java installs in the system's usual place (`/usr/lib/jvm` on Debian, Ubuntu and RHEL), one
+ * per real directory, in name order.
+ */
+export async function systemJavaHomes(dir = '/usr/lib/jvm'): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const homes = new Map<string, string>();
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    const home = path.join(dir, name);
+    if (!(await isExecutable(path.join(home, 'bin', 'java')))) continue;
+    const real = await realpath(home).catch(() => home);
+    if (!homes.has(real)) homes.set(real, home);
+  }
+  return [...homes.values()];
+}

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/versions.js';
 import { FOUR_LETTER_WHITELIST_KEY, isManagedKey } from '../zk/keys.js';
+import { keyIgnoredBy, versionFacts } from '../zk/version-facts.js';
 import { checkConfigValue, configConflicts } from '../zk/key-types.js';
 import { ENSEMBLE_NAME } from './names.js';
 import type { EnsembleOptions } from './types.js';
@@ -214,6 +215,8 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {},
     for (const c of configConflicts(config, tickMs)) issues.push({ key: `config.${c.key}`, message: c.problem });
   }
 
+  // Only now is the config known clean: a release that would ignore some of it says so.
+  if (zkVersion && !issues.length) issues.push(...versionIssues({ adminPort, config }, zkVersion));
   if (issues.length) return { issues };
   const request: Request = {
     name,
@@ -235,6 +238,21 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {},
     explicit,
   };
   return { request, issues };
+}
+
+/**
+ * Options that release `v` would silently ignore, as issues: ZooKeeper takes a key it does not
+ * know without a word (it becomes a system property), and 3.4 has no AdminServer, so an
+ * AdminServer port or a four-letter-word whitelist for it would be a promise not kept.
+ */
+export function versionIssues(opts: { adminPort?: 'auto' | number | undefined; config: Record<string, string> }, v: ZkVersion): Issue[] {
+  const issues: Issue[] = [];
+  if (opts.adminPort !== undefined && !versionFacts(v).adminServer) issues.push({ key: 'adminPort', message: `ZooKeeper ${v.text} has no AdminServer (it came with 3.5)` });
+  for (const key of Object.keys(opts.config)) {
+    const why = keyIgnoredBy(v, key);
+    if (why) issues.push({ key: `config.${key}`, message: why });
+  }
+  return issues;
 }
 
 /** One UsageError naming every issue. */

@@ -17,12 +17,6 @@ const port = int(1, 65535, 'a port number');
 
 const PORTS = object<ServerPorts>({ client: port, quorum: port, election: port, admin: port }, { optional: ['admin'], what: 'a set of ports' });
 
-const MEMBER = object<Member>({
-  id: int(1, MAX_SERVERS, 'a server id'),
-  peerType: oneOf('participant', 'observer'),
-  ports: PORTS,
-}, { what: 'a server' });
-
 const isHttpUrl = (v: unknown) => {
   if (typeof v !== 'string' || v.length > 4096) return false;
   try {
@@ -47,6 +41,23 @@ const DIST: Decoder<DistRecord> = refine(
   },
 );
 
+const VERSION = is<string>('a ZooKeeper version like 3.8.4', (v) => typeof v === 'string' && v.length <= 40 && !!parseZkVersion(v));
+
+/**
+ * A server; one of a mixed ensemble (half-way through `upgrade`) records its own release and
+ * the tarball its copy came from, both or neither.
+ */
+const MEMBER: Decoder<Member> = refine(
+  object<Member>({
+    id: int(1, MAX_SERVERS, 'a server id'),
+    peerType: oneOf('participant', 'observer'),
+    ports: PORTS,
+    zkVersion: VERSION,
+    dist: DIST,
+  }, { optional: ['zkVersion', 'dist'], what: 'a server' }),
+  (m, at) => ((m.zkVersion === undefined) === (m.dist === undefined) ? [] : [`${at}: records zkVersion and dist together or neither`]),
+);
+
 const FAULTS = object<FaultPorts>({
   links: record(/^\d{1,2}-\d{1,2}$/, 'a link like "1-2"', object<{ quorum: number; election: number }>({ quorum: port, election: port }), 2 * MAX_SERVERS * MAX_SERVERS),
   clients: record(/^\d{1,2}$/, 'a server id', port, MAX_SERVERS),
@@ -56,7 +67,7 @@ const CONFIG = record(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'a zoo.cfg key', str
 
 const SPEC_FIELDS = object<EnsembleSpec>({
   name: str('an ensemble name', ENSEMBLE_NAME),
-  zkVersion: is<string>('a ZooKeeper version like 3.8.4', (v) => typeof v === 'string' && v.length <= 40 && !!parseZkVersion(v)),
+  zkVersion: VERSION,
   dist: DIST,
   heapMb: int(32, MAX_HEAP_MB, 'a heap size in MiB (at least 32)'),
   portScheme: (v, at) => (v === 'auto' || v === 'classic' || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535)

@@ -57,6 +57,13 @@ export interface Member {
   id: number;
   peerType: PeerType;
   ports: ServerPorts;
+  /**
+   * The release this server's copy runs, when not the ensemble's `zkVersion`: a server
+   * `upgrade` has moved while others still run the old release (a mixed ensemble).
+   */
+  zkVersion?: string;
+  /** Where that release's copy came from; set exactly when `zkVersion` is. */
+  dist?: DistRecord;
 }
 
 /** Where the ZooKeeper bits came from; recorded so a later `up` reuses the same tarball. */
@@ -73,6 +80,7 @@ export interface DistRecord {
 /** The resolved spec, written to `<home>/<name>/ensemble.yaml` and reloaded by every command. */
 export interface EnsembleSpec {
   name: string;
+  /** The ensemble's release: every member's, except one that names its own (see Member). */
   zkVersion: string;
   dist: DistRecord;
   /** Java heap per server in MiB. */

@@ -1,7 +1,7 @@
 /** Writing a directory tree into a cached tarball, atomically, and reading one back out. */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { copyOwned, extractOwned, linkOwned, mkdirOwned, packOwned, removeOwned, renameOwned } from '../edge/owned-fs.js';
+import { copyOwned, extractOwned, linkOwned, mkdirOwned, packOwned, removeOwned, renameOwned, writeOwned } from '../edge/owned-fs.js';
 import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
@@ -72,11 +72,19 @@ export interface UnpackOptions {
 }
 
 /**
+ * Left inside a copy while its files are being replaced: a copy holding it is incomplete (an
+ * unpack was cut short), whatever else it holds, and is replaced again.
+ */
+export const REPLACING_MARK = '.zkpseudo-replacing';
+
+/**
  * Unpacks `tarball` once into `tree` (in the cache, named by the tarball's digest; atomic,
  * like every unpack) and copies that tree to each target. Copying is ~4x cheaper than gunzipping the
  * tarball again for every server. Each target is still a full, independent copy. A target that
- * exists already (a damaged copy) is replaced, but its entries named in `keep` (its data) are
- * carried over into the fresh copy.
+ * exists already (a damaged copy, or one moving to another release) has its files replaced in
+ * place, and its entries named in `keep` (its data) never move: the mark is written first and
+ * removed last, so a replacement cut short at any point leaves the data where it was and a copy
+ * that says it is incomplete.
  */
 export async function unpackCopies(tarball: string, tree: string, targets: string[], opts: UnpackOptions = {}): Promise<void> {
   const { keep = [], linkLib = false, roots = { tree: path.dirname(tree), copies: path.dirname(targets[0] ?? tree) }, proof } = opts;
@@ -89,29 +97,31 @@ export async function unpackCopies(tarball: string, tree: string, targets: strin
     await unpackTarball(tarball, tree, roots.tree);
   });
   const root = roots.copies;
-  await Promise.all(targets.map(async (target) => {
-    const temp = `${target}.unpacking`;
-    const old = `${target}.damaged`;
-    await removeOwned(root, temp, { recursive: true });
-    // With class-data sharing, lib/ is a link to the tree's: every server then has the same
-    // real jar paths, which one shared archive needs (see ensemble/cds/archive.ts).
-    const lib = path.join(tree, 'lib');
-    await copyOwned(root, tree, temp, { filter: (src) => !(linkLib && src === lib) && !src.startsWith(path.join(tree, '.zkpseudo-empty-conf')) });
+  // With class-data sharing, lib/ is a link to the tree's: every server then has the same
+  // real jar paths, which one shared archive needs (see ensemble/cds/archive.ts).
+  const lib = path.join(tree, 'lib');
+  const fill = async (dest: string, target: string) => {
+    await copyOwned(root, tree, dest, { filter: (src) => !(linkLib && src === lib) && !src.startsWith(path.join(tree, '.zkpseudo-empty-conf')) && !keep.includes(path.relative(tree, src)) });
     if (linkLib) {
       await addTreeUser(roots.tree, tree, target);
-      await linkOwned(root, lib, path.join(temp, 'lib'));
+      await linkOwned(root, lib, path.join(dest, 'lib'));
     }
-    if (await stat(target).catch(() => undefined)) {
-      for (const entry of keep) {
-        const from = path.join(target, entry);
-        if (!(await stat(from).catch(() => undefined))) continue;
-        await removeOwned(root, path.join(temp, entry), { recursive: true });
-        await renameOwned(root, from, path.join(temp, entry));
-      }
-      await removeOwned(root, old, { recursive: true });
-      await renameOwned(root, target, old);
+  };
+  await Promise.all(targets.map(async (target) => {
+    if (!(await stat(target).catch(() => undefined))) {
+      // A new copy: made beside its place and renamed into it when complete.
+      const temp = `${target}.unpacking`;
+      await removeOwned(root, temp, { recursive: true });
+      await fill(temp, target);
       await renameOwned(root, temp, target);
-      await removeOwned(root, old, { recursive: true });
-    } else await renameOwned(root, temp, target);
+      return;
+    }
+    const mark = path.join(target, REPLACING_MARK);
+    await writeOwned(root, mark, `${tarball}\n`);
+    for (const entry of await readdir(target)) {
+      if (!keep.includes(entry) && entry !== REPLACING_MARK) await removeOwned(root, path.join(target, entry), { recursive: true });
+    }
+    await fill(target, target);
+    await removeOwned(root, mark);
   }));
 }

@@ -7,7 +7,8 @@ import { chmodOwned, linkOwned, mkdirOwned, removeOwned, writeOwned } from '../e
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pathExists } from '../edge/files.js';
-import { parseZkVersion, tarballTopDir, type ZkVersion } from '../zk/versions.js';
+import { parseZkVersion, type ZkVersion } from '../zk/versions.js';
+import { tarballTopDir } from '../zk/version-facts.js';
 import { packDirectory } from './pack.js';
 import { withLock } from '../edge/lock.js';
 import { remember } from './digests.js';

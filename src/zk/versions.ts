@@ -1,4 +1,4 @@
-/** ZooKeeper release versions and where their tarballs live (pure; no network). */
+/** ZooKeeper release versions: parsing and ordering (pure). What differs by version is in version-facts.ts. */
 
 /** The release `up` uses when none is asked for: the newest of the current line. */
 export const DEFAULT_ZK_VERSION = '3.9.5';
@@ -37,29 +37,4 @@ export function compareZkVersions(a: ZkVersion, b: ZkVersion): number {
 /** True when `v` is at least major.minor.patch (a pre-release counts as below its release). */
 export function atLeast(v: ZkVersion, major: number, minor: number, patch = 0): boolean {
   return compareZkVersions(v, { major, minor, patch, suffix: '', text: '' }) >= 0;
-}
-
-/** 3.5.5 renamed the binary tarball; older ones ship the jar at the top level. */
-export function tarballName(v: ZkVersion): string {
-  return atLeast(v, 3, 5, 5) ? `apache-zookeeper-${v.text}-bin.tar.gz` : `zookeeper-${v.text}.tar.gz`;
-}
-
-/** The single top-level directory inside the tarball. */
-export function tarballTopDir(v: ZkVersion): string {
-  return atLeast(v, 3, 5, 5) ? `apache-zookeeper-${v.text}-bin` : `zookeeper-${v.text}`;
-}
-
-/** Where a release sits below an Apache-dist-shaped base URL (a mirror, the CDN or the archive). */
-export function releaseUrl(base: string, v: ZkVersion, file = tarballName(v)): string {
-  const root = base.endsWith('/') ? base : `${base}/`;
-  return new URL(`zookeeper/zookeeper-${v.text}/${file}`, root).toString();
-}
-
-/**
- * Candidate download URLs, in the order to try them: the mirror if any, then the CDN (which
- * holds current releases only), then the archive (which holds all of them).
- */
-export function downloadUrls(v: ZkVersion, mirror?: string): string[] {
-  const bases = [...(mirror ? [mirror] : []), APACHE_CDN, APACHE_ARCHIVE];
-  return bases.map((b) => releaseUrl(b, v));
 }

@@ -14,7 +14,8 @@ import { isAlive } from '../../src/edge/process.js';
 import { cacheDir } from '../../src/tarball/resolve.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 import { startDistMirror, type DistLayout, type Mirror } from '../helpers/mirror.js';
-import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
+import { parseZkVersion } from '../../src/zk/versions.js';
+import { tarballName } from '../../src/zk/version-facts.js';
 
 // Both layouts: the system install as zkpseudo packs it (Debian's scripts), and Apache's own
 // binary layout (Apache's bin/zkServer.sh, zkEnv.sh and logback conf), as users download it.

@@ -7,7 +7,8 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unpackTarball } from '../../src/tarball/pack.js';
-import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
+import { parseZkVersion } from '../../src/zk/versions.js';
+import { tarballName } from '../../src/zk/version-facts.js';
 import { startMirror, type Mirror } from '../helpers/mirror.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, up } from '../../src/index.js';
 import { connect, CreateMode, type Session } from '../../src/edge/zkclient.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
-import { tarballName, parseZkVersion } from '../../src/zk/versions.js';
+import { parseZkVersion } from '../../src/zk/versions.js';
+import { tarballName } from '../../src/zk/version-facts.js';
 import { startDistMirror, type Mirror } from '../helpers/mirror.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 

@@ -62,7 +62,8 @@ export async function startMirror(files: MirrorFile[]): Promise<Mirror> {
  */
 export async function startDistMirror(layout: DistLayout = 'debian-packed'): Promise<Mirror> {
   const { inject } = await import('vitest');
-  const { parseZkVersion, tarballName } = await import('../../src/zk/versions.js');
+  const { parseZkVersion } = await import('../../src/zk/versions.js');
+  const { tarballName } = await import('../../src/zk/version-facts.js');
   const v = parseZkVersion(inject('zkVersion')!)!;
   const base = `/zookeeper/zookeeper-${v.text}/${tarballName(v)}`;
   if (layout === 'apache' && !inject('apacheTarball')) throw new Error(`the Apache-layout dist is missing: ${inject('noApacheDistReason')}`);

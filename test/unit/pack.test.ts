@@ -79,3 +79,40 @@ describe('unpackCopies', () => {
     expect((await readdir(path.join(root, 'trees'))).filter((f) => f.includes('unpacking'))).toEqual([]);
   });
 });
+
+describe('replacing a copy around its data (a damaged copy, or one moving to another release)', () => {
+  it('keeps data/ and logs/ in place, drops the old release\'s files, and says when it was cut short', async () => {
+    const { unpackCopies, REPLACING_MARK } = await import('../../src/tarball/pack.js');
+    const { copyDamage } = await import('../../src/ensemble/lifecycle/servers.js');
+    const { ensemblePaths } = await import('../../src/ensemble/store/layout.js');
+    const make = async (name: string, jar: string) => {
+      const src = path.join(root, `rel-${name}`);
+      await mkdir(path.join(src, 'bin'), { recursive: true });
+      await mkdir(path.join(src, 'lib'), { recursive: true });
+      for (const script of ['zkServer.sh', 'zkEnv.sh']) await writeFile(path.join(src, 'bin', script), '#!/bin/sh\n', { mode: 0o755 });
+      await writeFile(path.join(src, 'lib', jar), 'jar');
+      const tarball = path.join(root, `rel-${name}.tar.gz`);
+      return { tarball, tree: path.join(root, 'trees', name), sha: await packDirectory(src, `top-${name}`, tarball) };
+    };
+    const oldRel = await make('old', 'zookeeper-3.8.0.jar');
+    const newRel = await make('new', 'zookeeper-3.9.3.jar');
+    const home = path.join(root, 'home');
+    const sp = ensemblePaths(home, 'e').server(1);
+    await unpackCopies(oldRel.tarball, oldRel.tree, [sp.root], { keep: ['data', 'logs'], roots: { tree: root, copies: home } });
+    await mkdir(sp.dataDir, { recursive: true });
+    await writeFile(path.join(sp.dataDir, 'myid'), '1\n');
+    const dataBefore = await stat(sp.dataDir);
+    expect(await copyDamage(sp, '3.8.0')).toBeUndefined();
+
+    await unpackCopies(newRel.tarball, newRel.tree, [sp.root], { keep: ['data', 'logs'], roots: { tree: root, copies: home } });
+    expect(await readdir(path.join(sp.root, 'lib'))).toEqual(['zookeeper-3.9.3.jar']);
+    expect((await stat(sp.dataDir)).ino).toBe(dataBefore.ino);
+    expect(await readFile(path.join(sp.dataDir, 'myid'), 'utf8')).toBe('1\n');
+    // The record says 3.8.0 but the files are 3.9.3 (an upgrade killed between the two): damaged.
+    expect(await copyDamage(sp, '3.8.0')).toBe('it holds ZooKeeper 3.9.3, not 3.8.0 as recorded');
+    expect(await copyDamage(sp, '3.9.3')).toBeUndefined();
+    // A replacement cut short leaves its mark: damaged, whatever else the copy holds.
+    await writeFile(path.join(sp.root, REPLACING_MARK), 'x');
+    expect(await copyDamage(sp, '3.9.3')).toBe('an unpack of it was cut short');
+  });
+});

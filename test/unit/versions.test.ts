@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { versionFacts } from '../../src/zk/version-facts.js';
-import { compareZkVersions, downloadUrls, parseZkVersion, releaseUrl, tarballName, tarballTopDir } from '../../src/zk/versions.js';
+import { dataDirMoveProblem, downloadUrls, isDowngrade, keyIgnoredBy, releaseUrl, tarballName, tarballTopDir, versionFacts } from '../../src/zk/version-facts.js';
+import { normalizeOptions } from '../../src/options/options.js';
+import { compareZkVersions, parseZkVersion } from '../../src/zk/versions.js';
 
 const v = (t: string) => parseZkVersion(t)!;
 
@@ -56,5 +57,29 @@ describe('ZooKeeper versions and tarball names', () => {
     expect(current.fipsModeDefault).toBe(false);
     expect(versionFacts(v('3.9.3')).fipsModeDefault).toBe(true);
     expect(versionFacts(v('3.5.0')).stopSendsSigterm).toBe(false);
+  });
+
+  it('knows each tarball\'s layout: the jar at the top before 3.5.5, in lib/ after', () => {
+    expect(versionFacts(v('3.4.13')).tarball).toEqual({ name: 'zookeeper-3.4.13.tar.gz', topDir: 'zookeeper-3.4.13', jarAtTop: true });
+    expect(versionFacts(v('3.9.3')).tarball).toEqual({ name: 'apache-zookeeper-3.9.3-bin.tar.gz', topDir: 'apache-zookeeper-3.9.3-bin', jarAtTop: false });
+  });
+
+  it('names the options a release would silently ignore, and refuses them as usage errors', () => {
+    expect(keyIgnoredBy(v('3.4.13'), '4lw.commands.whitelist')).toMatch(/no four-letter-word whitelist/);
+    expect(keyIgnoredBy(v('3.4.13'), 'admin.commandURL')).toMatch(/no AdminServer/);
+    expect(keyIgnoredBy(v('3.8.0'), '4lw.commands.whitelist')).toBeUndefined();
+    expect(keyIgnoredBy(v('3.4.13'), 'forceSync')).toBeUndefined();
+    expect(() => normalizeOptions({ zkVersion: '3.4.13', adminPort: 'auto' })).toThrow(/adminPort: ZooKeeper 3\.4\.13 has no AdminServer/);
+    expect(() => normalizeOptions({ zkVersion: '3.4.13', config: { '4lw.commands.whitelist': 'srvr' } })).toThrow(/config\.4lw\.commands\.whitelist/);
+    expect(normalizeOptions({ zkVersion: '3.5.10', adminPort: 'auto' }).adminPort).toBe('auto');
+  });
+
+  it('says which data-dir moves a rolling upgrade may make', () => {
+    expect(dataDirMoveProblem(v('3.8.0'), v('3.9.3'))).toBeUndefined();
+    expect(dataDirMoveProblem(v('3.4.13'), v('3.4.14'))).toBeUndefined();
+    expect(dataDirMoveProblem(v('3.4.13'), v('3.8.0'))).toMatch(/3\.4 and 3\.5/);
+    expect(dataDirMoveProblem(v('3.9.3'), v('3.4.13'))).toMatch(/3\.4 and 3\.5/);
+    expect(isDowngrade(v('3.9.3'), v('3.8.0'))).toBe(true);
+    expect(isDowngrade(v('3.8.0'), v('3.9.3'))).toBe(false);
   });
 });

@@ -5,6 +5,9 @@ import { parseSelector, selectMembers } from '../../ensemble/lifecycle/ops.js';
 import { connectString } from '../../ensemble/observe/probe.js';
 import { readSpec } from '../../ensemble/store/spec-file.js';
 import { UsageError } from '../../errors.js';
+import { memberVersion } from '../../options/member-versions.js';
+import { parseZkVersion } from '../../zk/versions.js';
+import { clientJava } from './client-java.js';
 import type { CommandContext } from '../context.js';
 import { colourHealth, printJson, table } from '../output.js';
 
@@ -65,7 +68,10 @@ export async function cliCommand(c: CommandContext, id: string | undefined, args
   const member = whole ? spec.members[0]! : (await selectMembers(c.op, spec, parseSelector(id)))[0]!;
   const server = whole ? connectString(spec) : `127.0.0.1:${member.ports.client}`;
   const paths = c.paths.server(member.id);
-  const env = { ...c.env, ZOOCFGDIR: paths.confDir, ZOO_LOG_DIR: paths.logsDir, CLASSPATH: '', JVMFLAGS: '' };
+  // The client of the release that server runs: 3.4's needs a Java older than 14 (client-java.ts).
+  const java = await clientJava(c.env, parseZkVersion(memberVersion(spec, member))!);
+  if (java.note && !c.o.quiet) c.o.err(`! ${java.note}`);
+  const env = { ...c.env, ZOOCFGDIR: paths.confDir, ZOO_LOG_DIR: paths.logsDir, CLASSPATH: '', JVMFLAGS: '', ...(java.javaHome ? { JAVA_HOME: java.javaHome } : {}) };
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(paths.bin, 'zkCli.sh'), ['-server', server, ...args], { stdio: 'inherit', env, cwd: paths.root });
     child.on('error', reject);

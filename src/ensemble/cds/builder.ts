@@ -1,6 +1,6 @@
 /**
  * The CDS archive builder, run as its own process by builder-main.ts: `node builder-main.js --zkpseudo-cds-builder TREE ARCHIVE
- * FLAGS_JSON`, started detached by `up` when a tree has no archive yet. It runs the tree's own
+ * FLAGS_JSON VERSION`, started detached by `up` when a tree has no archive yet. It runs the tree's own
  * bin/zkServer.sh (so the archive records the tree's jar paths, which outlive the builder —
  * the JVM checks the recorded paths at every later start) with the shared empty conf dir as
  * ZOOCFGDIR and -XX:ArchiveClassesAtExit, for a small quorum of scratch servers (127.0.0.1,
@@ -16,6 +16,11 @@ import { emptyConfDir, loggingProperty } from './archive.js';
 import { sendFourLetterWord } from '../../edge/fourlw.js';
 import { findFreeBlock } from '../../edge/ports.js';
 import { isAlive, waitGone } from '../../edge/process.js';
+import type { Member } from '../../options/types.js';
+import { renderZooCfg } from '../../zk/config.js';
+import { versionFacts } from '../../zk/version-facts.js';
+import type { ZkVersion } from '../../zk/versions.js';
+import { zooCfgTemplate } from '../store/server-files.js';
 
 
 /**
@@ -25,8 +30,20 @@ import { isAlive, waitGone } from '../../edge/process.js';
  */
 const QUORUM = 2;
 
-/** Dumps the archive for `tree` with the given server JVM flags; leaves none when anything fails. */
-export async function buildArchive(tree: string, archive: string, flags: string[]): Promise<void> {
+/**
+ * The zoo.cfg of scratch server `i` (1-based) of the builder's quorum, on ports from `base`
+ * (client ports, then quorum, then election): rendered by the same template, for the same
+ * release, as every server `up` starts (3.4 refuses the `;client` suffix of 3.5+).
+ */
+export function builderZooCfg(template: string, version: ZkVersion, i: number, base: number, dataDir: string): string {
+  const members: Member[] = Array.from({ length: QUORUM }, (_, k) => ({
+    id: k + 1, peerType: 'participant', ports: { client: base + k, quorum: base + QUORUM + k, election: base + 2 * QUORUM + k },
+  }));
+  return renderZooCfg(template, { ensemble: 'zkpseudo-cds-builder', version, self: members[i - 1]!, members, dataDir, config: {} });
+}
+
+/** Dumps the archive for `tree` (a copy of `version`) with the given server JVM flags; leaves none when anything fails. */
+export async function buildArchive(tree: string, archive: string, flags: string[], version: ZkVersion): Promise<void> {
   if (await stat(archive).catch(() => undefined)) return;
   // Everything the builder makes stays in the archive's directory (the cache's cds/).
   const own = path.dirname(archive);
@@ -35,7 +52,7 @@ export async function buildArchive(tree: string, archive: string, flags: string[
   const pids: number[] = [];
   try {
     const base = await findFreeBlock(3 * QUORUM);
-    const servers = Array.from({ length: QUORUM }, (_, i) => `server.${i + 1}=127.0.0.1:${base + QUORUM + i}:${base + 2 * QUORUM + i};127.0.0.1:${base + i}`);
+    const template = await zooCfgTemplate();
     const emptyConf = await emptyConfDir(tree);
     for (let i = 0; i < QUORUM; i++) {
       const root = path.join(work, `server-${i + 1}`);
@@ -45,9 +62,8 @@ export async function buildArchive(tree: string, archive: string, flags: string[
       await copyOwned(own, path.join(tree, 'conf'), path.join(root, 'conf'));
       await writeOwned(own, path.join(data, 'myid'), `${i + 1}\n`);
       const cfg = path.join(root, 'conf', 'zoo.cfg');
-      await writeOwned(own, cfg, [`tickTime=2000`, 'initLimit=10', 'syncLimit=5', `dataDir=${data}`, `clientPort=${base + i}`, 'clientPortAddress=127.0.0.1',
-        'admin.enableServer=false', '4lw.commands.whitelist=*', ...servers, ''].join('\n'));
-      const logging = await loggingProperty(path.join(root, 'conf'));
+      await writeOwned(own, cfg, builderZooCfg(template, version, i + 1, base, data));
+      const logging = await loggingProperty(path.join(root, 'conf'), versionFacts(version).loggingConfigs);
       const env: Record<string, string> = {
         PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.JAVA_HOME ? { JAVA_HOME: process.env.JAVA_HOME } : {}),
         ZOOCFGDIR: emptyConf, ZOO_LOG_DIR: path.join(root, 'logs'), ZOOPIDFILE: path.join(data, 'pid'),

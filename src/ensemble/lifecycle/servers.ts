@@ -17,6 +17,8 @@ import { othersCanHoldQuorum } from '../../zk/health.js';
 import { quarantineArchive } from '../cds/archive.js';
 import { settleLaunch } from './confirm.js';
 import { cacheDir } from '../../tarball/resolve.js';
+import { memberVersion } from '../../options/member-versions.js';
+import { REPLACING_MARK } from '../../tarball/pack.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -38,9 +40,9 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
 /** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds), and which archive that is. */
-async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, ctx: ServerContext, useCds = true): Promise<{ opts: LaunchOptions; archive?: string }> {
+async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, member: Member, ctx: ServerContext, useCds = true): Promise<{ opts: LaunchOptions; archive?: string }> {
   const base = launchOptions(spec, ctx.env);
-  const cds = useCds ? await cdsLaunch(sp, spec, ctx.env, ctx.onNotice) : { flags: [] as string[], configDir: undefined, archive: undefined };
+  const cds = useCds ? await cdsLaunch(sp, spec, member, ctx.env, ctx.onNotice) : { flags: [] as string[], configDir: undefined, archive: undefined };
   const opts = { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
   return cds.archive ? { opts, archive: cds.archive } : { opts };
 }
@@ -72,13 +74,17 @@ export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
  * What is wrong with a server's copy of ZooKeeper, or undefined when it looks whole: a tmp
  * cleaner may delete files and keep directories, so the directory existing proves nothing.
  */
-export async function copyDamage(sp: ServerPaths): Promise<string | undefined> {
+export async function copyDamage(sp: ServerPaths, version?: string): Promise<string | undefined> {
   if (!(await stat(sp.root).catch(() => undefined))) return 'its directory is missing';
+  if (await stat(path.join(sp.root, REPLACING_MARK)).catch(() => undefined)) return 'an unpack of it was cut short';
   for (const script of ['zkServer.sh', 'zkEnv.sh']) {
     if (!(await stat(path.join(sp.bin, script)).catch(() => undefined))) return `bin/${script} is missing`;
   }
-  const jars = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).some((f) => f.endsWith('.jar'));
-  if (!(await jars(path.join(sp.root, 'lib'))) && !(await jars(sp.root))) return 'it has no ZooKeeper jars';
+  const files = [...(await readdir(path.join(sp.root, 'lib')).catch(() => [] as string[])), ...(await readdir(sp.root))];
+  if (!files.some((f) => f.endsWith('.jar'))) return 'it has no ZooKeeper jars';
+  // The release the jar's name says (zookeeper-3.9.3.jar) must be the one recorded for the server.
+  const held = files.map((f) => /^zookeeper-(\d+\.\d+\.\d+(?:-(?:alpha|beta))?)\.jar$/.exec(f)?.[1]).find(Boolean);
+  if (version && held && held !== version) return `it holds ZooKeeper ${held}, not ${version} as recorded`;
   return undefined;
 }
 
@@ -92,7 +98,7 @@ export type StartOutcome = 'started' | 'already-running';
 export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: Member, live: LiveServer | undefined, onLaunch?: (launch: Launch) => void): Promise<StartOutcome> {
   if (live) return 'already-running';
   const sp = ctx.paths.server(member.id);
-  const damage = await copyDamage(sp);
+  const damage = await copyDamage(sp, memberVersion(spec, member));
   if (damage) {
     throw new ZkpseudoError(`Server ${member.id}'s copy of ZooKeeper (${sp.root}) is damaged: ${damage}.`, `Run \`zkpseudo up --name ${spec.name}\`: it unpacks the copy again and keeps its data.`);
   }
@@ -106,7 +112,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
   let movedData = false;
   let useCds = true;
   for (;;) {
-    const { opts, archive } = await launchWithCds(sp, spec, ctx, useCds);
+    const { opts, archive } = await launchWithCds(sp, spec, member, ctx, useCds);
     const launch = await startServer(sp, opts, ctx.env);
     onLaunch?.(launch);
     let result = await launch.result;

@@ -7,6 +7,7 @@
 import { UsageError } from '../../errors.js';
 import type { Request } from '../../options/options.js';
 import type { EnsembleSpec } from '../../options/types.js';
+import { describeVersions, ensembleVersions } from '../../options/member-versions.js';
 import { DEFAULT_TUNABLES } from '../../zk/keys.js';
 
 /** What differs in shape, each as "what it has, not what was asked". */
@@ -16,7 +17,9 @@ export function shapeDifferences(req: Request, spec: EnsembleSpec): string[] {
   const diffs: string[] = [];
   if (req.explicit.has('servers') && req.servers !== voters) diffs.push(`${voters} servers, not ${req.servers}`);
   if (req.explicit.has('observers') && req.observers !== observers) diffs.push(`${observers} observers, not ${req.observers}`);
-  if (req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion) diffs.push(`ZooKeeper ${spec.zkVersion}, not ${req.zkVersion?.text}`);
+  // A mixed ensemble (mid-upgrade) differs from any one version asked for.
+  const versions = ensembleVersions(spec);
+  if (req.explicit.has('zkVersion') && (versions.length > 1 || req.zkVersion?.text !== spec.zkVersion)) diffs.push(`ZooKeeper ${describeVersions(spec)}, not ${req.zkVersion?.text}`);
   if (req.explicit.has('ports') && req.ports !== spec.portScheme) diffs.push(`ports "${spec.portScheme}", not "${req.ports}"`);
   const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
   if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
@@ -28,9 +31,10 @@ export function shapeDifferences(req: Request, spec: EnsembleSpec): string[] {
 export function assertSameShape(req: Request, spec: EnsembleSpec): void {
   const diffs = shapeDifferences(req, spec);
   if (diffs.length) {
+    const upgrade = req.explicit.has('zkVersion') && req.zkVersion?.text !== spec.zkVersion ? ` To move it to ZooKeeper ${req.zkVersion?.text} server by server, keeping its data: \`zkpseudo upgrade ${req.zkVersion?.text} --name ${spec.name}\`.` : '';
     throw new UsageError(
       `Ensemble "${spec.name}" already exists with ${diffs.join(', ')}.`,
-      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.`,
+      `Run \`zkpseudo up --name ${spec.name}\` without those options to resume it, \`zkpseudo down --purge --name ${spec.name}\` to replace it, or use another --name.${upgrade}`,
     );
   }
 }

@@ -57,7 +57,10 @@ export interface UpRun {
   /** Servers whose copy is missing or damaged, with what is wrong. */
   damaged: Map<number, string>;
   javaDetail?: string;
+  /** A new ensemble's tarball. */
   dist?: ResolvedDist;
+  /** Tarballs fetched again for damaged copies whose tarball was gone, by the recorded digest. */
+  refetched: Map<string, ResolvedDist>;
   spec?: EnsembleSpec;
   /** Ids this `up` must start (every one not already running). */
   toStart: number[];

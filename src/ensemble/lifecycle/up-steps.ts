@@ -1,15 +1,17 @@
 /** The steps of `up`, in order (see up.ts for how they run and undo). */
 import { removeOwned } from '../../edge/owned-fs.js';
-import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import { InterruptedError, UsageError, ZkpseudoError } from '../../errors.js';
 import { findJava, JavaUnusable } from '../../edge/java.js';
 import { pathExists } from '../../edge/files.js';
 import type { Request } from '../../options/options.js';
-import type { EnsembleSpec, Member } from '../../options/types.js';
+import type { DistRecord, EnsembleSpec, Member } from '../../options/types.js';
+import { describeVersions, ensembleVersions, memberDist, memberVersion } from '../../options/member-versions.js';
+import { versionIssues } from '../../options/options.js';
 import type { Progress } from '../../tarball/download.js';
 import { unpackCopies } from '../../tarball/pack.js';
 import { tarballProblem } from '../../tarball/digests.js';
 import { DamagedTarballError } from '../../tarball/proof.js';
-import { cacheDir, ensureDist, type DistRequest } from '../../tarball/resolve.js';
+import { cacheDir, ensureDist, type DistRequest, type ResolvedDist } from '../../tarball/resolve.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { writeServerFiles } from '../store/server-files.js';
@@ -27,12 +29,14 @@ import { assertSameShape, resumedSettings, settingChanges, withSettingsOf } from
 import type { UpRun, UpStep } from './up-run.js';
 import { HealthTimeoutError, PausedServersError, waitHealthy } from '../observe/wait-healthy.js';
 
-async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
+/** Java, checked against every release the servers run (a mixed ensemble has two). */
+export async function checkJava(env: NodeJS.ProcessEnv, versions: string[]): Promise<string> {
   const java = await findJava(env).catch((err) => {
     if (err instanceof JavaUnusable) throw new ZkpseudoError(`Java was found at ${err.executable}, but it does not run: ${err.message}.`, 'Fix that Java install, or point JAVA_HOME at another one.');
     throw err;
   });
-  const { minimumJava } = versionFacts(parseZkVersion(zkVersion)!);
+  // The most demanding release decides.
+  const [zkVersion, minimumJava] = versions.map((v) => [v, versionFacts(parseZkVersion(v)!).minimumJava] as const).sort((a, b) => b[1] - a[1])[0]!;
   if (!java) {
     throw new ZkpseudoError('No Java runtime was found (looked at $JAVA_HOME/bin/java, then PATH).', `Install Java ${minimumJava} or later (\`apt-get install default-jre-headless\`) or set JAVA_HOME.`);
   }
@@ -46,56 +50,78 @@ async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<str
 const java: UpStep = {
   name: 'java',
   async run(r) {
-    const version = r.existing?.zkVersion ?? r.req.zkVersion?.text;
-    if (!version) return;
+    const versions = r.existing ? ensembleVersions(r.existing) : r.req.zkVersion ? [r.req.zkVersion.text] : [];
+    if (!versions.length) return;
     r.step('java', 'running');
-    r.javaDetail = await checkJava(r.env, version);
+    r.javaDetail = await checkJava(r.env, versions);
     r.step('java', 'done', r.javaDetail);
   },
 };
 
-function distRequest(r: UpRun): DistRequest {
-  const { req, existing } = r;
+/** A new ensemble's request, or the way to fetch again the tarball a recorded copy came from. */
+function distRequest(r: UpRun, recorded?: { version: string; dist: DistRecord }): DistRequest {
+  const { req } = r;
   const mirror = { ...(req.mirror ? { mirror: req.mirror } : {}), ...(req.offline ? { offline: true } : {}) };
-  if (!existing) return { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...mirror };
-  const source = existing.dist.source === 'system' ? { dist: 'system' } : existing.dist.source === 'download' ? {} : { dist: existing.dist.origin };
-  return { zkVersion: parseZkVersion(existing.zkVersion)!, ...source, ...mirror };
+  if (!recorded) return { ...(req.zkVersion ? { zkVersion: req.zkVersion } : {}), ...(req.dist ? { dist: req.dist } : {}), ...mirror };
+  const { dist: d } = recorded;
+  const source = d.source === 'system' ? { dist: 'system' } : d.source === 'download' ? {} : { dist: d.origin };
+  return { zkVersion: parseZkVersion(recorded.version)!, ...source, ...mirror };
 }
 
+const distDetail = (d: ResolvedDist) => `ZooKeeper ${d.version.text} from ${d.record.source === 'download' ? d.record.origin : `${d.record.source} ${d.record.origin}`}`;
+
 /**
- * Why an existing ensemble needs its tarball fetched again, or undefined: only when a copy must
- * be unpacked again, the unpacked tree is gone, and the tarball is missing or no longer the one
- * recorded in ensemble.yaml (proven by size and SHA-512). A tarball outside the cache (the
- * user's own) cannot be fetched again: that is an error naming it.
+ * Whether a copy of `recorded` must be fetched again: only when the copy is to be unpacked
+ * again, the unpacked tree is gone, and the tarball is missing or no longer the one recorded in
+ * ensemble.yaml (proven by size and SHA-512). A tarball outside the cache (the user's own)
+ * cannot be fetched again: that is an error naming it.
  */
-async function tarballNeeded(r: UpRun, existing: EnsembleSpec): Promise<boolean> {
-  if (!r.damaged.size || (await pathExists(treeDir(r.env, existing)))) return false;
-  const cache = cacheDir(r.env);
-  const problem = await tarballProblem(cache, existing.dist.tarball, existing.dist.sha512, (text) => r.emit({ kind: 'notice', text }));
+async function tarballNeeded(r: UpRun, recorded: DistRecord): Promise<boolean> {
+  if (await pathExists(treeDir(r.env, recorded))) return false;
+  const problem = await tarballProblem(cacheDir(r.env), recorded.tarball, recorded.sha512, (text) => r.emit({ kind: 'notice', text }));
   if (!problem) return false;
-  if (existing.dist.source === 'tarball' && problem !== 'it is missing') throw new DamagedTarballError(existing.dist.tarball, problem, false);
+  if (recorded.source === 'tarball' && problem !== 'it is missing') throw new DamagedTarballError(recorded.tarball, problem, false);
   return true;
 }
 
-/** A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again from a tarball that is gone or damaged. */
+/**
+ * A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again from
+ * a tarball that is gone or damaged (fetched again for the release that copy runs).
+ */
 const dist: UpStep = {
   name: 'dist',
   async run(r) {
-    if (r.existing && !(await tarballNeeded(r, r.existing))) {
-      r.step('dist', 'skipped', `ZooKeeper ${r.existing.zkVersion}, already unpacked`);
-      return;
-    }
-    r.step('dist', 'running');
-    r.dist = await ensureDist(distRequest(r), {
+    const ctx = {
       env: r.env,
       ...(r.signal ? { signal: r.signal } : {}),
       onDownload: (p: Progress & { url: string }) => r.emit({ kind: 'download', ...p }),
-      onNotice: (text) => r.emit({ kind: 'notice', text }),
-    });
-    const rec = r.dist.record;
-    r.step('dist', 'done', `ZooKeeper ${r.dist.version.text} from ${rec.source === 'download' ? rec.origin : `${rec.source} ${rec.origin}`}`);
+      onNotice: (text: string) => r.emit({ kind: 'notice', text }),
+    };
+    if (r.existing) {
+      const spec = r.existing;
+      const gone = [];
+      for (const id of r.damaged.keys()) {
+        const m = spec.members.find((x) => x.id === id)!;
+        if (await tarballNeeded(r, memberDist(spec, m))) gone.push(m);
+      }
+      if (!gone.length) {
+        r.step('dist', 'skipped', `ZooKeeper ${describeVersions(spec)}, already unpacked`);
+        return;
+      }
+      r.step('dist', 'running');
+      for (const m of gone) {
+        const recorded = memberDist(spec, m);
+        if (r.refetched.has(recorded.sha512)) continue;
+        r.refetched.set(recorded.sha512, await ensureDist(distRequest(r, { version: memberVersion(spec, m), dist: recorded }), ctx));
+      }
+      r.step('dist', 'done', [...r.refetched.values()].map(distDetail).join('; '));
+      return;
+    }
+    r.step('dist', 'running');
+    r.dist = await ensureDist(distRequest(r), ctx);
+    r.step('dist', 'done', distDetail(r.dist));
     if (!r.javaDetail) {
-      r.javaDetail = await checkJava(r.env, r.dist.version.text);
+      r.javaDetail = await checkJava(r.env, [r.dist.version.text]);
       r.step('java', 'done', r.javaDetail);
     }
   },
@@ -105,10 +131,24 @@ function membersFor(req: Request, ports: Awaited<ReturnType<typeof choosePorts>>
   return ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: p }));
 }
 
+/** Options given now that a release the servers run would silently ignore (3.4 has no AdminServer, no whitelist). */
+function assertVersionsTakeOptions(req: Request, versions: string[]): void {
+  const given = { ...(req.explicit.has('adminPort') && req.adminPort !== undefined ? { adminPort: req.adminPort } : {}), config: req.explicit.has('config') ? req.config : {} };
+  const issues = versions.flatMap((v) => versionIssues(given, parseZkVersion(v)!));
+  if (!issues.length) return;
+  throw new UsageError(
+    `ZooKeeper ${versions.join(' and ')} would silently ignore ${issues.length > 1 ? 'these options' : 'this option'}: ${issues.map((i) => `${i.key}: ${i.message}`).join('; ')}.`,
+    'Drop --admin-port and the --config keys named above for this release, or use ZooKeeper 3.5 or later.',
+  );
+}
+
 async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSpec> {
   const { req } = r;
   const { tickMs: _recorded, ...rest } = existing;
-  let spec: EnsembleSpec = { ...rest, ...resumedSettings(req, existing), ...(r.dist ? { dist: r.dist.record } : {}) };
+  let spec: EnsembleSpec = { ...rest, ...resumedSettings(req, existing) };
+  // Copies whose tarball had to be fetched again are unpacked from (and recorded with) the new one.
+  const fresh = (d: DistRecord) => r.refetched.get(d.sha512)?.record ?? d;
+  spec = { ...spec, dist: fresh(spec.dist), members: spec.members.map((m) => (m.dist ? { ...m, dist: fresh(m.dist) } : m)) };
   // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
   if (spec.portScheme === 'auto' && !r.live.size && (await anyBusy(spec.members.map((m) => m.ports)))) {
     const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
@@ -144,6 +184,7 @@ const ports: UpStep = {
   async run(r) {
     r.step('ports', 'running');
     if (r.existing) assertSameShape(r.req, r.existing);
+    assertVersionsTakeOptions(r.req, r.existing ? ensembleVersions(r.existing) : [r.dist!.version.text]);
     const spec = r.existing ? await resumedSpec(r, r.existing) : await newSpec(r);
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
@@ -177,12 +218,21 @@ const unpack: UpStep = {
     }
     r.step('unpack', 'running');
     for (const [id, damage] of r.damaged) r.emit({ kind: 'notice', text: `server ${id}: its copy of ZooKeeper was damaged (${damage}); unpacked it again, data kept` });
-    // The tarball is proven against the digest it was recorded with before it is unpacked.
-    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), {
-      keep: ['data', 'logs'], linkLib: await linkCopies(r.env), roots: { tree: cacheDir(r.env), copies: r.paths.home },
-      proof: { cache: cacheDir(r.env), sha512: spec.dist.sha512 },
-    });
-    r.step('unpack', 'done', `${ids.length} cop${ids.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
+    // Each copy from the tarball of the release it runs (a mixed ensemble has two).
+    const byDist = new Map<string, { dist: DistRecord; ids: number[] }>();
+    for (const id of ids) {
+      const d = memberDist(spec, spec.members.find((m) => m.id === id)!);
+      byDist.set(d.sha512, { dist: d, ids: [...(byDist.get(d.sha512)?.ids ?? []), id] });
+    }
+    const link = await linkCopies(r.env);
+    for (const { dist: d, ids: group } of byDist.values()) {
+      // The tarball is proven against the digest it was recorded with before it is unpacked.
+      await unpackCopies(d.tarball, treeDir(r.env, d), group.map((id) => r.paths.server(id).root), {
+        keep: ['data', 'logs'], linkLib: link, roots: { tree: cacheDir(r.env), copies: r.paths.home },
+        proof: { cache: cacheDir(r.env), sha512: d.sha512 },
+      });
+    }
+    r.step('unpack', 'done', [...byDist.values()].map(({ dist: d, ids: group }) => `${group.length} cop${group.length > 1 ? 'ies' : 'y'} of ${d.tarball}`).join('; '));
   },
 };
 

@@ -15,6 +15,7 @@ import { isPausedState, PausedServersError } from '../observe/wait-healthy.js';
 import { ensemblePaths, resolveHome, type EnsemblePaths } from '../store/layout.js';
 import { assertOwner } from '../lease/lease.js';
 import { copyDamage } from './servers.js';
+import { memberVersion } from '../../options/member-versions.js';
 import { readSpecIfAny, ensureHome } from '../store/spec-file.js';
 import { STEPS } from './up-steps.js';
 import type { UpContext, UpEvent, UpResult, UpRun, UpStep } from './up-run.js';
@@ -59,7 +60,7 @@ async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promi
   if (existing) {
     for (const m of existing.members) {
       if (live.has(m.id)) continue;
-      const damage = await copyDamage(paths.server(m.id));
+      const damage = await copyDamage(paths.server(m.id), memberVersion(existing, m));
       if (damage) damaged.set(m.id, damage);
     }
   }
@@ -69,7 +70,7 @@ async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promi
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(existing ? { existing } : {}),
     dirExisted: await pathExists(paths.dir),
-    live, damaged, toStart: [], started: [], changes: [], restarted: [], launches: [],
+    live, damaged, refetched: new Map(), toStart: [], started: [], changes: [], restarted: [], launches: [],
   };
 }
 

@@ -2,6 +2,7 @@
  * `ls` and `gc`: every ensemble under a home dir as the disk and the process table show it,
  * including the damaged and the orphaned, and the servers that nothing owns any more.
  */
+import { ensembleVersions } from '../../options/member-versions.js';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DamagedEnsembleError, fromSystemError, NoSuchEnsembleError, ZkpseudoError } from '../../errors.js';
@@ -25,6 +26,7 @@ export interface EnsembleEntry {
   state: EnsembleState;
   /** Why it is damaged or orphaned. */
   reason?: string;
+  /** The release the servers run; a mixed ensemble's as "3.8.0+3.9.3". */
   zkVersion: string | null;
   servers: number | null;
   running: number;
@@ -69,7 +71,7 @@ async function entryFor(home: string, name: string, table: ServerProcess[]): Pro
     const spec = await readSpec(paths);
     const status = await probeEnsemble(paths, spec, 500, table);
     return {
-      ...base, zkVersion: spec.zkVersion, servers: spec.members.length, connectString: status.connectString,
+      ...base, zkVersion: ensembleVersions(spec).join('+'), servers: spec.members.length, connectString: status.connectString,
       state: live.size === 0 ? 'stopped' : status.health.state,
     };
   } catch (err) {

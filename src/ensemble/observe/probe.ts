@@ -11,6 +11,7 @@ import { serverFaults, type ServerFaults } from '../faults/links.js';
 import { proxyPid, readFaultState } from '../faults/proxy-control.js';
 import { assessHealth, type Health, type Role } from '../../zk/health.js';
 import type { EnsembleSpec, Member, PeerType } from '../../options/types.js';
+import { memberVersion } from '../../options/member-versions.js';
 import { liveServers, liveServersFor, type LiveServer } from './identity.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
@@ -26,7 +27,10 @@ export interface ServerStatus {
   /** The live server process, or null when none (a stale pid file is reported in `note`). */
   pid: number | null;
   zxid: string | null;
+  /** What the server says it runs (srvr's `Zookeeper version`), while it answers. */
   version: string | null;
+  /** The release its copy runs, as recorded (a mixed ensemble, half-way through `upgrade`, has two). */
+  zkVersion: string;
   connections: number | null;
   nodeCount: number | null;
   /** Why a server is not serving, or what was odd (a stale pid file, a port held by another process). */
@@ -89,7 +93,7 @@ async function describeHolder(port: number, listening: Listening): Promise<strin
  * Probes one server. A server that does not answer is a state, not an error; a process table
  * that cannot be read is an error (a ProcessTableError), never taken for "down".
  */
-export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000): Promise<ServerStatus> {
+export async function probeServer(paths: EnsemblePaths, member: Member, zkVersion: string, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000): Promise<ServerStatus> {
   const sp = paths.server(member.id);
   const [pidFile, srvr, conf] = await Promise.all([
     live ? undefined : readPidFile(sp.pidFile, sp.config),
@@ -107,6 +111,7 @@ export async function probeServer(paths: EnsemblePaths, member: Member, live: Li
     pid: live?.pid ?? null,
     zxid: null,
     version: null,
+    zkVersion,
     connections: null,
     nodeCount: null,
     ...(pidFile?.state === 'stale' ? { note: `stale pid file: ${pidFile.why}` } : {}),
@@ -137,7 +142,7 @@ export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, ti
   // The socket table is read only if some answer cannot be placed otherwise, and then once.
   let sockets: Promise<Listening> | undefined;
   const listening = () => (sockets ??= listeningSockets());
-  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs)));
+  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, memberVersion(spec, m), live.get(m.id), listening, timeoutMs)));
   const state = spec.faults ? await readFaultState(paths) : undefined;
   const proxy = spec.faults ? ((await proxyPid(paths)) ?? null) : undefined;
   const ids = spec.members.map((m) => m.id);

@@ -5,6 +5,7 @@ import { pathExists } from '../../edge/files.js';
 import { mkdirOwned, writeOwned } from '../../edge/owned-fs.js';
 import { packageFile } from '../../edge/package-files.js';
 import type { EnsembleSpec } from '../../options/types.js';
+import { memberVersion } from '../../options/member-versions.js';
 import { renderZooCfg } from '../../zk/config.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts, type VersionFacts } from '../../zk/version-facts.js';
@@ -12,6 +13,11 @@ import { proxyDials } from '../faults/links.js';
 import type { EnsemblePaths } from './layout.js';
 
 const TEMPLATE = ['templates', 'zoo.cfg.hbs'];
+
+/** templates/zoo.cfg.hbs, the one template every zoo.cfg zkpseudo writes is rendered from. */
+export function zooCfgTemplate(): Promise<string> {
+  return readFile(packageFile(...TEMPLATE), 'utf8');
+}
 
 const QUIET_MARK = 'zkpseudo: four-letter words at WARN';
 
@@ -43,10 +49,11 @@ async function quietFourLetterWords(home: string, confDir: string, facts: Versio
  * missing or wrong myid), so the caller can say what it found.
  */
 export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec, ids?: number[]): Promise<string[]> {
-  const template = await readFile(packageFile(...TEMPLATE), 'utf8');
-  const version = parseZkVersion(spec.zkVersion)!;
+  const template = await zooCfgTemplate();
   const repairs: string[] = [];
   await Promise.all(spec.members.filter((m) => !ids || ids.includes(m.id)).map(async (m) => {
+    // Each server's zoo.cfg has the shape of the release its copy runs (a mixed ensemble has two).
+    const version = parseZkVersion(memberVersion(spec, m))!;
     const sp = paths.server(m.id);
     const hadData = await pathExists(sp.dataDir);
     if (hadData && !(await pathExists(sp.logsDir))) repairs.push(`server ${m.id}: its logs/ directory was missing; recreated it`);
