@@ -1,0 +1,130 @@
+// Pure pieces of reset, seed and dump: ZooKeeper's path and ACL rules, node kinds from
+// ephemeralOwner, the super user's digest, connect strings, and how operations are cut into
+// multis that each fit a request and wait only for what they need.
+import { describe, expect, it } from 'vitest';
+import { createBytes, deleteBytes, planBatches, runBatches } from '../../src/ensemble/tree/batches.js';
+import { connectStringProblem } from '../../src/ensemble/tree/target.js';
+import { superDigest } from '../../src/ensemble/store/super-secret.js';
+import { ancestorsOf, formatAcl, isAtOrUnder, isReserved, kindOf, parentOf, parseAcl, znodePathProblem } from '../../src/zk/znodes.js';
+
+describe('znode paths', () => {
+  it('accepts what ZooKeeper accepts and names what it refuses', () => {
+    for (const ok of ['/', '/a', '/a/b-c.d_e', '/ünï cödé', '/a/...', '/a/.b']) expect(znodePathProblem(ok), ok).toBeUndefined();
+    expect(znodePathProblem('a')).toBe('must start with /');
+    expect(znodePathProblem('')).toMatch(/is not a path/);
+    expect(znodePathProblem('/a/')).toBe('must not end with /');
+    expect(znodePathProblem('/a//b')).toBe('has an empty name (//)');
+    expect(znodePathProblem('/a/../b')).toBe('has the relative name ".."');
+    expect(znodePathProblem('/a/./b')).toBe('has the relative name "."');
+    expect(znodePathProblem('/a\u0000')).toBe('holds a NUL character');
+    expect(znodePathProblem('/a\tb')).toBe('holds the control character U+0009');
+    expect(znodePathProblem('/emoji-😀')).toMatch(/Basic Multilingual Plane/);
+    expect(znodePathProblem('/\ufff0')).toMatch(/U\+FFF0/);
+  });
+
+  it('knows parents, ancestors, subtrees and the reserved /zookeeper', () => {
+    expect(parentOf('/a/b/c')).toBe('/a/b');
+    expect(parentOf('/a')).toBe('/');
+    expect(ancestorsOf('/a/b/c')).toEqual(['/a', '/a/b']);
+    expect(ancestorsOf('/a')).toEqual([]);
+    expect(isAtOrUnder('/a/b', '/a')).toBe(true);
+    expect(isAtOrUnder('/ab', '/a')).toBe(false);
+    expect(isAtOrUnder('/x', '/')).toBe(true);
+    expect(isReserved('/zookeeper/quota')).toBe(true);
+    expect(isReserved('/zookeeperish')).toBe(false);
+  });
+});
+
+describe('ACLs', () => {
+  it('reads and writes scheme:id:perms in zkCli\'s letters, a digest id keeping its colon', () => {
+    const digest = 'digest:alice:p6hhgnMIVQyxd4Z3XHw0dXgfnLY=:cdrwa';
+    expect(parseAcl(digest)).toEqual({ scheme: 'digest', id: 'alice:p6hhgnMIVQyxd4Z3XHw0dXgfnLY=', perms: 31 });
+    expect(formatAcl(parseAcl(digest) as never)).toBe(digest);
+    expect(parseAcl('world:anyone:r')).toEqual({ scheme: 'world', id: 'anyone', perms: 1 });
+    expect(parseAcl('ip:127.0.0.1/8:')).toEqual({ scheme: 'ip', id: '127.0.0.1/8', perms: 0 });
+    expect(formatAcl({ scheme: 'world', id: 'anyone', perms: 4 | 8 })).toBe('world:anyone:cd');
+  });
+
+  it('names what is wrong', () => {
+    expect(parseAcl('world:anyone')).toMatch(/is not scheme:id:perms/);
+    expect(parseAcl('world:everyone:r')).toMatch(/the world scheme has the one id "anyone"/);
+    expect(parseAcl('world:anyone:rr')).toMatch(/the permission "r" is given twice/);
+    expect(parseAcl('digest:alice:hunter2:r')).toMatch(/a digest id is user:base64/);
+    expect(parseAcl('ip:localhost:r')).toMatch(/an ip id is an address/);
+    expect(parseAcl(5)).toMatch(/is not an ACL/);
+  });
+});
+
+describe('node kinds from stat.ephemeralOwner', () => {
+  const owner = (hex: string) => Buffer.from(hex, 'hex');
+  it('tells persistent, ephemeral (with its session), container and TTL apart', () => {
+    expect(kindOf(owner('0000000000000000'))).toEqual({ kind: 'persistent' });
+    expect(kindOf(owner('0100017f3a2b0000'))).toEqual({ kind: 'ephemeral', session: '0x100017f3a2b0000' });
+    expect(kindOf(owner('8000000000000000'))).toEqual({ kind: 'container' });
+    expect(kindOf(owner('ff0000000000ea60'))).toEqual({ kind: 'ttl', ttlMs: 60000 });
+  });
+});
+
+describe('the super user', () => {
+  it('is given to the servers as ZooKeeper\'s digest of super:password', () => {
+    // DigestAuthenticationProvider.generateDigest("super:test") = super:D/InIHSb7yEEbrWz8b9l71RjZJU=
+    expect(superDigest('test')).toBe('super:D/InIHSb7yEEbrWz8b9l71RjZJU=');
+  });
+});
+
+describe('connect strings', () => {
+  it('take host:port lists with an optional chroot', () => {
+    for (const ok of ['127.0.0.1:2181', '127.0.0.1:2181,localhost:2182', 'zk1', 'a:1,b:2/app', 'a:1/']) expect(connectStringProblem(ok), ok).toBeUndefined();
+    expect(connectStringProblem('')).toBe('it names no server');
+    expect(connectStringProblem('a:99999')).toMatch(/99999 is not a port/);
+    expect(connectStringProblem('a b:1')).toMatch(/"a b:1" is not host:port/);
+    expect(connectStringProblem('a:1/x//y')).toMatch(/chroot \/x\/\/y has an empty name/);
+    expect(connectStringProblem('[::1]:2181')).toMatch(/is not host:port/);
+  });
+});
+
+describe('batches', () => {
+  it('keep each multi under its byte and operation limits', () => {
+    const items = Array.from({ length: 25 }, (_, i) => ({ path: `/n${i}`, bytes: 100, after: [] }));
+    const byOps = planBatches(items, { bytes: 1e9, ops: 10 });
+    expect(byOps.map((b) => b.items.length)).toEqual([10, 10, 5]);
+    const byBytes = planBatches(items, { bytes: 350, ops: 1000 });
+    expect(byBytes.map((b) => b.items.length)).toEqual(Array(8).fill(3).concat([1]));
+    // One item larger than the limit still goes, alone.
+    expect(planBatches([{ path: '/big', bytes: 999, after: [] }, { path: '/s', bytes: 1, after: [] }], { bytes: 10, ops: 10 }).map((b) => b.items.length)).toEqual([1, 1]);
+  });
+
+  it('wait only for the batches holding what they need', () => {
+    const create = ['/a', '/a/1', '/a/2', '/a/3', '/b', '/b/1'].map((path) => ({ path, bytes: 1, after: [parentOf(path)] }));
+    const batches = planBatches(create, { bytes: 1e9, ops: 2 });
+    expect(batches.map((b) => [b.items.map((i) => i.path), b.deps])).toEqual([
+      [['/a', '/a/1'], []],
+      [['/a/2', '/a/3'], [0]],
+      [['/b', '/b/1'], []],
+    ]);
+  });
+
+  it('size operations as jute writes them', () => {
+    expect(deleteBytes('/ab')).toBe(9 + 4 + 3 + 4);
+    expect(createBytes('/ab', Buffer.from('xyz'), [{ scheme: 'world', id: 'anyone', perms: 31 }])).toBe(9 + 4 + 3 + 4 + 3 + (4 + 4 + 4 + 5 + 4 + 6) + 4 + 8);
+  });
+
+  it('run each batch once its dependencies committed; after a failure start no more, and say how much committed', async () => {
+    const log: string[] = [];
+    const items = ['/a', '/a/1', '/a/2', '/b'].map((path) => ({ path, bytes: 1, after: [parentOf(path)] }));
+    const batches = planBatches(items, { bytes: 1e9, ops: 1 });
+    const ran = await runBatches(batches, async ([i]) => {
+      await new Promise((r) => setTimeout(r, i!.path === '/a' ? 30 : 1));
+      log.push(i!.path);
+    });
+    expect(ran).toBe(4);
+    expect(log.indexOf('/a')).toBeLessThan(log.indexOf('/a/1'));
+    expect(log[0]).toBe('/b');
+    const failing = runBatches(batches, async ([i]) => {
+      if (i!.path === '/a') throw new Error('refused');
+      log.push(`again ${i!.path}`);
+    });
+    await expect(failing).rejects.toMatchObject({ message: 'refused', committed: 1 });
+    expect(log.filter((l) => l.startsWith('again'))).toEqual(['again /b']);
+  });
+});
