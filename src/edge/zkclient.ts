@@ -1,5 +1,9 @@
 /** A real ZooKeeper client (node-zookeeper-client) behind promises: the only place zkpseudo speaks the client protocol. */
 import zookeeper, { type ACL, type Client, type Event, type Stat } from 'node-zookeeper-client';
+import jute from 'node-zookeeper-client/lib/jute/index.js';
+import type { AclEntry } from '../zk/znodes.js';
+
+export type { Stat };
 
 /** world:anyone with every permission (READ 1 | WRITE 2 | CREATE 4 | DELETE 8 | ADMIN 16 = 0x1f). */
 export function openAcl(): ACL[] {
@@ -22,6 +26,23 @@ export interface Session {
    */
   catchUp(markerPath: string): Promise<void>;
   close(): void;
+  /** Children's names and the node's own stat, in one request (GET_CHILDREN2). */
+  children(path: string): Promise<{ names: string[]; stat: Stat }>;
+  /** The node's bytes — null when it has none at all, which differs from empty — and its stat. */
+  read(path: string): Promise<{ data: Buffer | null; stat: Stat }>;
+  acl(path: string): Promise<AclEntry[]>;
+  setAcl(path: string, acl: readonly AclEntry[]): Promise<void>;
+  write(path: string, data: Buffer | null): Promise<void>;
+  /** One atomic multi: every operation or none; rejects with a MultiError naming the first that failed. */
+  multi(ops: readonly MultiOp[]): Promise<void>;
+  /**
+   * Makes this session's server catch up with the leader without changing anything: a multi
+   * holding only a version check is a write, so the leader orders it, and the server answers
+   * it only after applying every commit before it.
+   */
+  sync(): Promise<void>;
+  /** Adds credentials (`digest`, `user:password`) for every later request, and again after a reconnect. */
+  authenticate(scheme: string, credential: string): void;
 }
 
 function promisify<T>(fn: (cb: (err: Error | null, r: T) => void) => void): Promise<T> {
@@ -50,6 +71,14 @@ export function connect(server: string, timeoutMs = 10_000): Promise<Session> {
         remove: (path) => new Promise((res, rej) => client.remove(path, -1, (err) => (err ? rej(err) : res()))),
         catchUp: async (marker) => { await s.setData(marker, String(Date.now())); },
         close: () => client.close(),
+        children: (path) => new Promise((res, rej) => client.getChildren(path, (err, names, stat) => (err ? rej(err) : res({ names, stat })))),
+        read: (path) => new Promise((res, rej) => client.getData(path, undefined, (err, data, stat) => (err ? rej(err) : res({ data: data ?? null, stat })))),
+        acl: (path) => new Promise((res, rej) => client.getACL(path, (err, acls) => (err ? rej(err) : res(acls.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: a.permission })))))),
+        setAcl: (path, acl) => new Promise((res, rej) => client.setACL(path, acl.map(toAcl), -1, (err) => (err ? rej(err) : res()))),
+        write: (path, data) => new Promise((res, rej) => client.setData(path, data, -1, (err) => (err ? rej(err) : res()))),
+        multi: (ops) => multi(client, ops),
+        sync: () => multi(client, [{ op: 'check', path: '/' }]),
+        authenticate: (scheme, credential) => client.addAuthInfo(scheme, Buffer.from(credential, 'utf8')),
       };
       resolve(s);
     });
@@ -58,4 +87,141 @@ export function connect(server: string, timeoutMs = 10_000): Promise<Session> {
 }
 
 export const CreateMode = zookeeper.CreateMode;
+
+/** ZooKeeper's name for a client error (`NO_NODE`, `NODE_EXISTS`, `NO_AUTH`, …), or undefined for any other error. */
+export function zkErrorName(err: unknown): string | undefined {
+  const e = err as { code?: unknown; name?: unknown } | undefined;
+  return typeof e?.code === 'number' && typeof e.name === 'string' ? e.name : undefined;
+}
+
+function toAcl(a: AclEntry): ACL {
+  return new zookeeper.ACL(a.perms, new zookeeper.Id(a.scheme, a.id));
+}
+
+// ---- multi with every kind of create ----------------------------------------------------
+//
+// node-zookeeper-client 1.1.3 builds multis of create, delete, setData and check only, and
+// cannot read the answer to a container or TTL create (ZooKeeper answers those, inside a
+// multi, as create2: a path and a stat). So the multi request is assembled here from the
+// library's own jute records, and its reader of multi answers learns create2 below.
+
+export type CreateKind = 'persistent' | 'ephemeral' | 'container' | 'ttl';
+
+export type MultiOp =
+  | { op: 'create'; path: string; data: Buffer | null; acl: readonly AclEntry[]; kind: CreateKind; ttlMs?: number }
+  | { op: 'delete'; path: string }
+  | { op: 'check'; path: string };
+
+/** A multi that failed: nothing of it happened. `index` is the operation ZooKeeper refused, `code` its error's name. */
+export class MultiError extends Error {
+  constructor(readonly index: number, readonly code: string, readonly path: string | undefined) {
+    super(`${code}${path ? ` on ${path}` : ''}`);
+    this.name = 'MultiError';
+  }
+}
+
+/** ZooDefs.OpCode and CreateMode flags (3.5+). */
+const OP = { create: 1, delete: 2, check: 13, multi: 14, create2: 15, createContainer: 19, createTTL: 21, error: -1 } as const;
+const FLAGS: Record<CreateKind, number> = { persistent: 0, ephemeral: 1, container: 4, ttl: 5 };
+const OK = 0;
+const RUNTIME_INCONSISTENCY = -2;
+
+const codeNames = new Map(Object.entries(zookeeper.Exception).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
+
+function opRecord(op: MultiOp): JuteRecord {
+  if (op.op === 'delete' || op.op === 'check') {
+    const r = op.op === 'delete' ? new jute.protocol.DeleteRequest() : new jute.protocol.CheckVersionRequest();
+    r.path = op.path;
+    r.version = -1;
+    return r;
+  }
+  const r = new jute.protocol.CreateRequest();
+  r.path = op.path;
+  r.data = op.data ?? undefined;
+  r.acl = op.acl.map((a) => toAcl(a).toRecord());
+  r.flags = FLAGS[op.kind];
+  if (op.kind === 'ttl') {
+    // CreateTTLRequest is CreateRequest with the TTL (a long) after it; the library has no class for it.
+    r.specification = [...r.specification, { name: 'ttl', type: 'long' }];
+    const ttl = Buffer.alloc(8);
+    ttl.writeBigInt64BE(BigInt(op.ttlMs ?? 0));
+    r.ttl = ttl;
+  }
+  return r;
+}
+
+function opCode(op: MultiOp): number {
+  if (op.op !== 'create') return op.op === 'delete' ? OP.delete : OP.check;
+  return op.kind === 'container' ? OP.createContainer : op.kind === 'ttl' ? OP.createTTL : OP.create;
+}
+
+function multi(client: Client, ops: readonly MultiOp[]): Promise<void> {
+  teachCreate2();
+  const records: JuteRecord[] = [];
+  for (const op of ops) records.push(new jute.protocol.MultiHeader(opCode(op), false, -1), opRecord(op));
+  records.push(new jute.protocol.MultiHeader(-1, true, -1));
+  const payload = {
+    setChrootPath: (p: string) => { for (const r of records) r.setChrootPath(p); },
+    byteLength: () => records.reduce((n, r) => n + r.byteLength(), 0),
+    serialize: (buffer: Buffer, offset: number) => records.reduce((at, r) => at + r.serialize(buffer, at), offset) - offset,
+  };
+  const header = new jute.protocol.RequestHeader();
+  header.type = OP.multi;
+  const manager = (client as unknown as { connectionManager: { queue(req: unknown, cb: (err: Error | null, res?: { payload: { results: { type: number; err?: number }[] } }) => void): void } }).connectionManager;
+  return new Promise((resolve, reject) => {
+    manager.queue(new jute.Request(header, payload), (err, response) => {
+      if (err) return reject(err);
+      const results = response!.payload.results;
+      const failed = results.findIndex((r) => r.type === OP.error && r.err !== OK && r.err !== RUNTIME_INCONSISTENCY);
+      const index = failed >= 0 ? failed : results.findIndex((r) => r.type === OP.error && r.err !== OK);
+      if (index < 0) return resolve();
+      const code = results[index]!.err!;
+      reject(new MultiError(index, codeNames.get(code) ?? `error ${code}`, ops[index]?.path));
+    });
+  });
+}
+
+interface JuteRecord {
+  specification: { name: string; type: string }[];
+  [field: string]: unknown;
+  setChrootPath(path: string | undefined): void;
+  byteLength(): number;
+  serialize(buffer: Buffer, offset: number): number;
+  deserialize(buffer: Buffer, offset: number): number;
+}
+
+let taught = false;
+
+/**
+ * The library's reader of multi answers, taught create2 (a path, then a stat), which is how
+ * ZooKeeper answers a container or TTL create inside a multi; without it the reader throws in
+ * the socket's data handler. Every other answer is read exactly as before.
+ */
+function teachCreate2(): void {
+  if (taught) return;
+  taught = true;
+  const proto = jute.TransactionResponse.prototype as { deserialize(this: { results: unknown[]; chrootPath?: string }, buffer: Buffer, offset: number): number };
+  proto.deserialize = function (buffer, offset) {
+    let read = 0;
+    for (;;) {
+      const header = new jute.protocol.MultiHeader() as JuteRecord & { type: number; done: boolean };
+      read += header.deserialize(buffer, offset + read);
+      if (header.done) return read;
+      const next = (record: JuteRecord) => {
+        record.setChrootPath(this.chrootPath);
+        read += record.deserialize(buffer, offset + read);
+        return record;
+      };
+      if (header.type === OP.create2) {
+        const created = next(new jute.protocol.CreateResponse());
+        this.results.push({ type: header.type, path: created.path, stat: next(new jute.data.Stat()) });
+      } else if (header.type === OP.create) this.results.push({ type: header.type, path: next(new jute.protocol.CreateResponse()).path });
+      else if (header.type === OP.error) this.results.push({ type: header.type, err: next(new jute.protocol.ErrorResponse()).err });
+      else if (header.type === 5) this.results.push({ type: header.type, stat: next(new jute.protocol.SetDataResponse()).stat });
+      else if (header.type === OP.delete || header.type === OP.check) this.results.push({ type: header.type });
+      // What the library does not know either: fail the way its own reader does.
+      else throw new Error(`Unknown type: ${header.type} in transaction response.`);
+    }
+  };
+}
 export const EventType = zookeeper.Event;
