@@ -16,6 +16,10 @@ import { ENSEMBLE_NAME } from './options/names.js';
 import { UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
+import type { ResetResult } from './ensemble/tree/reset.js';
+import type { SeedResult } from './ensemble/tree/seed.js';
+import type { Namespace } from './ensemble/tree/namespace.js';
+import type { TreeNode } from './ensemble/tree/tree-file.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
@@ -24,6 +28,8 @@ export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
 export type { Health, HealthState, Role } from './zk/health.js';
+export { ResetIncompleteError } from './ensemble/tree/errors.js';
+export type { ResetResult, SeedResult, Namespace };
 
 export interface UpOptions extends EnsembleOptions {
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
@@ -37,6 +43,11 @@ export interface UpOptions extends EnsembleOptions {
    * re-raise the signal (default true). A finished `up()` leaves its servers running until `down()`.
    */
   handleSignals?: boolean;
+  /**
+   * A tree to create once the quorum is healthy: a tree file's path (as `zkpseudo dump` writes
+   * it) or an object in its shape ({ '/app': 'hello' }). Checked before anything starts.
+   */
+  seed?: string | Record<string, unknown>;
 }
 
 /** A server as it was configured; `status()` says what it is doing now. */
@@ -91,6 +102,38 @@ export interface Ensemble {
   delay(from: number | 'leader', to: number | 'leader' | 'clients', ms: number, opts?: { jitterMs?: number }): Promise<void>;
   /** Restores every link. */
   heal(): Promise<void>;
+  /**
+   * Empties the tree between tests: every znode but /zookeeper and the `keep` subtrees, as the
+   * ensemble's super user — nodes whose ACL forbids everyone else, ephemeral nodes of live
+   * sessions (counted) and the quota entries of removed paths included. Rejects with a
+   * ResetIncompleteError naming what stayed.
+   */
+  reset(opts?: { keep?: string[] }): Promise<ResetResult>;
+  /** The subtree at `path` (default `/`) as a tree file (YAML), as `zkpseudo dump` writes it. */
+  dump(path?: string): Promise<string>;
+  /**
+   * Creates a tree: a tree file's path, or an object in its shape ({ '/app': 'hello' }). Paths
+   * that exist are an error before anything is written, unless `replace` (their subtrees go).
+   */
+  seed(tree: string | Record<string, unknown>, opts?: { replace?: boolean }): Promise<SeedResult>;
+  /**
+   * A fresh chroot for one test: `{ connectString, path, close() }`; `close()` (or the end of an
+   * `await using` block) deletes it with everything under it. `prefix` names it (default "ns").
+   */
+  namespace(prefix?: string): Promise<Namespace>;
+}
+
+/** The tree operations, loaded when first used (they bring the ZooKeeper client). */
+const tree = {
+  target: async (paths: EnsemblePaths, spec: EnsembleSpec) => (await import('./ensemble/tree/target.js')).ensembleTarget(paths, spec),
+  reset: () => import('./ensemble/tree/reset.js'),
+  dump: () => import('./ensemble/tree/dump.js'),
+  seed: () => import('./ensemble/tree/seed.js'),
+  namespace: () => import('./ensemble/tree/namespace.js'),
+};
+
+async function seedEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, nodes: TreeNode[], replace?: boolean): Promise<SeedResult> {
+  return (await tree.seed()).seedTree(await tree.target(paths, spec), nodes, { replace: !!replace });
 }
 
 function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv, status?: EnsembleStatus): Ensemble {
@@ -127,6 +170,10 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
+    reset: async (o = {}) => (await tree.reset()).resetTree(await tree.target(paths, spec), o),
+    dump: async (path = '/') => (await (await tree.dump()).dumpTree(await tree.target(paths, spec), path)).text,
+    seed: async (input, o = {}) => seedEnsemble(paths, spec, await (await tree.seed()).treeInput(input), o.replace),
+    namespace: async (prefix) => (await tree.namespace()).openNamespace(await tree.target(paths, spec), prefix),
   };
 }
 
@@ -142,7 +189,10 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new UsageError(`up(${JSON.stringify(options)}): the options must be an object such as { servers: 3 }.`, 'See the README\'s "Library" section for every option.');
   }
-  const { env = process.env, signal, onEvent, handleSignals = true, ...ensembleOptions } = options;
+  const { env = process.env, signal, onEvent, handleSignals = true, seed, ...ensembleOptions } = options;
+  // A seed is checked before anything starts, and needs the quorum up() waits for.
+  if (seed !== undefined && ensembleOptions.wait === false) throw new UsageError('up(): seed needs a serving quorum, so it cannot go with wait: false.', 'Leave out wait: false, or call zk.seed() once the ensemble serves.');
+  const nodes = seed === undefined ? undefined : await (await tree.seed()).treeInput(seed);
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let caught: NodeJS.Signals | undefined;
@@ -150,6 +200,8 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
   if (handleSignals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
   try {
     const result = await upEnsemble(ensembleOptions, { env, signal: controller.signal, ...(onEvent ? { onEvent } : {}) });
+    // A seed that fails leaves the ensemble running, as `zkpseudo up --seed` does; open() reaches it.
+    if (nodes) await seedEnsemble(result.paths, result.spec, nodes);
     return handle(result.spec, result.paths, env, result.status);
   } finally {
     if (handleSignals) {

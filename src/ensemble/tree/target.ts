@@ -1,0 +1,105 @@
+/**
+ * Where reset, seed, dump and namespaces act: an ensemble of this machine, as its super user,
+ * or any ensemble by connect string (`--connect`), as an ordinary client.
+ */
+import { connect, type Session } from '../../edge/zkclient.js';
+import { UsageError, ZkpseudoError } from '../../errors.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import { znodePathProblem } from '../../zk/znodes.js';
+import { connectString } from '../observe/probe.js';
+import type { EnsemblePaths } from '../store/layout.js';
+import { readSecret, superCredential } from '../store/super-secret.js';
+
+export interface TreeTarget {
+  connectString: string;
+  /** How messages name it: `ensemble "ci"`, or the connect string. */
+  label: string;
+  /** The super user's password, for an ensemble of this machine that has one. */
+  superPassword?: string;
+  /** Why there is no super user, said when an ACL stops an operation. */
+  noSuper: string;
+  /** What to do when it does not answer. */
+  unreachableHint: string;
+}
+
+/** An ensemble made by zkpseudo, acted on as its super user when it has one. */
+export async function ensembleTarget(paths: EnsemblePaths, spec: EnsembleSpec): Promise<TreeTarget> {
+  const secret = await readSecret(paths);
+  const name = spec.name;
+  return {
+    connectString: connectString(spec),
+    label: `ensemble "${name}"`,
+    ...('password' in secret ? { superPassword: secret.password } : {}),
+    noSuper: 'password' in secret
+      ? `its servers may have been started before it had a super user: restart them (\`zkpseudo restart all --name ${name}\`)`
+      : `it has ${secret.problem === 'missing' ? 'no' : 'a damaged'} super-user secret; \`zkpseudo restart all --name ${name}\` makes one and gives it to its servers`,
+    unreachableHint: `Is it running? \`zkpseudo status --name ${name}\` shows it; \`zkpseudo up --name ${name}\` starts it.`,
+  };
+}
+
+/**
+ * What is wrong with a connect string (`host:port,host:port[/chroot]`), or undefined. The
+ * client takes hosts without brackets, so IPv6 literals are not accepted.
+ */
+export function connectStringProblem(text: string): string | undefined {
+  const slash = text.indexOf('/');
+  const hosts = slash < 0 ? text : text.slice(0, slash);
+  if (slash >= 0 && slash < text.length - 1) {
+    const chroot = text.slice(slash);
+    const problem = znodePathProblem(chroot);
+    if (problem) return `its chroot ${chroot} ${problem}`;
+  }
+  if (!hosts) return 'it names no server';
+  for (const h of hosts.split(',')) {
+    const m = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(h);
+    if (!m) return `"${h}" is not host:port`;
+    if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) return `"${h}": ${m[2]} is not a port`;
+  }
+  return undefined;
+}
+
+/** Any ensemble, by connect string: no super user, so ACLs apply as to any client. */
+export function connectTarget(text: string): TreeTarget {
+  const problem = connectStringProblem(text);
+  if (problem) throw new UsageError(`--connect "${text}": ${problem}.`, 'Give a ZooKeeper connect string such as 127.0.0.1:2181,127.0.0.1:2182 (a chroot may follow: …/app).');
+  return {
+    connectString: text,
+    label: text,
+    noSuper: 'with --connect zkpseudo acts as an ordinary client, without a super user',
+    unreachableHint: 'Check the connect string and that those servers run.',
+  };
+}
+
+/** How long to try to reach a serving server before saying so. */
+const CONNECT_MS = 8000;
+
+/**
+ * A session on the target, as its super user when it has one, caught up with the leader (so
+ * it sees every write acknowledged to any client before this call). The caller closes it.
+ */
+export async function openSession(target: TreeTarget): Promise<Session> {
+  let session: Session;
+  try {
+    session = await connect(target.connectString, CONNECT_MS);
+  } catch {
+    throw new ZkpseudoError(`Could not reach ${target.label} (${target.connectString}) within ${CONNECT_MS / 1000} s.`, target.unreachableHint);
+  }
+  if (target.superPassword) session.authenticate('digest', superCredential(target.superPassword));
+  try {
+    await session.sync();
+  } catch (err) {
+    session.close();
+    throw new ZkpseudoError(`${target.label} did not answer a request (${(err as Error).message}).`, target.unreachableHint, undefined, { cause: err });
+  }
+  return session;
+}
+
+/** Runs `fn` with a session on the target, closed afterwards whatever happens. */
+export async function withSession<T>(target: TreeTarget, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(target);
+  try {
+    return await fn(session);
+  } finally {
+    session.close();
+  }
+}
