@@ -95,10 +95,11 @@ export function buildProgram(): Command {
     .option('--owner <pid>', 'stop the servers when this process exits, however it dies (data kept)', int('--owner', 1, 2 ** 22))
     .option('--faults', 'route every link through zkpseudo\'s proxies, for isolate/partition/delay/heal')
     .option('--tick <duration>', 'ZooKeeper\'s tickTime, like 200ms (initLimit/syncLimit scaled); default 2000ms')
-    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults'))
+    .option('--seed <file>', 'then create the tree in FILE (as `zkpseudo dump` writes it; checked before anything starts)')
+    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults', 'zkpseudo up 3 --seed fixtures.yaml'))
     .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
       const { upCommand, flagsToOptions } = await import('./commands/up.js');
-      return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o));
+      return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o), o.seed as string | undefined);
     }));
 
   program
@@ -182,6 +183,28 @@ export function buildProgram(): Command {
 
   program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup')
     .action(action(async (c) => (await import('./commands/check.js')).checkCommand(c)));
+
+  const connectHelp = 'act on any ensemble by its connect string (host:port,…) instead of --name, as an ordinary client';
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  program.command('reset').description('empty the tree: every znode but /zookeeper, ACL-protected ones, live ephemerals and quotas included')
+    .option('--keep <path>', 'keep this subtree (repeatable)', collect)
+    .option('--connect <hosts>', connectHelp)
+    .option('--yes', 'with --connect: yes, change that ensemble')
+    .addHelpText('after', examples('zkpseudo reset', 'zkpseudo reset --keep /config --json', 'zkpseudo reset --connect 127.0.0.1:2181 --yes'))
+    .action(action(async (c, o: { keep?: string[]; connect?: string; yes?: boolean }) => (await import('./commands/tree.js')).resetCommand(c, o)));
+  program.command('dump').description('write a subtree as YAML (data as text or base64, ACLs, node kinds) that `seed` creates again')
+    .argument('[path]', 'the subtree (default /, without ZooKeeper\'s own /zookeeper)')
+    .option('-o, --output <file>', 'write it to FILE instead of stdout')
+    .option('--connect <hosts>', connectHelp)
+    .addHelpText('after', examples('zkpseudo dump', 'zkpseudo dump /app --output app.yaml', 'zkpseudo dump --json | jq .count'))
+    .action(action(async (c, path: string | undefined, o: { output?: string; connect?: string }) => (await import('./commands/tree.js')).dumpCommand(c, path, o)));
+  program.command('seed').description('create the tree in FILE (as `dump` writes it) in atomic batches; a bad file changes nothing')
+    .argument('<file>', 'a tree file')
+    .option('--replace', 'replace subtrees that exist already (default: refuse)')
+    .option('--connect <hosts>', connectHelp)
+    .option('--yes', 'with --connect: yes, change that ensemble')
+    .addHelpText('after', examples('zkpseudo seed fixtures.yaml', 'zkpseudo dump /app -o app.yaml && zkpseudo reset && zkpseudo seed app.yaml', 'zkpseudo seed app.yaml --replace --json'))
+    .action(action(async (c, file: string, o: { replace?: boolean; connect?: string; yes?: boolean }) => (await import('./commands/tree.js')).seedCommand(c, file, o)));
 
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));

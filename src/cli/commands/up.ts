@@ -2,7 +2,7 @@
 import { connectString } from '../../ensemble/observe/probe.js';
 import { upEnsemble } from '../../ensemble/lifecycle/up.js';
 import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
-import { InterruptedError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import { LOCAL_ENSEMBLE_FILE, type CommandContext } from '../context.js';
 import { formatStatus, printJson } from '../output.js';
@@ -50,7 +50,10 @@ export async function ensembleFilePath(file: string | undefined, cwd = process.c
   return file;
 }
 
-export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions): Promise<number> {
+export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions, seedFile?: string): Promise<number> {
+  // A seed file is judged before anything starts; seeding needs the quorum up waits for.
+  if (seedFile !== undefined && flags.wait === false) throw new UsageError('--seed needs a serving quorum, so it cannot go with --no-wait.', 'Leave out --no-wait, or run `zkpseudo seed FILE` once the ensemble serves.');
+  const seedNodes = seedFile === undefined ? undefined : await (await import('../../ensemble/tree/seed.js')).loadTreeFile(seedFile);
   const found = await ensembleFilePath(file);
   const fromFile = found ? await (await import('../../options/file.js')).loadEnsembleFile(found, c.env) : {};
   const options: EnsembleOptions = { ...fromFile, ...flags };
@@ -77,11 +80,13 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
       },
     });
     if (!quiet) display.finish();
-    if (c.o.json) printJson(c.o, upJson(result));
-    else if (!c.o.quiet) {
-      if (result.status) c.o.out(formatStatus(result.status));
-      c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
-    }
+    if (!c.o.json && !c.o.quiet && result.status) c.o.out(formatStatus(result.status));
+    // A seed that fails leaves the ensemble running (exit 2); `zkpseudo seed` can try again.
+    const seeded = seedNodes && seedFile !== undefined
+      ? await (await import('./tree.js')).seedAndSay(c, await (await import('../../ensemble/tree/target.js')).ensembleTarget(result.paths, result.spec), seedFile, seedNodes, false)
+      : undefined;
+    if (c.o.json) printJson(c.o, { ...upJson(result), ...(seeded ? { seed: seeded } : {}) });
+    else if (!c.o.quiet) c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
     return 0;
   } catch (err) {
     if (!quiet) display.finish();
