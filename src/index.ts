@@ -125,7 +125,8 @@ export interface Ensemble {
 
 /** The tree operations, loaded when first used (they bring the ZooKeeper client). */
 const tree = {
-  target: async (paths: EnsemblePaths, spec: EnsembleSpec) => (await import('./ensemble/tree/target.js')).ensembleTarget(paths, spec),
+  // A handle keeps a session between calls (a test's beforeEach resets again and again).
+  target: async (paths: EnsemblePaths, spec: EnsembleSpec) => ({ ...(await (await import('./ensemble/tree/target.js')).ensembleTarget(paths, spec)), reuse: true }),
   reset: () => import('./ensemble/tree/reset.js'),
   dump: () => import('./ensemble/tree/dump.js'),
   seed: () => import('./ensemble/tree/seed.js'),

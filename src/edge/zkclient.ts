@@ -36,6 +36,12 @@ export interface Session {
   /** One atomic multi: every operation or none; rejects with a MultiError naming the first that failed. */
   multi(ops: readonly MultiOp[]): Promise<void>;
   /**
+   * Children, or data and stat, or both, of many nodes in one request (ZooKeeper 3.6+'s
+   * multiRead): a thousand nodes cost one trip through the server's request pipeline, not a
+   * thousand. Each node answers on its own: what was asked, or ZooKeeper's error name.
+   */
+  readMany(paths: readonly string[], what: ReadWhat): Promise<(NodeRead | { error: string })[]>;
+  /**
    * Makes this session's server catch up with the leader without changing anything: a multi
    * holding only a version check is a write, so the leader orders it, and the server answers
    * it only after applying every commit before it.
@@ -43,6 +49,32 @@ export interface Session {
   sync(): Promise<void>;
   /** Adds credentials (`digest`, `user:password`) for every later request, and again after a reconnect. */
   authenticate(scheme: string, credential: string): void;
+  /** True while the session is connected (not reconnecting, not expired). */
+  connected(): boolean;
+  /**
+   * Whether the session's connection keeps the process alive (default true). A session kept
+   * idle for reuse lets the process end; after a reconnect the new connection follows suit.
+   */
+  hold(on: boolean): void;
+  /** Calls `fn` once, when the connection is lost (it may come back) or the session expires; returns a way to stop listening. */
+  onLost(fn: () => void): () => void;
+}
+
+/**
+ * Wraps request calls so that those made in one turn of the event loop leave in one write:
+ * the library writes each request to the socket on its own, and at a thousand pipelined
+ * requests (a walk, a reset) those system calls were most of the time spent. A corked socket
+ * buffers them; the next tick uncorks it, which sends them together.
+ */
+function corking(client: Client): <T>(request: () => T) => T {
+  return (request) => {
+    const socket = (client as unknown as { connectionManager: { socket?: import('node:net').Socket } }).connectionManager.socket;
+    if (socket && !socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    return request();
+  };
 }
 
 function promisify<T>(fn: (cb: (err: Error | null, r: T) => void) => void): Promise<T> {
@@ -57,8 +89,14 @@ export function connect(server: string, timeoutMs = 10_000): Promise<Session> {
       client.close();
       reject(new Error(`could not connect to ${server} within ${timeoutMs} ms`));
     }, timeoutMs);
+    let held = true;
+    const socket = () => (client as unknown as { connectionManager: { socket?: import('node:net').Socket } }).connectionManager.socket;
+    client.on('state', (state) => {
+      if (state.name === 'SYNC_CONNECTED' && !held) socket()?.unref();
+    });
     client.once('connected', () => {
       clearTimeout(timer);
+      const burst = corking(client);
       const s: Session = {
         client,
         server,
@@ -66,19 +104,35 @@ export function connect(server: string, timeoutMs = 10_000): Promise<Session> {
         setData: (path, data) => promisify((cb) => client.setData(path, Buffer.from(data), -1, cb)),
         getData: (path, watch) =>
           new Promise((res, rej) => client.getData(path, watch, (err, data, stat) => (err ? rej(err) : res({ data: data?.toString() ?? '', stat })))),
-        exists: (path) => promisify((cb) => client.exists(path, undefined, cb)),
+        exists: (path) => burst(() => promisify((cb) => client.exists(path, undefined, cb))),
         getAcl: (path) => new Promise((res, rej) => client.getACL(path, (err, acls) => (err ? rej(err) : res(acls)))),
-        remove: (path) => new Promise((res, rej) => client.remove(path, -1, (err) => (err ? rej(err) : res()))),
+        remove: (path) => burst(() => new Promise((res, rej) => client.remove(path, -1, (err) => (err ? rej(err) : res())))),
         catchUp: async (marker) => { await s.setData(marker, String(Date.now())); },
         close: () => client.close(),
-        children: (path) => new Promise((res, rej) => client.getChildren(path, (err, names, stat) => (err ? rej(err) : res({ names, stat })))),
-        read: (path) => new Promise((res, rej) => client.getData(path, undefined, (err, data, stat) => (err ? rej(err) : res({ data: data ?? null, stat })))),
-        acl: (path) => new Promise((res, rej) => client.getACL(path, (err, acls) => (err ? rej(err) : res(acls.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: a.permission })))))),
+        children: (path) => burst(() => new Promise((res, rej) => client.getChildren(path, (err, names, stat) => (err ? rej(err) : res({ names, stat }))))),
+        read: (path) => burst(() => new Promise((res, rej) => client.getData(path, undefined, (err, data, stat) => (err ? rej(err) : res({ data: data ?? null, stat }))))),
+        acl: (path) => burst(() => new Promise((res, rej) => client.getACL(path, (err, acls) => (err ? rej(err) : res(acls.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: a.permission }))))))),
         setAcl: (path, acl) => new Promise((res, rej) => client.setACL(path, acl.map(toAcl), -1, (err) => (err ? rej(err) : res()))),
         write: (path, data) => new Promise((res, rej) => client.setData(path, data, -1, (err) => (err ? rej(err) : res()))),
-        multi: (ops) => multi(client, ops),
+        multi: (ops) => burst(() => multi(client, ops)),
+        readMany: (paths, what) => burst(() => readMany(client, paths, what)),
         sync: () => multi(client, [{ op: 'check', path: '/' }]),
         authenticate: (scheme, credential) => client.addAuthInfo(scheme, Buffer.from(credential, 'utf8')),
+        connected: () => (client as unknown as { getState(): { name: string } }).getState().name === 'SYNC_CONNECTED',
+        hold: (on) => {
+          held = on;
+          if (on) socket()?.ref();
+          else socket()?.unref();
+        },
+        onLost: (fn) => {
+          const lost = (state: { name: string }) => {
+            if (state.name !== 'DISCONNECTED' && state.name !== 'EXPIRED') return;
+            client.removeListener('state', lost);
+            fn();
+          };
+          client.on('state', lost);
+          return () => { client.removeListener('state', lost); };
+        },
       };
       resolve(s);
     });
@@ -107,6 +161,19 @@ function toAcl(a: AclEntry): ACL {
 
 export type CreateKind = 'persistent' | 'ephemeral' | 'container' | 'ttl';
 
+/** What readMany asks of each node: its children's names, its data and stat, or both. */
+export interface ReadWhat {
+  children?: boolean;
+  data?: boolean;
+}
+
+/** A node as readMany read it: `names` when children were asked for, `data` and `stat` when data was. */
+export interface NodeRead {
+  names?: string[];
+  data?: Buffer | null;
+  stat?: Stat;
+}
+
 export type MultiOp =
   | { op: 'create'; path: string; data: Buffer | null; acl: readonly AclEntry[]; kind: CreateKind; ttlMs?: number }
   | { op: 'delete'; path: string }
@@ -121,7 +188,7 @@ export class MultiError extends Error {
 }
 
 /** ZooDefs.OpCode and CreateMode flags (3.5+). */
-const OP = { create: 1, delete: 2, check: 13, multi: 14, create2: 15, createContainer: 19, createTTL: 21, error: -1 } as const;
+const OP = { getData: 4, getChildren: 8, create: 1, delete: 2, check: 13, multi: 14, create2: 15, createContainer: 19, createTTL: 21, multiRead: 22, error: -1 } as const;
 const FLAGS: Record<CreateKind, number> = { persistent: 0, ephemeral: 1, container: 4, ttl: 5 };
 const OK = 0;
 const RUNTIME_INCONSISTENCY = -2;
@@ -155,31 +222,74 @@ function opCode(op: MultiOp): number {
   return op.kind === 'container' ? OP.createContainer : op.kind === 'ttl' ? OP.createTTL : OP.create;
 }
 
-function multi(client: Client, ops: readonly MultiOp[]): Promise<void> {
-  teachCreate2();
-  const records: JuteRecord[] = [];
-  for (const op of ops) records.push(new jute.protocol.MultiHeader(opCode(op), false, -1), opRecord(op));
+type Manager = { queue(req: unknown, cb: (err: Error | null, res?: { payload: { results: MultiResult[] } }) => void): void };
+type MultiResult = { type: number; err?: number; children?: string[]; data?: Buffer; stat?: Stat };
+
+/** Sends a multi-shaped request (`records` between MultiHeaders) and hands back ZooKeeper's per-operation results. */
+function sendMulti(client: Client, records: JuteRecord[], wireType: number): Promise<MultiResult[]> {
+  teachMultiAnswers();
   records.push(new jute.protocol.MultiHeader(-1, true, -1));
   const payload = {
     setChrootPath: (p: string) => { for (const r of records) r.setChrootPath(p); },
     byteLength: () => records.reduce((n, r) => n + r.byteLength(), 0),
     serialize: (buffer: Buffer, offset: number) => records.reduce((at, r) => at + r.serialize(buffer, at), offset) - offset,
   };
-  const header = new jute.protocol.RequestHeader();
-  header.type = OP.multi;
-  const manager = (client as unknown as { connectionManager: { queue(req: unknown, cb: (err: Error | null, res?: { payload: { results: { type: number; err?: number }[] } }) => void): void } }).connectionManager;
+  // The library picks the reader of an answer by the request's `type`, and knows no
+  // multiRead; its answer has a multi's shape, so the header says multi to the library and
+  // writes the real type on the wire.
+  const header = {
+    xid: 0,
+    type: OP.multi,
+    byteLength: () => 8,
+    serialize(buffer: Buffer, offset: number) {
+      buffer.writeInt32BE(this.xid, offset);
+      buffer.writeInt32BE(wireType, offset + 4);
+      return 8;
+    },
+  };
+  const manager = (client as unknown as { connectionManager: Manager }).connectionManager;
   return new Promise((resolve, reject) => {
-    manager.queue(new jute.Request(header, payload), (err, response) => {
-      if (err) return reject(err);
-      const results = response!.payload.results;
-      const failed = results.findIndex((r) => r.type === OP.error && r.err !== OK && r.err !== RUNTIME_INCONSISTENCY);
-      const index = failed >= 0 ? failed : results.findIndex((r) => r.type === OP.error && r.err !== OK);
-      if (index < 0) return resolve();
-      const code = results[index]!.err!;
-      reject(new MultiError(index, codeNames.get(code) ?? `error ${code}`, ops[index]?.path));
-    });
+    manager.queue(new jute.Request(header, payload), (err, response) => (err ? reject(err) : resolve(response!.payload.results)));
   });
 }
+
+async function multi(client: Client, ops: readonly MultiOp[]): Promise<void> {
+  const records: JuteRecord[] = [];
+  for (const op of ops) records.push(new jute.protocol.MultiHeader(opCode(op), false, -1), opRecord(op));
+  const results = await sendMulti(client, records, OP.multi);
+  const failed = results.findIndex((r) => r.type === OP.error && r.err !== OK && r.err !== RUNTIME_INCONSISTENCY);
+  const index = failed >= 0 ? failed : results.findIndex((r) => r.type === OP.error && r.err !== OK);
+  if (index < 0) return;
+  const code = results[index]!.err!;
+  throw new MultiError(index, codeNames.get(code) ?? `error ${code}`, ops[index]?.path);
+}
+
+async function readMany(client: Client, paths: readonly string[], what: ReadWhat): Promise<(NodeRead | { error: string })[]> {
+  const ops: [number, RecordClassOf][] = [
+    ...(what.children ? [[OP.getChildren, jute.protocol.GetChildren2Request] as [number, RecordClassOf]] : []),
+    ...(what.data ? [[OP.getData, jute.protocol.GetDataRequest] as [number, RecordClassOf]] : []),
+  ];
+  const records: JuteRecord[] = [];
+  for (const path of paths) {
+    for (const [type, Request] of ops) {
+      const r = new Request();
+      r.path = path;
+      r.watch = false;
+      records.push(new jute.protocol.MultiHeader(type, false, -1), r);
+    }
+  }
+  const results = await sendMulti(client, records, OP.multiRead);
+  return paths.map((_, i) => {
+    const mine = results.slice(i * ops.length, (i + 1) * ops.length);
+    const failed = mine.length < ops.length ? { err: undefined } : mine.find((r) => r.type === OP.error);
+    if (failed) return { error: failed.err !== undefined ? codeNames.get(failed.err) ?? `error ${failed.err}` : 'no answer' };
+    const listed = mine.find((r) => r.type === OP.getChildren);
+    const read = mine.find((r) => r.type === OP.getData);
+    return { ...(listed ? { names: listed.children ?? [] } : {}), ...(read ? { data: read.data ?? null, stat: read.stat! } : {}) };
+  });
+}
+
+type RecordClassOf = new () => JuteRecord;
 
 interface JuteRecord {
   specification: { name: string; type: string }[];
@@ -193,11 +303,12 @@ interface JuteRecord {
 let taught = false;
 
 /**
- * The library's reader of multi answers, taught create2 (a path, then a stat), which is how
- * ZooKeeper answers a container or TTL create inside a multi; without it the reader throws in
- * the socket's data handler. Every other answer is read exactly as before.
+ * The library's reader of multi answers, taught create2 (a path, then a stat: how ZooKeeper
+ * answers a container or TTL create inside a multi) and multiRead's getChildren (names) and
+ * getData (data, then a stat); without it the reader throws in the socket's data handler.
+ * Every other answer is read exactly as before.
  */
-function teachCreate2(): void {
+function teachMultiAnswers(): void {
   if (taught) return;
   taught = true;
   const proto = jute.TransactionResponse.prototype as { deserialize(this: { results: unknown[]; chrootPath?: string }, buffer: Buffer, offset: number): number };
@@ -216,7 +327,15 @@ function teachCreate2(): void {
         const created = next(new jute.protocol.CreateResponse());
         this.results.push({ type: header.type, path: created.path, stat: next(new jute.data.Stat()) });
       } else if (header.type === OP.create) this.results.push({ type: header.type, path: next(new jute.protocol.CreateResponse()).path });
-      else if (header.type === OP.error) this.results.push({ type: header.type, err: next(new jute.protocol.ErrorResponse()).err });
+      else if (header.type === OP.getChildren) {
+        // GetChildrenResponse: GetChildren2Response without its stat.
+        const r = new jute.protocol.GetChildren2Response() as JuteRecord;
+        r.specification = r.specification.filter((f) => f.name === 'children');
+        this.results.push({ type: header.type, children: next(r).children ?? [] });
+      } else if (header.type === OP.getData) {
+        const r = next(new jute.protocol.GetDataResponse());
+        this.results.push({ type: header.type, data: r.data, stat: r.stat });
+      } else if (header.type === OP.error) this.results.push({ type: header.type, err: next(new jute.protocol.ErrorResponse()).err });
       else if (header.type === 5) this.results.push({ type: header.type, stat: next(new jute.protocol.SetDataResponse()).stat });
       else if (header.type === OP.delete || header.type === OP.check) this.results.push({ type: header.type });
       // What the library does not know either: fail the way its own reader does.

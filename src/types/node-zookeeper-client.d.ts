@@ -15,6 +15,7 @@ declare module 'node-zookeeper-client' {
     close(): void;
     once(event: 'connected' | 'disconnected' | 'expired' | 'authenticationFailed', listener: () => void): this;
     on(event: 'state', listener: (state: { name: string; code: number }) => void): this;
+    removeListener(event: 'state', listener: (state: { name: string; code: number }) => void): this;
     getSessionId(): Buffer;
     create(path: string, data: Buffer | null, acls: ACL[], mode: number, callback: Cb<string>): void;
     remove(path: string, version: number, callback: (error: Exception | Error | null) => void): void;
@@ -34,7 +35,7 @@ declare module 'node-zookeeper-client/lib/jute/index.js' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type RecordClass = new (...args: any[]) => any;
   const jute: {
-    protocol: Record<'RequestHeader' | 'MultiHeader' | 'CreateRequest' | 'DeleteRequest' | 'CheckVersionRequest' | 'CreateResponse' | 'SetDataResponse' | 'ErrorResponse', RecordClass>;
+    protocol: Record<'RequestHeader' | 'MultiHeader' | 'CreateRequest' | 'DeleteRequest' | 'CheckVersionRequest' | 'CreateResponse' | 'SetDataResponse' | 'ErrorResponse' | 'GetChildren2Request' | 'GetChildren2Response' | 'GetDataRequest' | 'GetDataResponse', RecordClass>;
     data: Record<'Stat', RecordClass>;
     Request: RecordClass;
     TransactionResponse: { prototype: unknown };

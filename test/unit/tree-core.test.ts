@@ -84,24 +84,15 @@ describe('connect strings', () => {
 });
 
 describe('batches', () => {
-  it('keep each multi under its byte and operation limits', () => {
-    const items = Array.from({ length: 25 }, (_, i) => ({ path: `/n${i}`, bytes: 100, after: [] }));
+  it('keep each multi under its byte and operation limits, in order', () => {
+    const items = Array.from({ length: 25 }, (_, i) => ({ path: `/n${i}`, bytes: 100 }));
     const byOps = planBatches(items, { bytes: 1e9, ops: 10 });
-    expect(byOps.map((b) => b.items.length)).toEqual([10, 10, 5]);
+    expect(byOps.map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(byOps.flat()).toEqual(items);
     const byBytes = planBatches(items, { bytes: 350, ops: 1000 });
-    expect(byBytes.map((b) => b.items.length)).toEqual(Array(8).fill(3).concat([1]));
+    expect(byBytes.map((b) => b.length)).toEqual(Array(8).fill(3).concat([1]));
     // One item larger than the limit still goes, alone.
-    expect(planBatches([{ path: '/big', bytes: 999, after: [] }, { path: '/s', bytes: 1, after: [] }], { bytes: 10, ops: 10 }).map((b) => b.items.length)).toEqual([1, 1]);
-  });
-
-  it('wait only for the batches holding what they need', () => {
-    const create = ['/a', '/a/1', '/a/2', '/a/3', '/b', '/b/1'].map((path) => ({ path, bytes: 1, after: [parentOf(path)] }));
-    const batches = planBatches(create, { bytes: 1e9, ops: 2 });
-    expect(batches.map((b) => [b.items.map((i) => i.path), b.deps])).toEqual([
-      [['/a', '/a/1'], []],
-      [['/a/2', '/a/3'], [0]],
-      [['/b', '/b/1'], []],
-    ]);
+    expect(planBatches([{ bytes: 999 }, { bytes: 1 }], { bytes: 10, ops: 10 }).map((b) => b.length)).toEqual([1, 1]);
   });
 
   it('size operations as jute writes them', () => {
@@ -109,22 +100,15 @@ describe('batches', () => {
     expect(createBytes('/ab', Buffer.from('xyz'), [{ scheme: 'world', id: 'anyone', perms: 31 }])).toBe(9 + 4 + 3 + 4 + 3 + (4 + 4 + 4 + 5 + 4 + 6) + 4 + 8);
   });
 
-  it('run each batch once its dependencies committed; after a failure start no more, and say how much committed', async () => {
-    const log: string[] = [];
-    const items = ['/a', '/a/1', '/a/2', '/b'].map((path) => ({ path, bytes: 1, after: [parentOf(path)] }));
-    const batches = planBatches(items, { bytes: 1e9, ops: 1 });
-    const ran = await runBatches(batches, async ([i]) => {
-      await new Promise((r) => setTimeout(r, i!.path === '/a' ? 30 : 1));
-      log.push(i!.path);
+  it('are all sent at once, in order; the first failure is thrown with how many items committed', async () => {
+    const sent: number[] = [];
+    const batches = [[1, 2], [3], [4, 5, 6]];
+    expect(await runBatches(batches, async (b) => { sent.push(b[0]!); })).toBe(6);
+    expect(sent).toEqual([1, 3, 4]);
+    const failing = runBatches(batches, async (b) => {
+      await new Promise((r) => setTimeout(r, 10 - b.length));
+      if (b[0] === 3) throw new Error('refused');
     });
-    expect(ran).toBe(4);
-    expect(log.indexOf('/a')).toBeLessThan(log.indexOf('/a/1'));
-    expect(log[0]).toBe('/b');
-    const failing = runBatches(batches, async ([i]) => {
-      if (i!.path === '/a') throw new Error('refused');
-      log.push(`again ${i!.path}`);
-    });
-    await expect(failing).rejects.toMatchObject({ message: 'refused', committed: 1 });
-    expect(log.filter((l) => l.startsWith('again'))).toEqual(['again /b']);
+    await expect(failing).rejects.toMatchObject({ message: 'refused', committed: 5 });
   });
 });

@@ -1,18 +1,20 @@
 /**
- * How many znode operations go into one `multi`, and which multis may run at once (pure).
+ * How znode operations are grouped into multis and sent (pure planning, and a small runner).
  *
  * A multi is atomic: all of its operations happen or none. It is also one request, and a
  * server drops a connection whose request exceeds jute.maxbuffer (1 MiB by default), so each
- * batch is kept well under that. Batches are cut from a list already in a workable order
- * (parents before children to create, children before parents to delete); a batch waits only
- * for the earlier batches holding what it needs, so the rest are sent together.
+ * batch is kept well under that. Batches are cut from a list in a workable order (parents
+ * before children to create, children before parents to delete) and all sent at once, in
+ * that order, on one session: ZooKeeper runs one session's requests in the order sent and
+ * checks each against the changes of those before it, even before they commit. So a later
+ * batch may delete a parent whose children an earlier one deletes, without waiting for it.
  */
 import type { AclEntry } from '../../zk/znodes.js';
 
 /** Half of jute.maxbuffer: room for the server's own framing of a forwarded request. */
 export const MAX_BATCH_BYTES = 512 * 1024;
-/** A multi is also one transaction every server logs and applies in one go; this keeps each short. */
-export const MAX_BATCH_OPS = 1000;
+/** Enough that a few thousand small nodes go in one multi, one write to each server's log. */
+export const MAX_BATCH_OPS = 5000;
 
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -30,73 +32,34 @@ export function deleteBytes(path: string): number {
   return 9 + 4 + utf8(path) + 4;
 }
 
-export interface BatchItem {
-  /** The znode path the operation is on. */
-  path: string;
-  bytes: number;
-  /** Paths whose operations must have committed first (a parent to create, children to delete). */
-  after: readonly string[];
-}
-
-export interface Batch<T> {
-  items: T[];
-  /** Indexes of earlier batches this one waits for. */
-  deps: number[];
-}
-
-/** Cuts `items` (in a workable order) into batches within the limits and works out what each waits for. */
-export function planBatches<T extends BatchItem>(items: readonly T[], limits = { bytes: MAX_BATCH_BYTES, ops: MAX_BATCH_OPS }): Batch<T>[] {
-  const batches: Batch<T>[] = [];
-  const batchOf = new Map<string, number>();
+/** Cuts `items` (in a workable order) into batches within the limits, keeping the order. */
+export function planBatches<T extends { bytes: number }>(items: readonly T[], limits = { bytes: MAX_BATCH_BYTES, ops: MAX_BATCH_OPS }): T[][] {
+  const batches: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
-  const close = () => {
-    if (!current.length) return;
-    const index = batches.length;
-    const deps = new Set<number>();
-    for (const item of current) for (const p of item.after) {
-      const b = batchOf.get(p);
-      if (b !== undefined && b !== index) deps.add(b);
-    }
-    batches.push({ items: current, deps: [...deps].sort((a, b) => a - b) });
-    current = [];
-    bytes = 0;
-  };
   for (const item of items) {
-    if (current.length && (bytes + item.bytes > limits.bytes || current.length >= limits.ops)) close();
+    if (current.length && (bytes + item.bytes > limits.bytes || current.length >= limits.ops)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
     current.push(item);
     bytes += item.bytes;
-    batchOf.set(item.path, batches.length);
   }
-  close();
+  if (current.length) batches.push(current);
   return batches;
 }
 
 /**
- * Runs every batch as soon as the batches it waits for have committed. After a failure no new
- * batch starts; those already sent are waited for, then the first failure is thrown with the
- * number of items committed meanwhile on it (`committed`), so a caller can say what was done.
+ * Sends every batch at once, in order (see above), and waits for all. Throws the failure of
+ * the first batch that failed, with the number of items committed in all batches on it
+ * (`committed`): the batches after a failed one fail too when they needed it, and succeed
+ * when they did not, so a caller can say exactly how much was done.
  */
-export async function runBatches<T>(batches: readonly Batch<T>[], run: (items: T[]) => Promise<void>): Promise<number> {
-  const done: Promise<void>[] = [];
-  let failed: unknown;
-  let committed = 0;
-  for (const [i, b] of batches.entries()) {
-    done[i] = (async () => {
-      await Promise.all(b.deps.map((d) => done[d]));
-      if (failed) throw failed;
-      try {
-        await run(b.items);
-        committed += b.items.length;
-      } catch (err) {
-        failed ??= err;
-        throw err;
-      }
-    })();
-    // A rejection is seen through `failed`; keep Node from calling it unhandled meanwhile.
-    done[i]!.catch(() => undefined);
-  }
-  await Promise.allSettled(done);
-  if (failed) throw Object.assign(failed as object, { committed });
+export async function runBatches<T>(batches: readonly T[][], run: (items: T[]) => Promise<void>): Promise<number> {
+  const outcomes = await Promise.allSettled(batches.map((b) => run(b)));
+  const committed = outcomes.reduce((n, o, i) => n + (o.status === 'fulfilled' ? batches[i]!.length : 0), 0);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw Object.assign(failed.reason as object, { committed });
   return committed;
 }

@@ -34,7 +34,7 @@ export async function openNamespace(target: TreeTarget, prefix = 'ns'): Promise<
   await withSession(target, (s) => s.create(path, '', 0).then(() => undefined));
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= withSession(target, async (s) => {
-    const r = await removeTree(s, path);
+    const r = await removeTree(s, path, { multiRead: target.multiRead });
     if (r.refused.length) throw new ResetIncompleteError(target, r.refused, `closing namespace ${path}`);
   }));
   // Node's Symbol.asyncDispose (20.4+); the same symbol `await using` looks up once compiled.

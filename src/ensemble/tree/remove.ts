@@ -1,14 +1,14 @@
 /**
  * Deleting subtrees fast: one walk, then deletes in batched multis, children before parents,
- * every batch whose children are gone sent at once. What a live client does meanwhile (a new
+ * every batch sent at once. What a live client does meanwhile (a new
  * child, a node already gone) is met by deleting that batch one node at a time and walking
  * again; what an ACL forbids is reported, not retried.
  */
 import { MultiError, zkErrorName, type Session } from '../../edge/zkclient.js';
-import { ancestorsOf, childPath, kindOf } from '../../zk/znodes.js';
+import { ancestorsOf, kindOf } from '../../zk/znodes.js';
 import { deleteBytes, planBatches, runBatches } from './batches.js';
-import { sortTree } from './tree-file.js';
-import { walk, type Visited } from './walk.js';
+import { deepestFirst } from './tree-file.js';
+import { walk, type Visited, type WalkOptions } from './walk.js';
 
 export interface Removal {
   deleted: number;
@@ -25,9 +25,9 @@ async function deleteNodes(session: Session, nodes: Visited[]) {
   const deleted: Visited[] = [];
   const refused: { path: string; code: string }[] = [];
   const notEmpty: string[] = [];
-  // Reversed depth-first order puts every node after all of its descendants, and keeps each
-  // subtree together, so most batches wait for nothing.
-  const items = sortTree(nodes).reverse().map((v) => ({ path: v.path, bytes: deleteBytes(v.path), after: v.names.map((n) => childPath(v.path, n)), v }));
+  // Deepest first: every node after all of its descendants (see batches.ts for why the
+  // batches need not wait for one another).
+  const items = deepestFirst(nodes).map((v) => ({ path: v.path, bytes: deleteBytes(v.path), v }));
   await runBatches(planBatches(items), async (batch) => {
     try {
       await session.multi(batch.map((i) => ({ op: 'delete' as const, path: i.path })));
@@ -57,10 +57,10 @@ async function deleteNodes(session: Session, nodes: Visited[]) {
  * Deletes `root` and everything under it except the subtrees `skip` names; `spare` names nodes
  * that are walked through but kept (`/` itself, the ancestors of a kept path).
  */
-export async function removeTree(session: Session, root: string, opts: { skip?: (path: string) => boolean; spare?: (path: string) => boolean } = {}): Promise<Removal> {
+export async function removeTree(session: Session, root: string, opts: Pick<WalkOptions, 'skip' | 'multiRead'> & { spare?: (path: string) => boolean } = {}): Promise<Removal> {
   const total: Removal = { deleted: 0, ephemerals: 0, refused: [] };
   for (let pass = 1; ; pass++) {
-    const found = await walk(session, root, opts.skip ? { skip: opts.skip } : {});
+    const found = await walk(session, root, opts);
     // A node this session may not list cannot be emptied, so neither can its ancestors.
     const blocked = new Set(found.unreadable.flatMap((p) => [p, ...ancestorsOf(p)]));
     const doomed = found.nodes.filter((v) => v.path !== '/' && !blocked.has(v.path) && !opts.spare?.(v.path));

@@ -42,15 +42,16 @@ export function checkKeep(keep: readonly string[]): string[] {
 }
 
 /** Removes the quota entries of paths that were removed; returns how many went. */
-async function resetQuotas(session: Session, kept: string[]): Promise<Removal & { quotas: number }> {
-  const { nodes } = await walk(session, QUOTA_ROOT);
+async function resetQuotas(session: Session, kept: string[], multiRead: boolean): Promise<Removal & { quotas: number }> {
+  const { nodes } = await walk(session, QUOTA_ROOT, { multiRead });
   const target = (q: string) => q.slice(QUOTA_ROOT.length) || '/';
   // A quota stays when its path stays: `/`, a kept subtree, or an ancestor of one.
   const stays = (p: string) => p === '/' || kept.some((k) => isAtOrUnder(p, k) || isAtOrUnder(k, p));
   const entries = nodes.filter((v) => v.names.some((n) => (QUOTA_LEAVES as readonly string[]).includes(n)));
+  if (!entries.length) return { deleted: 0, ephemerals: 0, refused: [], quotas: 0 };
   const keptEntries = entries.filter((e) => stays(target(e.path))).map((e) => e.path);
   const spared = new Set([QUOTA_ROOT, ...keptEntries.flatMap((e) => [e, ...ancestorsOf(e), ...QUOTA_LEAVES.map((l) => `${e}/${l}`)])]);
-  const removal = await removeTree(session, QUOTA_ROOT, { spare: (q) => spared.has(q) });
+  const removal = await removeTree(session, QUOTA_ROOT, { spare: (q) => spared.has(q), multiRead });
   return { ...removal, quotas: entries.length - keptEntries.length };
 }
 
@@ -75,14 +76,14 @@ export async function resetTree(target: TreeTarget, opts: { keep?: readonly stri
   const kept = checkKeep(opts.keep ?? []);
   const keptAncestors = new Set(kept.flatMap((k) => [parentOf(k), ...ancestorsOf(k)]));
   return withSession(target, async (session) => {
-    const removal = await removeTree(session, '/', {
-      skip: (p) => isReserved(p) || kept.includes(p),
-      spare: (p) => keptAncestors.has(p),
-    });
-    const quotas = await resetQuotas(session, kept);
+    // The tree, the quota entries and / itself are independent: all at once, on one session.
+    const [removal, quotas, restored] = await Promise.all([
+      removeTree(session, '/', { skip: (p) => isReserved(p) || kept.includes(p), spare: (p) => keptAncestors.has(p), multiRead: target.multiRead }),
+      resetQuotas(session, kept, target.multiRead),
+      restoreRoot(session),
+    ]);
     const refused = [...removal.refused, ...quotas.refused];
     if (refused.length) throw new ResetIncompleteError(target, refused, 'reset');
-    const restored = await restoreRoot(session);
     return {
       deleted: removal.deleted,
       ephemerals: removal.ephemerals,

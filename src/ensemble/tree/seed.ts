@@ -12,7 +12,7 @@ import { createBytes, planBatches, runBatches } from './batches.js';
 import { removeTree } from './remove.js';
 import { ResetIncompleteError } from './errors.js';
 import { withSession, type TreeTarget } from './target.js';
-import { parseTreeFile, sortTree, treeFromObject, type TreeNode } from './tree-file.js';
+import { parseTreeFile, shallowestFirst, sortTree, treeFromObject, type TreeNode } from './tree-file.js';
 import { mapLimited } from './walk.js';
 
 export interface SeedResult {
@@ -91,12 +91,13 @@ export async function seedTree(target: TreeTarget, tree: TreeNode[], opts: { rep
     // Replace: the topmost existing nodes of the file go, with everything under them.
     const replaced = nodes.map((n) => n.path).filter((p) => present.has(p) && !ancestorsOf(p).some((a) => present.has(a)));
     for (const p of replaced) {
-      const r = await removeTree(session, p);
+      const r = await removeTree(session, p, { multiRead: target.multiRead });
       if (r.refused.length) throw new ResetIncompleteError(target, r.refused, `seed --replace of ${p}`);
     }
     const ancestors = ancestorCandidates.filter((a) => !presentAncestors.has(a)).sort();
     const plain = (path: string): TreeNode => ({ path, data: null, acl: [...OPEN_ACL], kind: 'persistent', sequential: false });
-    const items = sortTree([...ancestors.map(plain), ...nodes]).map((n) => ({ path: n.path, bytes: createBytes(n.path, n.data, n.acl), after: [parentOf(n.path)], n }));
+    // Shallowest first: every node after its parent (see batches.ts for why the batches need not wait for one another).
+    const items = shallowestFirst([...ancestors.map(plain), ...nodes]).map((n) => ({ bytes: createBytes(n.path, n.data, n.acl), n }));
     let created = 0;
     try {
       created = await runBatches(planBatches(items), async (batch) => {

@@ -57,13 +57,28 @@ export function asText(data: Buffer): string | undefined {
 
 /** Depth-first order, siblings by name: parents always before their children. */
 export function sortTree<T extends { path: string }>(nodes: T[]): T[] {
-  const key = (p: string) => p.split('/');
-  return [...nodes].sort((a, b) => {
-    const x = key(a.path);
-    const y = key(b.path);
+  const keyed = nodes.map((n) => ({ n, key: n.path.split('/') }));
+  keyed.sort(({ key: x }, { key: y }) => {
     for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
     return x.length - y.length;
   });
+  return keyed.map((k) => k.n);
+}
+
+/** Deepest first (depth-first order within a depth): every node after all of its descendants. */
+export function deepestFirst<T extends { path: string }>(nodes: T[]): T[] {
+  return byDepth(sortTree(nodes).reverse(), -1);
+}
+
+/** Shallowest first (depth-first order within a depth): every node after its ancestors. */
+export function shallowestFirst<T extends { path: string }>(nodes: T[]): T[] {
+  return byDepth(sortTree(nodes), 1);
+}
+
+function byDepth<T extends { path: string }>(nodes: T[], sign: number): T[] {
+  const depth = (p: string) => { let d = 0; for (const c of p) if (c === '/') d++; return d; };
+  // Array.prototype.sort is stable: the depth-first order stays within each depth.
+  return nodes.map((n) => ({ n, d: depth(n.path) })).sort((a, b) => sign * (a.d - b.d)).map((x) => x.n);
 }
 
 function valueOf(n: TreeNode): unknown {
