@@ -4,7 +4,8 @@ import { readSpec } from '../../ensemble/store/spec-file.js';
 import { connectTarget, ensembleTarget, type TreeTarget } from '../../ensemble/tree/target.js';
 import type { TreeNode } from '../../ensemble/tree/tree-file.js';
 import { asText } from '../../ensemble/tree/tree-file.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, UsageError, ZkpseudoError } from '../../errors.js';
+import { liveServers } from '../../ensemble/observe/identity.js';
 import { formatAcl } from '../../zk/znodes.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
@@ -19,7 +20,12 @@ export interface TargetFlags {
  * it asks for --yes, since zkpseudo did not make it), else the named local one.
  */
 async function targetOf(c: CommandContext, o: TargetFlags, changes?: string): Promise<TreeTarget> {
-  if (o.connect === undefined) return ensembleTarget(c.paths, await readSpec(c.paths));
+  if (o.connect === undefined) {
+    const spec = await readSpec(c.paths);
+    // A stopped ensemble is said at once, not after the client has tried to connect for seconds.
+    if (!(await liveServers(c.paths)).size) throw new ZkpseudoError(`Ensemble "${spec.name}" is not running.`, `Start it with \`zkpseudo up --name ${spec.name}\`.`);
+    return ensembleTarget(c.paths, spec);
+  }
   if (c.nameGiven) throw new UsageError('Give --connect or --name, not both.', '--connect names any ensemble by its servers; --name one zkpseudo made.');
   const target = connectTarget(o.connect);
   if (changes && !o.yes) {
