@@ -350,6 +350,7 @@ except NoAuthError:
     expect(partial.stderr).toMatch(/error: reset of 127\.0\.0\.1:\d+ left 1 znode in place: \/locked \(NO_AUTH\)\./);
     expect(partial.stderr).toMatch(/hint: Their ACLs forbid this client: with --connect zkpseudo acts as an ordinary client, without a super user\./);
     expect((await cli(['reset', '--connect', 'no host:1', '--yes'])).exitCode).toBe(64);
+    expect((await cli(['reset', '--name', 'nope'])).exitCode).toBe(3);
   });
 
   it('up --seed creates the tree once the quorum is healthy (here: the running ensemble, resumed)', async () => {
