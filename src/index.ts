@@ -20,16 +20,20 @@ import type { ResetResult } from './ensemble/tree/reset.js';
 import type { SeedResult } from './ensemble/tree/seed.js';
 import type { Namespace } from './ensemble/tree/namespace.js';
 import type { TreeNode } from './ensemble/tree/tree-file.js';
+import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
 export { HealthTimeoutError } from './ensemble/observe/wait-healthy.js';
 export { WaitTimeoutError } from './ensemble/observe/wait-condition.js';
 export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
-export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome };
+export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
 export type { Health, HealthState, Role } from './zk/health.js';
 export { ResetIncompleteError } from './ensemble/tree/errors.js';
 export type { ResetResult, SeedResult, Namespace };
+export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
+export { exportEnsemble } from './export/export.js';
+export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
 
 export interface UpOptions extends EnsembleOptions {
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */
@@ -103,6 +107,14 @@ export interface Ensemble {
   /** Restores every link. */
   heal(): Promise<void>;
   /**
+   * Moves server `id`'s data aside (into `<dataDir>/zkpseudo-quarantine/<timestamp>/`, never
+   * deleted) and starts it empty so it resyncs from the others: for a server whose data is out
+   * of step and cannot start. Stops it first if it runs. Only while the other voters hold a
+   * quorum without it (else rejects with exit code 2, nothing changed), so no acknowledged
+   * write is lost; resolves once it serves again (`timeout`, default 60s).
+   */
+  repair(id: number, opts?: { timeout?: string | number }): Promise<RepairResult>;
+  /**
    * Empties the tree between tests: every znode but /zookeeper and the `keep` subtrees, as the
    * ensemble's super user — nodes whose ACL forbids everyone else, ephemeral nodes of live
    * sessions (counted) and the quota entries of removed paths included. Rejects with a
@@ -171,6 +183,7 @@ function handle(spec: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.ProcessEnv
     isolateClients: async (id) => { await applyFault(op, { op: 'isolate-clients', id }); },
     delay: async (from, to, ms, o = {}) => { await applyFault(op, { op: 'delay', from, to, ms, jitterMs: o.jitterMs ?? 0 }); },
     heal: async () => { await applyFault(op, { op: 'heal' }); },
+    repair: async (id, o = {}) => repairServer(op, id, { timeoutMs: timeoutOf(o.timeout) }),
     reset: async (o = {}) => (await tree.reset()).resetTree(await tree.target(paths, spec), o),
     dump: async (path = '/') => (await (await tree.dump()).dumpTree(await tree.target(paths, spec), path)).text,
     seed: async (input, o = {}) => seedEnsemble(paths, spec, await (await tree.seed()).treeInput(input), o.replace),

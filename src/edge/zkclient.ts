@@ -140,6 +140,11 @@ export function connect(server: string, timeoutMs = 10_000): Promise<Session> {
   });
 }
 
+/** True for the client's "no such znode" error (what deleting an already deleted node gives). */
+export function isNoNode(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === zookeeper.Exception.NO_NODE;
+}
+
 export const CreateMode = zookeeper.CreateMode;
 
 /** ZooKeeper's name for a client error (`NO_NODE`, `NODE_EXISTS`, `NO_AUTH`, …), or undefined for any other error. */

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/versions.js';
 import { FOUR_LETTER_WHITELIST_KEY, isManagedKey } from '../zk/keys.js';
+import { checkConfigValue, configConflicts } from '../zk/key-types.js';
 import { ENSEMBLE_NAME } from './names.js';
 import type { EnsembleOptions } from './types.js';
 import { API_KEYS, suggestion, typeIssue } from './keys.js';
@@ -178,7 +179,16 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {})
     else if (key === FOUR_LETTER_WHITELIST_KEY && value.trim() !== '*' && !value.split(/[\s,]+/).includes('srvr')) issues.push({ key: `config.${key}`, message: 'must include srvr, which `zkpseudo status` uses (or be *)' });
     else if (isManagedKey(key)) issues.push({ key: `config.${key}`, message: 'is managed by zkpseudo and cannot be set' });
     else if (/[\r\n]/.test(value)) issues.push({ key: `config.${key}`, message: 'must be a single line' });
-    else config[key] = value;
+    else {
+      // A known key's value is typed (ZooKeeper would stop at start on a bad one); others pass as written.
+      const checked = checkConfigValue(key, value);
+      if (checked.ok) config[key] = checked.value;
+      else issues.push({ key: `config.${key}`, message: checked.problem });
+    }
+  }
+  // Only once every value is good: a conflict between bad values would say nothing new.
+  if (!issues.some((i) => i.key.startsWith('config.'))) {
+    for (const c of configConflicts(config, tickMs)) issues.push({ key: `config.${c.key}`, message: c.problem });
   }
 
   if (issues.length) return { issues };

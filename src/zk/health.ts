@@ -70,3 +70,46 @@ export function assessHealth(servers: RoleOfServer[]): Health {
     summary,
   };
 }
+
+/** Whether the voters other than one server hold a quorum by themselves: see `quorumWithout`. */
+export interface QuorumWithout {
+  holds: boolean;
+  /** The other voters serving (leading or following), in id order. */
+  serving: number[];
+  /** The other voters not serving. */
+  notServing: number[];
+  majority: number;
+  /** "2 of the other voters serve (3 and 4), 3 needed" and the like. */
+  summary: string;
+}
+
+/**
+ * Whether a majority of all voters serves without server `id` — leading, or following a
+ * leader (which may be `id` itself: its followers then elect one of them once it stops).
+ * Every acknowledged write is on a majority of voters, and any two majorities share a voter,
+ * so such a quorum holds every acknowledged write, and `id` can resync from it without one
+ * being lost.
+ */
+export function quorumWithout(servers: RoleOfServer[], id: number): QuorumWithout {
+  const voters = servers.filter((s) => s.peerType === 'participant');
+  const majority = Math.floor(voters.length / 2) + 1;
+  const leader = leadersOf(servers, voters);
+  const others = voters.filter((s) => s.id !== id);
+  const serving = leader.length === 1 ? others.filter((s) => s.role === 'leader' || s.role === 'follower').map((s) => s.id) : [];
+  const notServing = others.map((s) => s.id).filter((x) => !serving.includes(x));
+  const holds = serving.length >= majority;
+  const list = (ids: number[]) => (ids.length ? ` (${ids.join(', ')})` : '');
+  const summary = !others.length
+    ? `server ${id} is the only voter`
+    : `${serving.length} of the other ${others.length} voter${others.length === 1 ? '' : 's'} serve${serving.length === 1 ? 's' : ''}${list(serving)}, ${majority} needed${notServing.length ? `; not serving: ${notServing.join(', ')}` : ''}`;
+  return { holds, serving, notServing, majority, summary };
+}
+
+/**
+ * Whether the voters other than `id` are enough for a quorum at all: three voters or more, or
+ * `id` an observer. Only then can `id` be resynced from the others.
+ */
+export function othersCanHoldQuorum(members: { id: number; peerType: 'participant' | 'observer' }[], id: number): boolean {
+  const voters = members.filter((m) => m.peerType === 'participant');
+  return voters.filter((m) => m.id !== id).length >= Math.floor(voters.length / 2) + 1;
+}

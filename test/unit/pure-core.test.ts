@@ -73,7 +73,7 @@ describe('java.util.Properties escaping', () => {
 describe('start failure diagnosis', () => {
   it('names the file of a transaction log with a broken header, and marks it safe to move aside', () => {
     const log = 'ERROR [main:ZooKeeperServerMain@91] - Unexpected exception, exiting abnormally\njava.io.IOException: Transaction log: /h/e/zookeeper-1/data/version-2/log.1 has invalid magic number -2117323519 != 1514884167';
-    expect(diagnoseStartFailure(log)).toEqual({ file: '/h/e/zookeeper-1/data/version-2/log.1', problem: expect.stringMatching(/not a transaction log header/), movable: true });
+    expect(diagnoseStartFailure(log)).toEqual({ file: '/h/e/zookeeper-1/data/version-2/log.1', problem: expect.stringMatching(/not a transaction log header/), movable: true, outOfStep: true });
     expect(diagnoseStartFailure('java.io.IOException: The current epoch, 3, is older than the last zxid, 4294967296')).toMatchObject({ movable: false });
     expect(diagnoseStartFailure('all is well')).toBeUndefined();
   });

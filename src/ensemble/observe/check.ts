@@ -1,13 +1,16 @@
 /**
  * `check`: proves the ensemble serves, with a real client. Each step is named, timed and
  * reported; the first failure stops the run (later steps depend on earlier ones) and cleanup
- * still happens.
+ * still happens. An abort (Ctrl-C in the CLI) ends the step under way at once and cleans up
+ * too: every znode it made, ephemerals included, is deleted before it returns.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, CreateMode, EventType, type Session } from '../../edge/zkclient.js';
+import { connect, CreateMode, EventType, isNoNode, type Session } from '../../edge/zkclient.js';
 import type { EnsembleSpec } from '../../options/types.js';
-import { probeEnsemble } from './probe.js';
+import type { RemoteStatus } from '../remote/probe.js';
+import type { EnsembleStatus } from './probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
+import { localTarget, type Target } from './target.js';
 
 export interface CheckStep {
   name: string;
@@ -30,19 +33,54 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-/** Runs every check against the ensemble; `onStep` sees each step as it finishes. */
-export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
+/** Runs every check against a local ensemble; `onStep` sees each step as it finishes. */
+export function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
+  return checkTarget(localTarget(paths, spec), onStep, signal);
+}
+
+/** Runs every check against any ensemble (a local one, or one by --connect); `onStep` sees each step as it finishes. */
+export async function checkTarget<S extends EnsembleStatus | RemoteStatus>(target: Target<S>, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
   const steps: CheckStep[] = [];
   const sessions: Session[] = [];
   const created: string[] = [];
   const root = `/zkpseudo-check-${randomBytes(4).toString('hex')}`;
   const marker = `${root}/sync`;
+  // Rejects when `signal` aborts, so the step under way is abandoned at once (its znodes are
+  // still removed below); a no-op handler keeps an unawaited rejection quiet.
+  const interrupted = new Promise<never>((_, reject) => {
+    const fire = () => reject(new Error('interrupted'));
+    if (signal?.aborted) fire();
+    else signal?.addEventListener('abort', fire, { once: true });
+  });
+  interrupted.catch(() => undefined);
+  let targets: { id: number; address: string }[] = [];
+  /** Deletes every znode made, newest first (children before parents); returns those it could not. */
+  const removeCreated = async (): Promise<string[]> => {
+    if (!created.length) return [];
+    let s = sessions[0];
+    // The writer's session may be closed already (it must be, to see ephemerals go): a new one does.
+    const own = s ? undefined : await connect(targets.map((t) => t.address).join(','), 5000).catch(() => undefined);
+    s ??= own;
+    const left: string[] = [];
+    try {
+      for (const path of [...created].reverse()) {
+        if (!s) { left.push(path); continue; }
+        await withTimeout(s.remove(path), 3000, 'delete').catch((err: unknown) => { if (!isNoNode(err)) left.push(path); });
+      }
+    } finally {
+      own?.close();
+    }
+    return left;
+  };
+  /** The step under way: abandoned on an abort, but a create it sent may still land. */
+  let inFlight: Promise<unknown> = Promise.resolve();
   const run = async (name: string, fn: () => Promise<string>): Promise<void> => {
-    // Interrupted: stop before the next step; the znodes made so far are still removed below.
     if (signal?.aborted) throw new Error('interrupted');
     const start = Date.now();
     try {
-      const detail = await fn();
+      const step = fn();
+      inFlight = step.catch(() => undefined);
+      const detail = await Promise.race([step, interrupted]);
       const s = { name, ok: true, detail, ms: Date.now() - start };
       steps.push(s);
       onStep?.(s);
@@ -54,10 +92,9 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     }
   };
   try {
-    let targets: { id: number; port: number }[] = [];
     await run('find serving servers', async () => {
-      const status = await probeEnsemble(paths, spec);
-      targets = status.servers.filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, port: s.clientPort }));
+      const status = await target.probe();
+      targets = (status.servers as S['servers'][number][]).filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, address: target.clientAddress(s) }));
       if (status.health.state === 'no-quorum' || !targets.length) throw new Error(status.health.summary);
       return `servers ${targets.map((t) => t.id).join(', ')} (${status.health.state})`;
     });
@@ -66,7 +103,7 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     const writer = await (async () => {
       let s!: Session;
       await run(`connect to server ${first.id}`, async () => {
-        s = await connect(`127.0.0.1:${first.port}`, 8000);
+        s = await connect(first.address, 8000);
         sessions.push(s);
         return `session 0x${s.client.getSessionId().toString('hex')}`;
       });
@@ -75,7 +112,7 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     const readers: { id: number; s: Session }[] = [];
     for (const t of rest) {
       await run(`connect to server ${t.id}`, async () => {
-        const s = await connect(`127.0.0.1:${t.port}`, 8000);
+        const s = await connect(t.address, 8000);
         sessions.push(s);
         readers.push({ id: t.id, s });
         return `session 0x${s.client.getSessionId().toString('hex')}`;
@@ -105,12 +142,15 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     let ephemeralSeq = '';
     await run('create ephemeral znode (flags 1)', async () => {
       ephemeral = await op(writer.create(`${root}/eph`, 'e', CreateMode.EPHEMERAL), 'create');
+      // Deleted at cleanup too: while its session lives, it keeps the parent from being deleted.
+      created.push(ephemeral);
       const stat = await op(writer.exists(ephemeral), 'exists');
       if (!stat || stat.ephemeralOwner.equals(Buffer.alloc(8))) throw new Error('the node has no ephemeral owner');
       return ephemeral;
     });
     await run('create ephemeral-sequential znode (flags 3)', async () => {
       ephemeralSeq = await op(writer.create(`${root}/ephseq-`, 'e', CreateMode.EPHEMERAL_SEQUENTIAL), 'create');
+      created.push(ephemeralSeq);
       if (!/\/ephseq-\d{10}$/.test(ephemeralSeq)) throw new Error(`${ephemeralSeq} has no sequence suffix`);
       return ephemeralSeq;
     });
@@ -153,15 +193,24 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
       }
     });
     await run('clean up', async () => {
-      const s = sessions[0];
-      if (!s) return 'nothing to clean';
-      for (const path of [...created].reverse()) await op(s.remove(path).catch(() => undefined), 'delete');
+      if (!created.length) return 'nothing to clean';
+      const left = await removeCreated();
+      if (left.length) throw new Error(`could not delete ${left.join(', ')}`);
       return `deleted ${root}`;
     });
   } catch {
-    // The failing step is already recorded; fall through to cleanup.
-    const s = sessions[0];
-    if (s) for (const path of [...created].reverse()) await withTimeout(s.remove(path), 3000, 'delete').catch(() => undefined);
+    // The failing (or interrupted) step is already recorded; clean up, and say if that failed.
+    const cleaning = steps.at(-1)?.name === 'clean up';
+    const start = Date.now();
+    // An abandoned step's request may still be answered (a create landing after cleanup would
+    // be left behind): give it a moment to settle first. A server that hangs is not waited out.
+    if (signal?.aborted) await Promise.race([inFlight, new Promise((r) => setTimeout(r, 1500))]);
+    const left = cleaning ? [] : await removeCreated();
+    if (left.length) {
+      const s = { name: 'clean up', ok: false, detail: `could not delete ${left.join(', ')}`, ms: Date.now() - start };
+      steps.push(s);
+      onStep?.(s);
+    }
   } finally {
     for (const s of sessions) s.close();
   }

@@ -1,0 +1,30 @@
+/**
+ * Whether a launched server really started. zkServer.sh reports STARTED when the JVM is still
+ * alive one second after the fork; on a busy machine a server whose data cannot be loaded
+ * (epoch files out of step, a transaction log cut short, a snapshot missing) dies a moment
+ * later, after the script has said STARTED. ZooKeeper opens its client port only once its data
+ * is loaded (QuorumPeer.start: loadDataBase, then the connection factory), so an answer there
+ * proves the data loaded, and a process gone before it answered is a failed start.
+ */
+import { sendFourLetterWord } from '../../edge/fourlw.js';
+import type { Member } from '../../options/types.js';
+import { liveServersFor } from '../observe/identity.js';
+import { sleep } from '../observe/wait-healthy.js';
+import type { EnsemblePaths } from '../store/layout.js';
+
+/**
+ * 'answers' once the server answers on its client port (any reply, even "not currently
+ * serving"); 'slow' after `timeoutMs` while its process still runs (a slow boot is left to
+ * `status` and the waits); 'gone' when its process exited first.
+ */
+export async function settleLaunch(paths: EnsemblePaths, member: Member, launch: { readonly detached: boolean }, timeoutMs = 20_000): Promise<'answers' | 'slow' | 'gone'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A healthy quorum already proved the launch (up detaches it then): nothing left to learn.
+    if (launch.detached) return 'answers';
+    if (!(await liveServersFor(paths, [member.id])).get(member.id)) return 'gone';
+    if (await sendFourLetterWord(member.ports.client, 'srvr', 500).then(() => true, () => false)) return 'answers';
+    if (Date.now() >= deadline) return 'slow';
+    await sleep(100);
+  }
+}
