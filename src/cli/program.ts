@@ -63,7 +63,7 @@ const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ $
 /**
  * `--connect` on a client command: any ensemble by its connect string instead of a local one.
  * Commands that talk to the servers only through the client port take it (status, wait,
- * check; dump, seed and reset when they come), and resolve it with cli/target.ts.
+ * check, dump, seed and reset), and resolve it with cli/target.ts.
  */
 function withConnect(cmd: Command): Command {
   return cmd.option('--connect [host:port,...]', 'any ensemble by its connect string instead of a local one (without a value: $ZK_CONNECT)');
@@ -225,27 +225,24 @@ Not carried over, and said so on stderr and in the file: --faults, --owner, a ti
 ${examples('zkpseudo export compose -f three --output compose.yaml && docker compose -p three -f compose.yaml up -d', 'zkpseudo export kubernetes --name ci > zookeeper.yaml && kubectl apply -f zookeeper.yaml', 'zkpseudo export kubernetes -f three-plus-observer --json')}`)
     .action(action(async (c, target: 'compose' | 'kubernetes', o: { file?: string; output?: string }) => (await import('./commands/export.js')).exportCommand(c, target, o)));
 
-  const connectHelp = 'act on any ensemble by its connect string (host:port,…) instead of --name, as an ordinary client';
+  // With --connect, reset, dump and seed act as an ordinary client (a local ensemble: as its super user).
   const collect = (v: string, prev: string[] = []) => [...prev, v];
-  program.command('reset').description('empty the tree: every znode but /zookeeper, ACL-protected ones, live ephemerals and quotas included')
+  withConnect(program.command('reset').description('empty the tree: every znode but /zookeeper, ACL-protected ones, live ephemerals and quotas included'))
     .option('--keep <path>', 'keep this subtree (repeatable)', collect)
-    .option('--connect <hosts>', connectHelp)
     .option('--yes', 'with --connect: yes, change that ensemble')
     .addHelpText('after', examples('zkpseudo reset', 'zkpseudo reset --keep /config --json', 'zkpseudo reset --connect 127.0.0.1:2181 --yes'))
-    .action(action(async (c, o: { keep?: string[]; connect?: string; yes?: boolean }) => (await import('./commands/tree.js')).resetCommand(c, o)));
-  program.command('dump').description('write a subtree as YAML (data as text or base64, ACLs, node kinds) that `seed` creates again')
-    .argument('[path]', 'the subtree (default /, without ZooKeeper\'s own /zookeeper)')
+    .action(action(async (c, o: { keep?: string[]; connect?: string | true; yes?: boolean }) => (await import('./commands/tree.js')).resetCommand(c, o)));
+  withConnect(program.command('dump').description('write a subtree as YAML (data as text or base64, ACLs, node kinds) that `seed` creates again')
+    .argument('[path]', 'the subtree (default /, without ZooKeeper\'s own /zookeeper)'))
     .option('-o, --output <file>', 'write it to FILE instead of stdout')
-    .option('--connect <hosts>', connectHelp)
-    .addHelpText('after', examples('zkpseudo dump', 'zkpseudo dump /app --output app.yaml', 'zkpseudo dump --json | jq .count'))
-    .action(action(async (c, path: string | undefined, o: { output?: string; connect?: string }) => (await import('./commands/tree.js')).dumpCommand(c, path, o)));
-  program.command('seed').description('create the tree in FILE (as `dump` writes it) in atomic batches; a bad file changes nothing')
-    .argument('<file>', 'a tree file')
+    .addHelpText('after', examples('zkpseudo dump', 'zkpseudo dump /app --output app.yaml', 'zkpseudo dump --json | jq .count', 'zkpseudo dump /app --connect zk1:2181,zk2:2181'))
+    .action(action(async (c, path: string | undefined, o: { output?: string; connect?: string | true }) => (await import('./commands/tree.js')).dumpCommand(c, path, o)));
+  withConnect(program.command('seed').description('create the tree in FILE (as `dump` writes it) in atomic batches; a bad file changes nothing')
+    .argument('<file>', 'a tree file'))
     .option('--replace', 'replace subtrees that exist already (default: refuse)')
-    .option('--connect <hosts>', connectHelp)
     .option('--yes', 'with --connect: yes, change that ensemble')
-    .addHelpText('after', examples('zkpseudo seed fixtures.yaml', 'zkpseudo dump /app -o app.yaml && zkpseudo reset && zkpseudo seed app.yaml', 'zkpseudo seed app.yaml --replace --json'))
-    .action(action(async (c, file: string, o: { replace?: boolean; connect?: string; yes?: boolean }) => (await import('./commands/tree.js')).seedCommand(c, file, o)));
+    .addHelpText('after', examples('zkpseudo seed fixtures.yaml', 'zkpseudo dump /app -o app.yaml && zkpseudo reset && zkpseudo seed app.yaml', 'zkpseudo seed app.yaml --replace --json', 'zkpseudo seed app.yaml --connect zk1:2181 --yes'))
+    .action(action(async (c, file: string, o: { replace?: boolean; connect?: string | true; yes?: boolean }) => (await import('./commands/tree.js')).seedCommand(c, file, o)));
 
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));

@@ -3,7 +3,7 @@
  * the ensemble's super user — nodes another session locked with a digest ACL, live ephemerals
  * (counted), quota entries set with zkCli.sh — and kazoo, an independent client, sees what it
  * left; dump → reset → seed → dump gives the identical file; a bad seed file names file:line
- * and writes nothing; namespaces keep parallel tests apart; --connect asks for --yes.
+ * and writes nothing; namespaces keep parallel tests apart; --connect (or $ZK_CONNECT) asks for --yes.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, type Session } from '../../src/edge/zkclient.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { createSandbox, eventually, type Sandbox } from '../helpers/sandbox.js';
 
 const OPEN = [{ scheme: 'world', id: 'anyone', perms: 31 }];
 const digestOf = (user: string, password: string) => `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
@@ -36,14 +36,6 @@ def walk(p):
         walk(q)
 walk(${JSON.stringify(root)})
 print(json.dumps(out))`) as Promise<string[]>;
-
-async function eventually(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`${what}: still not so after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('reset, dump, seed and namespaces, with real servers', () => {
   let sb: Sandbox;
@@ -278,8 +270,8 @@ except NoAuthError:
     expect(r).toMatchObject({ created: 4 });
     const s = await session();
     await s.remove('/box/item');
-    await eventually('the empty container is reaped', async () => (await s.exists('/box')) === null);
-    await eventually('the TTL node expires', async () => (await s.exists('/short-lived')) === null);
+    expect(await eventually(async () => (await s.exists('/box')) === null, 20_000), 'the empty container is reaped').toBe(true);
+    expect(await eventually(async () => (await s.exists('/short-lived')) === null, 20_000), 'the TTL node expires').toBe(true);
     expect(await s.exists('/plain')).not.toBeNull();
   });
 
@@ -334,10 +326,14 @@ except NoAuthError:
     expect((await cli(['seed', file('c.yaml'), '--connect', at])).exitCode).toBe(64);
     expect(await s.exists('/c-test')).not.toBeNull();
     expect(await s.exists('/c-seeded')).toBeNull();
-    expect((await cli(['reset', '--connect', at, '--name', 'x', '--yes'])).stderr).toMatch(/Give --connect or --name, not both/);
+    expect((await cli(['reset', '--connect', at, '--name', 'x', '--yes'])).stderr).toMatch(/--connect and --name both say which ensemble to use/);
 
     const dumped = await cli(['dump', '--connect', at, '--json']);
     expect(JSON.parse(dumped.stdout)).toMatchObject({ connectString: at, count: 1 });
+    // --connect alone reads $ZK_CONNECT, as for status, wait and check; a path after it stays the path.
+    const fromEnv = await sb.cli(['dump', '--connect', '/c-test', '--json'], { env: { ZK_CONNECT: at } });
+    expect(JSON.parse(fromEnv.stdout), fromEnv.stderr).toMatchObject({ connectString: at, path: '/c-test', count: 1 });
+    expect((await sb.cli(['reset', '--connect'], { env: { ZK_CONNECT: at } })).stderr).toMatch(/reset --connect would change the ensemble at 127\.0\.0\.1:\d+, which is not one zkpseudo made here; it needs --yes/);
     expect((await cli(['seed', file('c.yaml'), '--connect', at, '--yes'])).exitCode).toBe(0);
     expect((await cli(['reset', '--connect', at, '--yes'])).exitCode).toBe(0);
     expect(await kazooTree(zk.connectString)).toEqual(['/zookeeper', '/zookeeper/config', '/zookeeper/quota']);
@@ -347,7 +343,7 @@ except NoAuthError:
     await alice.multi([{ op: 'create', path: '/locked', data: null, acl: [ALICE], kind: 'persistent' }, { op: 'create', path: '/locked/in', data: null, acl: [ALICE], kind: 'persistent' }]);
     const partial = await cli(['reset', '--connect', at, '--yes']);
     expect(partial.exitCode).toBe(2);
-    expect(partial.stderr).toMatch(/error: reset of 127\.0\.0\.1:\d+ left 1 znode in place: \/locked \(NO_AUTH\)\./);
+    expect(partial.stderr).toMatch(/error: reset of the ensemble at 127\.0\.0\.1:\d+ left 1 znode in place: \/locked \(NO_AUTH\)\./);
     expect(partial.stderr).toMatch(/hint: Their ACLs forbid this client: with --connect zkpseudo acts as an ordinary client, without a super user\./);
     expect((await cli(['reset', '--connect', 'no host:1', '--yes'])).exitCode).toBe(64);
     expect((await cli(['reset', '--name', 'nope'])).exitCode).toBe(3);

@@ -3,7 +3,9 @@
 // multis that each fit a request and wait only for what they need.
 import { describe, expect, it } from 'vitest';
 import { createBytes, deleteBytes, planBatches, runBatches } from '../../src/ensemble/tree/batches.js';
-import { connectStringProblem } from '../../src/ensemble/tree/target.js';
+import { connectTarget } from '../../src/ensemble/tree/target.js';
+import { untangleDumpConnect } from '../../src/cli/commands/tree.js';
+import { parseConnectString, type ConnectString } from '../../src/zk/connect-string.js';
 import { superDigest } from '../../src/ensemble/store/super-secret.js';
 import { ancestorsOf, formatAcl, isAtOrUnder, isReserved, kindOf, parentOf, parseAcl, znodePathProblem } from '../../src/zk/znodes.js';
 
@@ -72,14 +74,30 @@ describe('the super user', () => {
   });
 });
 
-describe('connect strings', () => {
-  it('take host:port lists with an optional chroot', () => {
-    for (const ok of ['127.0.0.1:2181', '127.0.0.1:2181,localhost:2182', 'zk1', 'a:1,b:2/app', 'a:1/']) expect(connectStringProblem(ok), ok).toBeUndefined();
-    expect(connectStringProblem('')).toBe('it names no server');
-    expect(connectStringProblem('a:99999')).toMatch(/99999 is not a port/);
-    expect(connectStringProblem('a b:1')).toMatch(/"a b:1" is not host:port/);
-    expect(connectStringProblem('a:1/x//y')).toMatch(/chroot \/x\/\/y has an empty name/);
-    expect(connectStringProblem('[::1]:2181')).toMatch(/is not host:port/);
+describe('--connect on reset, dump and seed', () => {
+  const parsed = (text: string) => parseConnectString(text) as ConnectString;
+
+  it('acts on the connect string zk/connect-string parsed, as an ordinary client, node by node', () => {
+    for (const ok of ['127.0.0.1:2181', '127.0.0.1:2181,localhost:2182', 'zk1', 'a:1,b:2/app', 'a:1/']) {
+      const t = connectTarget(parsed(ok));
+      expect(t.connectString, ok).toBe(parsed(ok).text);
+      expect(t.superPassword).toBeUndefined();
+      expect(t.multiRead).toBe(false);
+      expect(t.label).toBe(`the ensemble at ${parsed(ok).text}`);
+    }
+    // What is no connect string never reaches it (cli/target.ts refuses it with exit 64).
+    for (const bad of ['', 'a:99999', 'a b:1', 'a:1/x//y', '[::1]:2181']) expect(typeof parseConnectString(bad), bad).toBe('string');
+  });
+
+  it('refuses a chroot ZooKeeper would not take as a path', () => {
+    expect(() => connectTarget(parsed('a:1/x\u0001y'))).toThrow(/its chroot \/x\u0001y holds the control character U\+0001/);
+  });
+
+  it('dump --connect /app: the path commander gave --connect goes back to the path, and --connect reads $ZK_CONNECT', () => {
+    expect(untangleDumpConnect(undefined, '/app')).toEqual({ root: '/app', connect: true });
+    expect(untangleDumpConnect(undefined, 'zk1:2181/app')).toEqual({ root: undefined, connect: 'zk1:2181/app' });
+    expect(untangleDumpConnect('/app', 'zk1:2181')).toEqual({ root: '/app', connect: 'zk1:2181' });
+    expect(untangleDumpConnect('/app', undefined)).toEqual({ root: '/app', connect: undefined });
   });
 });
 

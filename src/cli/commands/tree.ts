@@ -6,40 +6,47 @@ import type { TreeNode } from '../../ensemble/tree/tree-file.js';
 import { asText } from '../../ensemble/tree/tree-file.js';
 import { ExitCode, UsageError, ZkpseudoError } from '../../errors.js';
 import { liveServers } from '../../ensemble/observe/identity.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import { parseConnectString, type ConnectString } from '../../zk/connect-string.js';
 import { formatAcl } from '../../zk/znodes.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
+import { commandTarget, type ConnectOption } from '../target.js';
 
 export interface TargetFlags {
-  connect?: string;
+  connect?: ConnectOption;
   yes?: boolean;
 }
 
 /**
- * The ensemble the command acts on: `--connect HOST:PORT,…` (any ensemble; one that changes
- * it asks for --yes, since zkpseudo did not make it), else the named local one.
+ * The ensemble the command acts on, found as status, wait and check find theirs (cli/target.ts:
+ * `--connect HOST:PORT,…`, `--connect` alone for $ZK_CONNECT, never with --name; else the local
+ * one). A local one must be running and is acted on as its super user; any other as an
+ * ordinary client, and a command that changes it asks for --yes, since zkpseudo did not make it.
  */
-async function targetOf(c: CommandContext, o: TargetFlags, changes?: string): Promise<TreeTarget> {
-  if (o.connect === undefined) {
-    const spec = await readSpec(c.paths);
+async function targetOf(c: CommandContext, o: TargetFlags, changes?: string): Promise<{ tree: TreeTarget; local: boolean }> {
+  let spec: EnsembleSpec | undefined;
+  const target = await commandTarget(c, o.connect, async () => (spec = await readSpec(c.paths)));
+  if (spec) {
     // A stopped ensemble is said at once, not after the client has tried to connect for seconds.
     if (!(await liveServers(c.paths)).size) throw new ZkpseudoError(`Ensemble "${spec.name}" is not running.`, `Start it with \`zkpseudo up --name ${spec.name}\`.`);
-    return ensembleTarget(c.paths, spec);
+    return { tree: await ensembleTarget(c.paths, spec), local: true };
   }
-  if (c.nameGiven) throw new UsageError('Give --connect or --name, not both.', '--connect names any ensemble by its servers; --name one zkpseudo made.');
-  const target = connectTarget(o.connect);
+  // commandTarget parsed it and refused what is no connect string; its normalised text parses the same.
+  const cs = parseConnectString(target.connectString) as ConnectString;
+  const tree = connectTarget(cs);
   if (changes && !o.yes) {
     throw new UsageError(
-      `${changes} --connect would change the ensemble at ${o.connect}, which is not one zkpseudo made here; it needs --yes.`,
-      `Check the connect string, then run \`zkpseudo ${changes} … --connect ${o.connect} --yes\`.`,
+      `${changes} --connect would change ${tree.label}, which is not one zkpseudo made here; it needs --yes.`,
+      `Check the connect string, then run \`zkpseudo ${changes} … --connect ${cs.text} --yes\`.`,
     );
   }
-  return target;
+  return { tree, local: false };
 }
 
 /** Who the JSON output is about: the ensemble's name, or the connect string. */
-function whom(c: CommandContext, o: TargetFlags, target: TreeTarget) {
-  return o.connect === undefined ? { name: c.name, connectString: target.connectString } : { connectString: target.connectString };
+function whom(c: CommandContext, t: { tree: TreeTarget; local: boolean }) {
+  return t.local ? { name: c.name, connectString: t.tree.connectString } : { connectString: t.tree.connectString };
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -47,9 +54,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export async function resetCommand(c: CommandContext, o: TargetFlags & { keep?: string[] }): Promise<number> {
   const { checkKeep, resetTree } = await import('../../ensemble/tree/reset.js');
   const keep = checkKeep(o.keep ?? []);
-  const target = await targetOf(c, o, 'reset');
+  const t = await targetOf(c, o, 'reset');
+  const target = t.tree;
   const r = await resetTree(target, { keep });
-  if (c.o.json) printJson(c.o, { ...whom(c, o, target), ...r });
+  if (c.o.json) printJson(c.o, { ...whom(c, t), ...r });
   else if (!c.o.quiet) {
     const parts = [`removed ${plural(r.deleted, 'znode')}`];
     if (r.ephemerals) parts.push(`${plural(r.ephemerals, 'ephemeral node')} of live sessions among them (their owners may create them again)`);
@@ -74,12 +82,25 @@ function nodeJson(n: TreeNode) {
   };
 }
 
-export async function dumpCommand(c: CommandContext, root: string | undefined, o: TargetFlags & { output?: string }): Promise<number> {
+/**
+ * `dump --connect /app`: --connect takes an optional value, so commander hands it the path. A
+ * znode path is never a connect string (it would name no server): it goes back to the path,
+ * and --connect reads $ZK_CONNECT.
+ */
+export function untangleDumpConnect(root: string | undefined, connect: ConnectOption): { root: string | undefined; connect: ConnectOption } {
+  if (root === undefined && typeof connect === 'string' && connect.startsWith('/')) return { root: connect, connect: true };
+  return { root, connect };
+}
+
+export async function dumpCommand(c: CommandContext, given: string | undefined, opts: TargetFlags & { output?: string }): Promise<number> {
   const { dumpTree } = await import('../../ensemble/tree/dump.js');
-  const target = await targetOf(c, o);
+  const { root, connect } = untangleDumpConnect(given, opts.connect);
+  const o = { ...opts, connect };
+  const t = await targetOf(c, o);
+  const target = t.tree;
   const r = await dumpTree(target, root ?? '/');
   if (o.output !== undefined) await writeUserFile(o.output, r.text);
-  if (c.o.json) printJson(c.o, { ...whom(c, o, target), path: r.path, count: r.nodes.length, ...(o.output !== undefined ? { output: o.output } : {}), nodes: r.nodes.map(nodeJson) });
+  if (c.o.json) printJson(c.o, { ...whom(c, t), path: r.path, count: r.nodes.length, ...(o.output !== undefined ? { output: o.output } : {}), nodes: r.nodes.map(nodeJson) });
   else if (o.output === undefined) process.stdout.write(r.text);
   else if (!c.o.quiet) c.o.err(`wrote ${plural(r.nodes.length, 'znode')} of ${r.path} to ${o.output}`);
   return ExitCode.ok;
@@ -103,8 +124,8 @@ export async function seedCommand(c: CommandContext, file: string, o: TargetFlag
   const { loadTreeFile } = await import('../../ensemble/tree/seed.js');
   // The file is judged before anything else: a bad one changes nothing, wherever it was meant to go.
   const nodes = await loadTreeFile(file);
-  const target = await targetOf(c, o, 'seed');
-  const r = await seedAndSay(c, target, file, nodes, !!o.replace);
-  if (c.o.json) printJson(c.o, { ...whom(c, o, target), file, ...r });
+  const t = await targetOf(c, o, 'seed');
+  const r = await seedAndSay(c, t.tree, file, nodes, !!o.replace);
+  if (c.o.json) printJson(c.o, { ...whom(c, t), file, ...r });
   return ExitCode.ok;
 }

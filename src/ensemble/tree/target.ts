@@ -1,10 +1,13 @@
 /**
  * Where reset, seed, dump and namespaces act: an ensemble of this machine, as its super user,
- * or any ensemble by connect string (`--connect`), as an ordinary client.
+ * or any ensemble by connect string (`--connect`), as an ordinary client. The CLI finds which
+ * with cli/target.ts's commandTarget, as for status, wait and check, and makes its Target one
+ * of these (a session with a super user and a reused session are this module's own).
  */
 import { connect, type Session } from '../../edge/zkclient.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
+import type { ConnectString } from '../../zk/connect-string.js';
 import { atLeast, parseZkVersion } from '../../zk/versions.js';
 import { znodePathProblem } from '../../zk/znodes.js';
 import { connectString } from '../observe/probe.js';
@@ -47,35 +50,18 @@ export async function ensembleTarget(paths: EnsemblePaths, spec: EnsembleSpec): 
 }
 
 /**
- * What is wrong with a connect string (`host:port,host:port[/chroot]`), or undefined. The
- * client takes hosts without brackets, so IPv6 literals are not accepted.
+ * Any ensemble, by its connect string (parsed by zk/connect-string, as `--connect` and
+ * $ZK_CONNECT are for every client command): no super user, so ACLs apply as to any client.
+ * The chroot must also be a path ZooKeeper takes (no control characters, for one).
  */
-export function connectStringProblem(text: string): string | undefined {
-  const slash = text.indexOf('/');
-  const hosts = slash < 0 ? text : text.slice(0, slash);
-  if (slash >= 0 && slash < text.length - 1) {
-    const chroot = text.slice(slash);
-    const problem = znodePathProblem(chroot);
-    if (problem) return `its chroot ${chroot} ${problem}`;
-  }
-  if (!hosts) return 'it names no server';
-  for (const h of hosts.split(',')) {
-    const m = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(h);
-    if (!m) return `"${h}" is not host:port`;
-    if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) return `"${h}": ${m[2]} is not a port`;
-  }
-  return undefined;
-}
-
-/** Any ensemble, by connect string: no super user, so ACLs apply as to any client. */
-export function connectTarget(text: string): TreeTarget {
-  const problem = connectStringProblem(text);
-  if (problem) throw new UsageError(`--connect "${text}": ${problem}.`, 'Give a ZooKeeper connect string such as 127.0.0.1:2181,127.0.0.1:2182 (a chroot may follow: …/app).');
+export function connectTarget(cs: ConnectString): TreeTarget {
+  const problem = cs.chroot === undefined ? undefined : znodePathProblem(cs.chroot);
+  if (problem) throw new UsageError(`The connect string "${cs.text}": its chroot ${cs.chroot} ${problem}.`, 'Give a ZooKeeper connect string such as 127.0.0.1:2181,127.0.0.1:2182 (a chroot may follow: …/app).');
   return {
-    connectString: text,
-    label: text,
+    connectString: cs.text,
+    label: `the ensemble at ${cs.text}`,
     noSuper: 'with --connect zkpseudo acts as an ordinary client, without a super user',
-    unreachableHint: 'Check the connect string and that those servers run.',
+    unreachableHint: `Check the connect string and that those servers run (\`zkpseudo status --connect ${cs.text}\`).`,
     // Their version is unknown, and servers before 3.6 know no multiRead.
     multiRead: false,
   };
@@ -93,7 +79,7 @@ export async function openSession(target: TreeTarget): Promise<{ session: Sessio
   try {
     session = await connect(target.connectString, CONNECT_MS);
   } catch {
-    throw new ZkpseudoError(`Could not reach ${target.label} (${target.connectString}) within ${CONNECT_MS / 1000} s.`, target.unreachableHint);
+    throw new ZkpseudoError(`Could not reach ${target.label}${target.label.includes(target.connectString) ? '' : ` (${target.connectString})`} within ${CONNECT_MS / 1000} s.`, target.unreachableHint);
   }
   if (target.superPassword) session.authenticate('digest', superCredential(target.superPassword));
   return { session, synced: syncOf(target, session) };
