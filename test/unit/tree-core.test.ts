@@ -1,7 +1,14 @@
-// Pure pieces of reset, seed and dump: ZooKeeper's path and ACL rules, node kinds from
-// ephemeralOwner, the super user's digest, connect strings, and how operations are cut into
-// multis that each fit a request and wait only for what they need.
+// The pieces of reset, seed and dump that need no server: ZooKeeper's path and ACL rules, node
+// kinds from ephemeralOwner, the super user's digest (and its secret's place among an ensemble's
+// files), --connect, and how operations are cut into multis that each fit a request and wait
+// only for what they need.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { downEnsemble } from '../../src/ensemble/lifecycle/ops.js';
+import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { createBytes, deleteBytes, planBatches, runBatches } from '../../src/ensemble/tree/batches.js';
 import { connectTarget } from '../../src/ensemble/tree/target.js';
 import { untangleDumpConnect } from '../../src/cli/commands/tree.js';
@@ -71,6 +78,24 @@ describe('the super user', () => {
   it('is given to the servers as ZooKeeper\'s digest of super:password', () => {
     // DigestAuthenticationProvider.generateDigest("super:test") = super:D/InIHSb7yEEbrWz8b9l71RjZJU=
     expect(superDigest('test')).toBe('super:D/InIHSb7yEEbrWz8b9l71RjZJU=');
+  });
+
+  it('its secret, moved aside or not, is one of the files down --purge knows as zkpseudo\'s', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-purge-secret-'));
+    try {
+      for (const [name, foreign] of [['plain', undefined], ['foreign', 'notes.txt']] as const) {
+        const paths = ensemblePaths(home, name);
+        await mkdir(path.join(paths.dir, 'zookeeper-1'), { recursive: true });
+        await writeFile(path.join(paths.dir, 'ensemble.yaml'), 'not: [an ensemble');
+        for (const f of ['super.secret', 'super.secret.damaged-1700000000000', 'owner.json.damaged-1700000000001', ...(foreign ? [foreign] : [])]) await writeFile(path.join(paths.dir, f), 'x');
+        const purge = downEnsemble({ paths, env: {} }, { purge: true });
+        if (foreign) await expect(purge).rejects.toThrow(/holds files zkpseudo did not put there/);
+        else await purge;
+        expect(existsSync(paths.dir), name).toBe(!!foreign);
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 
