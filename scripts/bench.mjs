@@ -2,13 +2,15 @@
 // npm run bench: zkpseudo against the manual recipe (scripts/recipe.mjs), kazoo's test harness
 // and the raw floor (scripts/peers.mjs), same ZooKeeper bits, same machine, in rotating order,
 // several runs; medians of per-run ratios. Then scaling: up 1/3/5/9/15 and memory per server.
+// Then reset of 1,000 and 10,000 znodes against down --purge && up (scripts/bench-reset.mjs).
 // Then the consistency checker on register histories of 1,000 and 10,000 operations, against
 // only parsing the same history (the checker's cost in multiples of reading its input).
 //   BENCH_RUNS=5 (runs per measurement)   BENCH_QUICK=1 (one run, scaling 1 and 5 only: a CI smoke)
-//   BENCH_ONLY=checker (the checker alone: no JVM is started)
+//   BENCH_ONLY=checker (the checker alone: no JVM is started)   BENCH_ONLY=reset (the reset measurements alone)
 import { $, fs, path, os } from 'zx';
 import { recipeSetup, recipeStart, recipeStatus, recipeWaitHealthy, recipeStop, recipePids, isHealthy, alive } from './recipe.mjs';
 import { floorStart, kazooCycle, stopPids, treeClasspath } from './peers.mjs';
+import { resetBench } from './bench-reset.mjs';
 
 $.verbose = false;
 $.quiet = true;
@@ -19,6 +21,7 @@ const { sendFourLetterWord } = await import(path.join(root, 'dist/edge/fourlw.js
 const { parseSrvr } = await import(path.join(root, 'dist/zk/fourlw.js'));
 
 const quick = process.env.BENCH_QUICK === '1';
+const onlyReset = process.env.BENCH_ONLY === 'reset';
 const runs = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5);
 const now = () => performance.now();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -77,6 +80,16 @@ if (!install) throw new Error('the benchmark needs a system ZooKeeper (bash scri
 const { tarball } = await packSystemInstall(install, path.join(work, 'cache'));
 const env = { ...process.env, ZKPSEUDO_HOME: path.join(work, 'home'), ZKPSEUDO_CACHE: path.join(work, 'cache'), CI: 'true', NO_COLOR: '1' };
 
+
+/** Pids of ZooKeeper servers whose command line names one of `dirs` (only this run's servers do). */
+async function serverPidsUnder(dirs) {
+  const pids = [];
+  for (const p of (await fs.readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const cmd = await fs.readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes('QuorumPeerMain') && dirs.some((d) => cmd.includes(d))) pids.push(Number(p));
+  }
+  return pids;
+}
 const rssMb = async (pid) => Number(/VmRSS:\s+(\d+)/.exec(await fs.readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function verifyHealthy(ports) {
@@ -182,7 +195,7 @@ try {
   for (let i = 0; i < 100 && !(await fs.readdir(path.join(work, 'cache', 'cds')).catch(() => [])).some((f) => f.endsWith('.jsa')); i++) await new Promise((r) => setTimeout(r, 200));
   await zk(['down', '--name', 'warm', '--purge']);
 
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (onlyReset ? 0 : runs); i++) {
     // Rotate who goes first so none always gets a warm page cache.
     const who = ['recipe', 'kazoo', 'floor', 'zkpseudo'];
     const order = [...who.slice(i % 4), ...who.slice(0, i % 4)];
@@ -194,18 +207,19 @@ try {
     process.stderr.write(`run ${i + 1}/${runs}: up 3 — recipe ${pair.recipe.up.toFixed(0)}, kazoo ${pair.kazoo.up.toFixed(0)}, floor ${pair.floor.up.toFixed(0)}, zkpseudo ${pair.zkpseudo.up.toFixed(0)} ms; status ${pair.recipe.status.toFixed(0)} vs ${pair.zkpseudo.status.toFixed(0)} ms (node -e 0: ${pair.node.toFixed(0)}); down ${pair.recipe.down.toFixed(0)} vs ${pair.zkpseudo.down.toFixed(0)} ms; up of the healthy ensemble ${pair.zkpseudo.reuse.toFixed(0)} vs status ${pair.zkpseudo.reuseStatus.toFixed(0)} ms\n`);
   }
   const scaling = [];
-  for (const n of quick ? [1, 5] : [1, 3, 5, 9, 15]) {
+  for (const n of onlyReset ? [] : quick ? [1, 5] : [1, 3, 5, 9, 15]) {
     const times = [];
     for (let i = 0; i < (quick ? 1 : Math.min(runs, 3)); i++) times.push(await zkpseudoCycle(n, `scale${n}-${i}`));
     scaling.push({ n, up: median(times.map((t) => t.up)), rss: median(times.flatMap((t) => t.rss)) });
     process.stderr.write(`up ${n}: ${median(times.map((t) => t.up)).toFixed(0)} ms to healthy, ${median(times.flatMap((t) => t.rss)).toFixed(0)} MB per server\n`);
   }
 
+  const resetRows = await resetBench({ root, env, tarball, version: install.version.text, runs, now, median });
   const ratio = (a, b, k = 'up') => median(pairs.map((p) => (typeof p[a] === 'number' ? p[a] : p[a][k]) / (typeof p[b] === 'number' ? p[b] : p[b][k])));
   const med = (w, k = 'up') => median(pairs.map((p) => (typeof p[w] === 'number' ? p[w] : p[w][k])));
   const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const check = (ok) => (ok ? '✓' : '✗');
-  const rows = [
+  const rows = onlyReset ? [] : [
     { what: 'up 3 → healthy vs the manual recipe', a: med('recipe'), b: med('zkpseudo'), r: ratio('recipe', 'zkpseudo'), target: '≥ 3× faster', ok: ratio('recipe', 'zkpseudo') >= 3 },
     { what: 'up 3 → healthy vs kazoo\'s test harness', a: med('kazoo'), b: med('zkpseudo'), r: ratio('kazoo', 'zkpseudo'), target: '≥ 1.5× faster', ok: ratio('kazoo', 'zkpseudo') >= 1.5 },
     { what: 'up 3 → healthy vs the raw floor (JVMs started directly, no CDS)', a: med('floor'), b: med('zkpseudo'), r: ratio('zkpseudo', 'floor'), target: '≤ 1.15× the floor', ok: ratio('zkpseudo', 'floor') <= 1.15, inverse: true },
@@ -215,13 +229,16 @@ try {
     { what: 'down (until gone) vs the recipe', a: med('recipe', 'down'), b: med('zkpseudo', 'down'), r: ratio('recipe', 'zkpseudo', 'down'), target: '≥ 3× faster', ok: ratio('recipe', 'zkpseudo', 'down') >= 3 },
   ];
   // status / node: the numerator is zkpseudo's status, the denominator a bare node start.
-  rows[3].r = median(pairs.map((p) => p.zkpseudo.status / p.node));
-  rows[3].ok = rows[3].r <= 1.3;
-  // reuse / status, both timed in the same cycle (medians of three each), then the median over runs.
-  rows[5].r = median(pairs.map((p) => p.zkpseudo.reuse / p.zkpseudo.reuseStatus));
-  rows[5].ok = rows[5].r <= 1.2;
-  const checker = await checkerBench();
-  const rss = { recipe: median(pairs.flatMap((p) => p.recipe.rss)), zkpseudo: median(pairs.flatMap((p) => p.zkpseudo.rss)) };
+  if (rows.length) {
+    rows[3].r = median(pairs.map((p) => p.zkpseudo.status / p.node));
+    rows[3].ok = rows[3].r <= 1.3;
+    // reuse / status, both timed in the same cycle (medians of three each), then the median over runs.
+    rows[5].r = median(pairs.map((p) => p.zkpseudo.reuse / p.zkpseudo.reuseStatus));
+    rows[5].ok = rows[5].r <= 1.2;
+  }
+  const checker = onlyReset ? [] : await checkerBench();
+  const rss = onlyReset ? {} : { recipe: median(pairs.flatMap((p) => p.recipe.rss)), zkpseudo: median(pairs.flatMap((p) => p.zkpseudo.rss)) };
+  const fmtRatio = (r) => (r.info ? '–' : `${r.r.toFixed(1)}× faster`);
   const lines = [
     `zkpseudo benchmark: ${runs} run(s), ZooKeeper ${install.version.text}, ${os.cpus().length} cores, node ${process.version}; a new ensemble each time, tarball cached`,
     '',
@@ -229,17 +246,19 @@ try {
     '|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.what} | ${fmt(r.a)} | ${fmt(r.b)} | ${r.inverse ? `${r.r.toFixed(2)}× the other` : `${r.r.toFixed(2)}× faster`} | ${r.target} ${check(r.ok)} |`),
     ...scaling.map((b) => `| up ${b.n} → healthy (scaling) | – | ${fmt(b.up)} | ${b.rss.toFixed(0)} MB resident per server | ${b.n === 15 ? 'healthy ✓; ' : ''}≤ 120 MB ${check(b.rss <= 120)} |`),
-    `| resident memory per server (up 3) | ${rss.recipe.toFixed(0)} MB (recipe) | ${rss.zkpseudo.toFixed(0)} MB | ${(rss.recipe / rss.zkpseudo).toFixed(1)}× less | ≤ 120 MB ${check(rss.zkpseudo <= 120)} |`,
-    ...checkerLines(checker),
+    ...(onlyReset ? [] : [`| resident memory per server (up 3) | ${rss.recipe.toFixed(0)} MB (recipe) | ${rss.zkpseudo.toFixed(0)} MB | ${(rss.recipe / rss.zkpseudo).toFixed(1)}× less | ≤ 120 MB ${check(rss.zkpseudo <= 120)} |`]),
+    ...resetRows.map((r) => `| ${r.what} | ${r.info ? '–' : r.a >= 1000 ? fmt(r.a) : `${r.a.toFixed(0)} ms`} | ${r.b >= 1000 ? fmt(r.b) : `${r.b.toFixed(0)} ms`} | ${fmtRatio(r)} | ${r.target}${r.info ? '' : ` ${check(r.ok)}`} |`),
+    ...(checker.length ? checkerLines(checker) : []),
   ];
   console.log(lines.join('\n'));
   const out = path.join(root, 'bench-results');
   await fs.mkdirp(out);
-  await fs.writeJson(path.join(out, 'latest.json'), { date: new Date().toISOString(), runs, zkVersion: install.version.text, rows, scaling, rss, checker, pairs }, { spaces: 2 });
+  await fs.writeJson(path.join(out, 'latest.json'), { date: new Date().toISOString(), runs, zkVersion: install.version.text, rows, scaling, rss, checker, pairs, reset: resetRows }, { spaces: 2 });
   await fs.writeFile(path.join(out, 'latest.md'), `${lines.join('\n')}\n`);
 } finally {
-  // Leave nothing running: any server whose command line names this run's directory.
-  await $({ nothrow: true })`pkill -9 -f ${`QuorumPeerMain.*${work}`}`;
-  await $({ nothrow: true })`pkill -9 -f ${`QuorumPeerMain.*${tree ?? work}`}`;
+  // Leave nothing running: each server whose command line names this run's directory, by pid.
+  for (const pid of await serverPidsUnder([work, tree ?? work])) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
   await fs.remove(work);
 }

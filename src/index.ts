@@ -23,6 +23,10 @@ import { NoSuchEnsembleError, UsageError } from './errors.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType } from './options/types.js';
 import type { StartOutcome, StopOutcome } from './ensemble/lifecycle/servers.js';
 import { chaosOnHandle, type ChaosOptions, type ChaosResult } from './ensemble/consistency/chaos-api.js';
+import type { ResetResult } from './ensemble/tree/reset.js';
+import type { SeedResult } from './ensemble/tree/seed.js';
+import type { Namespace } from './ensemble/tree/namespace.js';
+import type { TreeNode } from './ensemble/tree/tree-file.js';
 import { repairServer, type RepairResult } from './ensemble/lifecycle/repair.js';
 
 export { ZkpseudoError, UsageError, NoSuchEnsembleError, DamagedEnsembleError, InterruptedError, ExitCode } from './errors.js';
@@ -41,6 +45,8 @@ export { checkHistory, type CheckOptions } from './ensemble/consistency/check/ch
 export { parseHistory, historyToNdjson } from './ensemble/consistency/check/history-ndjson.js';
 export type { History, HistoryEvent, MetaEvent, Op, ReadMode, Workload } from './ensemble/consistency/check/history.js';
 export type { CheckReport, PropertyVerdict, Violation } from './ensemble/consistency/check/verdict.js';
+export { ResetIncompleteError } from './ensemble/tree/errors.js';
+export type { ResetResult, SeedResult, Namespace };
 export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
 export { exportEnsemble } from './export/export.js';
 export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
@@ -87,6 +93,11 @@ export interface UpOptions extends Omit<EnsembleOptions, 'timeout' | 'tick' | 'o
    * re-raise the signal (default true). A finished `up()` leaves its servers running until `down()`.
    */
   handleSignals?: boolean;
+  /**
+   * A tree to create once the quorum is healthy: a tree file's path (as `zkpseudo dump` writes
+   * it) or an object in its shape ({ '/app': 'hello' }). Checked before anything starts.
+   */
+  seed?: string | Record<string, unknown>;
 }
 
 /** A server as it was configured; `status()` says what it is doing now. */
@@ -182,6 +193,39 @@ export interface Ensemble extends AsyncDisposable {
    * on its old one) or `signal` aborts between two servers: the ensemble is left mixed, working.
    */
   upgrade(version: string, opts?: UpgradeCallOptions): Promise<UpgradeOutcome>;
+  /**
+   * Empties the tree between tests: every znode but /zookeeper and the `keep` subtrees, as the
+   * ensemble's super user — nodes whose ACL forbids everyone else, ephemeral nodes of live
+   * sessions (counted) and the quota entries of removed paths included. Rejects with a
+   * ResetIncompleteError naming what stayed.
+   */
+  reset(opts?: { keep?: string[] }): Promise<ResetResult>;
+  /** The subtree at `path` (default `/`) as a tree file (YAML), as `zkpseudo dump` writes it. */
+  dump(path?: string): Promise<string>;
+  /**
+   * Creates a tree: a tree file's path, or an object in its shape ({ '/app': 'hello' }). Paths
+   * that exist are an error before anything is written, unless `replace` (their subtrees go).
+   */
+  seed(tree: string | Record<string, unknown>, opts?: { replace?: boolean }): Promise<SeedResult>;
+  /**
+   * A fresh chroot for one test: `{ connectString, path, close() }`; `close()` (or the end of an
+   * `await using` block) deletes it with everything under it. `prefix` names it (default "ns").
+   */
+  namespace(prefix?: string): Promise<Namespace>;
+}
+
+/** The tree operations, loaded when first used (they bring the ZooKeeper client). */
+const tree = {
+  // A handle keeps a session between calls (a test's beforeEach resets again and again).
+  target: async (paths: EnsemblePaths, spec: EnsembleSpec) => ({ ...(await (await import('./ensemble/tree/target.js')).ensembleTarget(paths, spec)), reuse: true }),
+  reset: () => import('./ensemble/tree/reset.js'),
+  dump: () => import('./ensemble/tree/dump.js'),
+  seed: () => import('./ensemble/tree/seed.js'),
+  namespace: () => import('./ensemble/tree/namespace.js'),
+};
+
+async function seedEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, nodes: TreeNode[], replace?: boolean): Promise<SeedResult> {
+  return (await tree.seed()).seedTree(await tree.target(paths, spec), nodes, { replace: !!replace });
 }
 
 export interface UpgradeCallOptions {
@@ -288,6 +332,10 @@ function handle(initial: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.Process
         throw err;
       }
     },
+    reset: async (o = {}) => (await tree.reset()).resetTree(await tree.target(paths, spec), o),
+    dump: async (path = '/') => (await (await tree.dump()).dumpTree(await tree.target(paths, spec), path)).text,
+    seed: async (input, o = {}) => seedEnsemble(paths, spec, await (await tree.seed()).treeInput(input), o.replace),
+    namespace: async (prefix) => (await tree.namespace()).openNamespace(await tree.target(paths, spec), prefix),
   };
 }
 
@@ -312,7 +360,7 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new UsageError(`up(${JSON.stringify(options)}): the options must be an object such as { servers: 3 }.`, 'See the README\'s "Library" section for every option.');
   }
-  const { env = process.env, signal, onEvent, handleSignals = true, reuse, owner, ...rest } = options;
+  const { env = process.env, signal, onEvent, handleSignals = true, reuse, owner, seed, ...rest } = options;
   if (reuse !== undefined && typeof reuse !== 'boolean') throw new UsageError(`Invalid option reuse: ${JSON.stringify(reuse)} is not true or false.`, 'Pass reuse: true to resume an ensemble and keep it.');
   for (const key of ['timeout', 'tick'] as const) {
     const issue = rest[key] === undefined ? undefined : codeDurationIssue(rest[key]);
@@ -326,6 +374,9 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
     ...(throwaway ? { name: throwawayName() } : {}),
     ...(owner === false ? {} : owner !== undefined ? { owner } : throwaway ? { owner: process.pid } : {}),
   };
+  // A seed is checked before anything starts, and needs the quorum up() waits for.
+  if (seed !== undefined && ensembleOptions.wait === false) throw new UsageError('up(): seed needs a serving quorum, so it cannot go with wait: false.', 'Leave out wait: false, or call zk.seed() once the ensemble serves.');
+  const nodes = seed === undefined ? undefined : await (await tree.seed()).treeInput(seed);
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let caught: NodeJS.Signals | undefined;
@@ -341,6 +392,8 @@ export async function up(options: UpOptions = {}): Promise<Ensemble> {
     }
     // A throwaway name is new: only a reused ensemble can already be healthy as asked.
     const result = (throwaway ? undefined : await reuseHealthy(ensembleOptions, ctx)) ?? (await upEnsemble(ensembleOptions, ctx));
+    // A seed that fails leaves the ensemble running, as `zkpseudo up --seed` does; open() reaches it.
+    if (nodes) await seedEnsemble(result.paths, result.spec, nodes);
     return handle(result.spec, result.paths, env, result.status, throwaway && result.created);
   } finally {
     if (handleSignals) {

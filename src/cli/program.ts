@@ -64,7 +64,7 @@ const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ $
 /**
  * `--connect` on a client command: any ensemble by its connect string instead of a local one.
  * Commands that talk to the servers only through the client port take it (status, wait,
- * check; dump, seed and reset when they come), and resolve it with cli/target.ts.
+ * check, dump, seed and reset), and resolve it with cli/target.ts.
  */
 function withConnect(cmd: Command): Command {
   return cmd.option('--connect [host:port,...]', 'any ensemble by its connect string instead of a local one (without a value: $ZK_CONNECT)');
@@ -112,10 +112,11 @@ export function buildProgram(): Command {
     .option('--owner <pid>', 'stop the servers when this process exits, however it dies (data kept)', int('--owner', 1, 2 ** 22))
     .option('--faults', 'route every link through zkpseudo\'s proxies, for isolate/partition/delay/heal')
     .option('--tick <duration>', 'ZooKeeper\'s tickTime, like 200ms (initLimit/syncLimit scaled); default 2000ms')
-    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults'))
+    .option('--seed <file>', 'then create the tree in FILE (as `zkpseudo dump` writes it; checked before anything starts)')
+    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults', 'zkpseudo up 3 --seed fixtures.yaml'))
     .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
       const { upCommand, flagsToOptions } = await import('./commands/up.js');
-      return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o));
+      return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o), o.seed as string | undefined);
     }));
 
   withConnect(program
@@ -249,6 +250,25 @@ Not carried over, and said so on stderr and in the file: --faults, --owner, a ti
 (a loopback setting), a --dist build, the AdminServer's local port numbers.
 ${examples('zkpseudo export compose -f three --output compose.yaml && docker compose -p three -f compose.yaml up -d', 'zkpseudo export kubernetes --name ci > zookeeper.yaml && kubectl apply -f zookeeper.yaml', 'zkpseudo export kubernetes -f three-plus-observer --json')}`)
     .action(action(async (c, target: 'compose' | 'kubernetes', o: { file?: string; output?: string }) => (await import('./commands/export.js')).exportCommand(c, target, o)));
+
+  // With --connect, reset, dump and seed act as an ordinary client (a local ensemble: as its super user).
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  withConnect(program.command('reset').description('empty the tree: every znode but /zookeeper, ACL-protected ones, live ephemerals and quotas included'))
+    .option('--keep <path>', 'keep this subtree (repeatable)', collect)
+    .option('--yes', 'with --connect: yes, change that ensemble')
+    .addHelpText('after', examples('zkpseudo reset', 'zkpseudo reset --keep /config --json', 'zkpseudo reset --connect 127.0.0.1:2181 --yes'))
+    .action(action(async (c, o: { keep?: string[]; connect?: string | true; yes?: boolean }) => (await import('./commands/tree.js')).resetCommand(c, o)));
+  withConnect(program.command('dump').description('write a subtree as YAML (data as text or base64, ACLs, node kinds) that `seed` creates again')
+    .argument('[path]', 'the subtree (default /, without ZooKeeper\'s own /zookeeper)'))
+    .option('-o, --output <file>', 'write it to FILE instead of stdout')
+    .addHelpText('after', examples('zkpseudo dump', 'zkpseudo dump /app --output app.yaml', 'zkpseudo dump --json | jq .count', 'zkpseudo dump /app --connect zk1:2181,zk2:2181'))
+    .action(action(async (c, path: string | undefined, o: { output?: string; connect?: string | true }) => (await import('./commands/tree.js')).dumpCommand(c, path, o)));
+  withConnect(program.command('seed').description('create the tree in FILE (as `dump` writes it) in atomic batches; a bad file changes nothing')
+    .argument('<file>', 'a tree file'))
+    .option('--replace', 'replace subtrees that exist already (default: refuse)')
+    .option('--yes', 'with --connect: yes, change that ensemble')
+    .addHelpText('after', examples('zkpseudo seed fixtures.yaml', 'zkpseudo dump /app -o app.yaml && zkpseudo reset && zkpseudo seed app.yaml', 'zkpseudo seed app.yaml --replace --json', 'zkpseudo seed app.yaml --connect zk1:2181 --yes'))
+    .action(action(async (c, file: string, o: { replace?: boolean; connect?: string | true; yes?: boolean }) => (await import('./commands/tree.js')).seedCommand(c, file, o)));
 
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));

@@ -1,8 +1,8 @@
 /**
  * `--connect` on a client command: which ensemble it acts on. Every client command (`status`,
- * `wait`, `check`, and `dump`, `seed`, `reset` when they come) adds the option with
- * `withConnect` in program.ts and calls `commandTarget`; the rest of its code is the same for
- * a local ensemble and for any ensemble by its connect string.
+ * `wait`, `check`, `dump`, `seed`, `reset`) adds the option with `withConnect` in program.ts
+ * and calls `commandTarget`; the rest of its code is the same for a local ensemble and for any
+ * ensemble by its connect string.
  */
 import { remoteTarget } from '../ensemble/remote/target.js';
 import type { RemoteStatus } from '../ensemble/remote/probe.js';

@@ -25,6 +25,8 @@ const MANAGED_KEYS = new Set([
   'dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'secureClientPort', 'peerType',
   'admin.enableServer', 'admin.serverAddress', 'admin.serverPort',
   'dynamicConfigFile', 'reconfigEnabled', 'standaloneEnabled', 'myid',
+  // The ensemble's super user, which reset, seed and dump act as.
+  'DigestAuthenticationProvider.superDigest',
 ]);
 
 /** Keys zkpseudo writes itself; a user setting them would break the ensemble's layout or ports. */

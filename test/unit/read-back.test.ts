@@ -22,6 +22,7 @@ import { packSystemInstall, type SystemInstall } from '../../src/tarball/system.
 import { faultFiles, readFaultState } from '../../src/ensemble/faults/proxy-control.js';
 import { addTreeUser, liveTreeUsers } from '../../src/tarball/tree-users.js';
 import { archiveUsable, DYNAMIC_ARCHIVE_MAGIC, quarantineDir } from '../../src/ensemble/cds/archive.js';
+import { ensureSecret, readSecret, secretFile } from '../../src/ensemble/store/super-secret.js';
 import { ensureDist } from '../../src/tarball/resolve.js';
 import { unpackCopies } from '../../src/tarball/pack.js';
 import { DamagedTarballError } from '../../src/tarball/proof.js';
@@ -251,6 +252,32 @@ describe.each(KINDS)('garbage: %s', (kind) => {
     await writeFile(record, garbage(kind, { wrongTypes: '5\n', huge: `/${'a'.repeat(100_000)}\n`, climbs: '../../x\n' }));
     expect((await noCrash(() => liveTreeUsers(cache, tree))).value).toEqual([]);
     expect(await readdir(`${tree}.users`)).toEqual([]);
+  });
+
+  it('super.secret: no super user until the next start, which moves it aside, names it and makes a new one', async () => {
+    const home = await fresh('secret');
+    const paths = ensemblePaths(home, 'e');
+    await mkdir(paths.dir, { recursive: true });
+    const file = secretFile(paths);
+    await writeFile(file, garbage(kind, {
+      wrongTypes: `${'A'.repeat(42)}:\n`,
+      huge: `${'A'.repeat(100_000)}\n`,
+      climbs: '../../x\n',
+    }), { mode: 0o600 });
+    // dump/reset (no one to tell): damaged, file left in place.
+    expect((await noCrash(() => readSecret(paths))).value).toEqual({ problem: 'damaged' });
+    expect(await damagedBeside(file)).toEqual([]);
+    // A start: moved aside, named, and a new password made.
+    const notices: string[] = [];
+    const { value } = await noCrash(() => ensureSecret(paths, (t) => notices.push(t)));
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(file);
+    expect(notices[0]).toMatch(/was damaged \(.+\); moved it aside to .*super\.secret\.damaged-\d+; made a new one/);
+    expect(await damagedBeside(file)).toHaveLength(1);
+    expect(await readFile(file, 'utf8')).toBe(`${value}\n`);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readSecret(paths)).toEqual({ password: value });
   });
 
   it('the CDS archive: not used, moved to the quarantine and named', async () => {

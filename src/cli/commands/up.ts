@@ -1,7 +1,7 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
 import { connectString } from '../../ensemble/observe/probe.js';
 import { reuseHealthy } from '../../ensemble/lifecycle/reuse.js';
-import { InterruptedError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import type { UpEvent } from '../../ensemble/lifecycle/up-run.js';
 import type { UpDisplay } from '../progress.js';
@@ -31,7 +31,10 @@ export function flagsToOptions(servers: number | undefined, o: Record<string, un
   };
 }
 
-export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions): Promise<number> {
+export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions, seedFile?: string): Promise<number> {
+  // A seed file is judged before anything starts; seeding needs the quorum up waits for.
+  if (seedFile !== undefined && flags.wait === false) throw new UsageError('--seed needs a serving quorum, so it cannot go with --no-wait.', 'Leave out --no-wait, or run `zkpseudo seed FILE` once the ensemble serves.');
+  const seedNodes = seedFile === undefined ? undefined : await (await import('../../ensemble/tree/seed.js')).loadTreeFile(seedFile);
   const found = await ensembleFilePath(file);
   const fromFile = found ? await (await import('../../options/file.js')).loadEnsembleFile(found, c.env) : {};
   const options: EnsembleOptions = { ...fromFile, ...flags };
@@ -63,11 +66,13 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     // the full `up` (and the modules it needs) is loaded only when that says no.
     const result = (await reuseHealthy(asked, ctx)) ?? (await (await import('../../ensemble/lifecycle/up.js')).upEnsemble(asked, ctx));
     if (!quiet) display.finish();
-    if (c.o.json) printJson(c.o, upJson(result));
-    else if (!c.o.quiet) {
-      if (result.status) c.o.out(formatStatus(result.status));
-      c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
-    }
+    if (!c.o.json && !c.o.quiet && result.status) c.o.out(formatStatus(result.status));
+    // A seed that fails leaves the ensemble running (exit 2); `zkpseudo seed` can try again.
+    const seeded = seedNodes && seedFile !== undefined
+      ? await (await import('./tree.js')).seedAndSay(c, await (await import('../../ensemble/tree/target.js')).ensembleTarget(result.paths, result.spec), seedFile, seedNodes, false)
+      : undefined;
+    if (c.o.json) printJson(c.o, { ...upJson(result), ...(seeded ? { seed: seeded } : {}) });
+    else if (!c.o.quiet) c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
     return 0;
   } catch (err) {
     if (!quiet) display.finish();

@@ -23,7 +23,7 @@ export function registerWorkload(keyCount = 3): WorkloadRun {
   };
   const read = async (w: Worker, key: string, sync: boolean) =>
     learn(w, key, await w.perform({ f: 'read', key, sync: sync || undefined }, async (s) => {
-      const r = sync ? await s.syncRead(key) : await s.read(key);
+      const r = sync ? await s.syncReadFacts(key) : await s.readFacts(key);
       return { type: 'ok', value: r.data, version: r.version, mzxid: r.mzxid };
     }));
   return {

@@ -2,8 +2,8 @@
  * What the client commands act on: a local ensemble, found by name under the home dir, whose
  * server processes zkpseudo knows; or any ensemble by its connect string, known only by what
  * its servers answer (`--connect`, SPEC §16). `status`, `wait` and `check` take a Target, so
- * each works on both with one code path; a new client command (`dump`, `seed`, `reset`) takes
- * one too: it dials `connectString` (or `clientAddress` of one server) and needs nothing else.
+ * each works on both with one code path; `dump`, `seed` and `reset` take one too and dial its
+ * `connectString` (ensemble/tree/target.ts adds the local ensemble's super user).
  */
 import type { EnsembleSpec } from '../../options/types.js';
 import type { ConditionView } from '../../zk/conditions.js';

@@ -11,6 +11,7 @@ import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts, type VersionFacts } from '../../zk/version-facts.js';
 import { proxyDials } from '../faults/links.js';
 import type { EnsemblePaths } from './layout.js';
+import { ensureSecret, SUPER_DIGEST_KEY, superDigest } from './super-secret.js';
 
 const TEMPLATE = ['templates', 'zoo.cfg.hbs'];
 
@@ -43,6 +44,18 @@ async function quietFourLetterWords(home: string, confDir: string, facts: Versio
 }
 
 /**
+ * The ensemble's super user (see super-secret.ts), as zoo.cfg lines. ZooKeeper makes an unknown
+ * zoo.cfg key `k` the system property `zookeeper.k` while it reads the file, before any
+ * authentication class loads, so this is -Dzookeeper.DigestAuthenticationProvider.superDigest
+ * without a command line that `ps` shows. (java.env would end up on that command line, and
+ * with class-data sharing ZOOCFGDIR is not the copy's conf/; a JVM @argfile needs Java 9 and
+ * a path without blanks.) It is only the digest; the password stays in super.secret, 0600.
+ */
+function superUserLines(password: string): string {
+  return `# The ensemble's super user, for zkpseudo reset/seed/dump (only a digest; the password is in the ensemble's super.secret):\n${SUPER_DIGEST_KEY}=${superDigest(password)}\n`;
+}
+
+/**
  * Renders zoo.cfg and writes myid for the given servers (default: all), creating the data
  * and log dirs. Rendering is pure, so this is safe on every `up` and `start`. Returns a
  * sentence for each thing it found missing or wrong and repaired (a deleted logs/ dir, a
@@ -51,6 +64,7 @@ async function quietFourLetterWords(home: string, confDir: string, facts: Versio
 export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec, ids?: number[]): Promise<string[]> {
   const template = await zooCfgTemplate();
   const repairs: string[] = [];
+  const superLines = superUserLines(await ensureSecret(paths, (text) => repairs.push(text)));
   await Promise.all(spec.members.filter((m) => !ids || ids.includes(m.id)).map(async (m) => {
     // Each server's zoo.cfg has the shape of the release its copy runs (a mixed ensemble has two).
     const version = parseZkVersion(memberVersion(spec, m))!;
@@ -67,7 +81,7 @@ export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec,
       ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config,
       ...(spec.tickMs ? { tickMs: spec.tickMs } : {}), ...(spec.faults ? { dials: proxyDials(spec.faults, m.id) } : {}),
     });
-    await writeOwned(paths.home, sp.config, cfg);
+    await writeOwned(paths.home, sp.config, cfg + superLines);
     await quietFourLetterWords(paths.home, sp.confDir, versionFacts(version));
     await writeOwned(paths.home, sp.myid, `${m.id}\n`);
   }));
