@@ -141,7 +141,7 @@ describe('consistency under faults, with real servers', () => {
       for (let i = 1; i <= 15; i++) {
         const w = await writer.perform({ f: 'write', key, value: `v${i}` }, async (s) => ({ type: 'ok', ...(await s.setDataIf(key, `v${i}`, -1)) }));
         if (w?.outcome === 'ok') acked.push(w.version!);
-        const r = await reader.perform({ f: 'read', key }, async (s) => { const x = await s.read(key); return { type: 'ok', value: x.data, version: x.version, mzxid: x.mzxid }; });
+        const r = await reader.perform({ f: 'read', key }, async (s) => { const x = await s.readFacts(key); return { type: 'ok', value: x.data, version: x.version, mzxid: x.mzxid }; });
         // Proof without the checker: the read began after version w was acknowledged, and returned an older one.
         if (r?.outcome === 'ok' && r.version! < Math.max(...acked)) staleSeen++;
       }
@@ -191,7 +191,7 @@ describe('consistency under faults, with real servers', () => {
       const address = (id: number) => zk.connectString.split(',')[id - 1]!;
       const worker = (client: number, id: number) => new Worker({ client, pinned: id, address: address(id), serverOf: () => id, recorder, stopped: () => false, sessionTimeoutMs: 10_000 });
       const write = (w: Worker, value: string) => w.perform({ f: 'write', key, value }, async (s) => ({ type: 'ok', ...(await s.setDataIf(key, value, -1)) }));
-      const read = (w: Worker) => w.perform({ f: 'read', key }, async (s) => { const x = await s.read(key); return { type: 'ok', value: x.data, version: x.version, mzxid: x.mzxid }; });
+      const read = (w: Worker) => w.perform({ f: 'read', key }, async (s) => { const x = await s.readFacts(key); return { type: 'ok', value: x.data, version: x.version, mzxid: x.mzxid }; });
       let stale = false;
       // A race by nature (the resumed leader answers within a millisecond, notices within half a
       // tick): a few tries, each a full pause, election, write and resume.

@@ -54,7 +54,7 @@ describe('reset, dump, seed and namespaces, with real servers', () => {
     sb = await createSandbox('tree');
     // TTL nodes need extendedTypesEnabled; a container is reaped within half a second, not a minute.
     sb.env.ZKPSEUDO_JVM_FLAGS = '-Dznode.container.checkIntervalMs=500';
-    zk = await up({ servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env, config: { extendedTypesEnabled: 'true' } });
+    zk = await up({ servers: 3, ports: 'auto', zkVersion: sb.zkVersion, mirror: sb.mirrorUrl, env: sb.env, config: { extendedTypesEnabled: 'true' }, reuse: true }); // the default ensemble, which the CLI calls share
   });
   afterAll(async () => {
     for (const s of sessions) s.close();

@@ -47,7 +47,7 @@ describe(`rolling upgrade of real builds, ZooKeeper ${FROM} → ${TO}`, () => {
   afterAll(async () => { await sb?.cleanup(); });
 
   it(`a client writes throughout \`upgrade ${TO} --rolling\`: nothing acknowledged is lost, no stall beyond one election, ${TO} everywhere`, async () => {
-    zk = await up({ servers: 3, ports: 'auto', zkVersion: FROM, mirror, env: sb.env });
+    zk = await up({ servers: 3, ports: 'auto', zkVersion: FROM, mirror, env: sb.env, reuse: true }); // the default ensemble, which the CLI calls share
     const writer = await connect(zk.connectString);
     await writer.create('/rolling', '', CreateMode.PERSISTENT);
     const acked: number[] = [];
