@@ -1,5 +1,5 @@
 /** `zkpseudo wait CONDITION [--connect …]`: block until the ensemble is in that state (exit 0) or time runs out (exit 2). */
-import { waitUntil } from '../../ensemble/observe/wait-condition.js';
+import { resolveCondition, waitUntil } from '../../ensemble/observe/wait-condition.js';
 import { UsageError } from '../../errors.js';
 import { CONDITION_WORDS, describeCondition, parseCondition } from '../../zk/conditions.js';
 import type { CommandContext } from '../context.js';
@@ -29,10 +29,11 @@ export async function waitCommand(c: CommandContext, given: string[], opts: { ti
   process.once('SIGINT', onSignal);
   try {
     // new-leader: a leader other than the one the last fault removed (ensemble/faults/removed-leader).
-    const status = await waitUntil(target, condition, { timeoutMs, signal: controller.signal, ...(c.op.onNotice ? { onNotice: c.op.onNotice } : {}) });
+    const waited = await resolveCondition(target, condition, c.op.onNotice);
+    const status = await waitUntil(target, waited, { timeoutMs, signal: controller.signal });
     const which = 'name' in status ? { name: status.name } : { connectString: status.connectString };
-    if (c.o.json) printJson(c.o, { ...which, condition: describeCondition(condition), met: true, status });
-    else if (!c.o.quiet) c.o.out(`${describeCondition(condition)}: yes\n${formatAnyStatus(status)}`);
+    if (c.o.json) printJson(c.o, { ...which, condition: describeCondition(waited), met: true, status });
+    else if (!c.o.quiet) c.o.out(`${describeCondition(waited)}: yes\n${formatAnyStatus(status)}`);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);

@@ -26,17 +26,23 @@ export interface WaitForOptions<S extends TargetStatus = EnsembleStatus> {
 }
 
 /**
+ * `new-leader` with the leader it must replace filled in from the record of the last fault that
+ * removed one, where the target keeps such a record; any other condition as it is.
+ */
+export async function resolveCondition(target: Pick<Target, 'removedLeader'>, condition: Condition, onNotice?: (text: string) => void): Promise<Condition> {
+  if (condition.kind !== 'new-leader' || condition.previous !== undefined) return condition;
+  const removed = await target.removedLeader?.(onNotice);
+  return removed ? { kind: 'new-leader', previous: removed.leader, ...(removed.epoch !== null ? { previousEpoch: removed.epoch } : {}) } : condition;
+}
+
+/**
  * Polls every server of `target` until `condition` holds; resolves with that status. For
  * `new-leader` without a `previous`, the leader the last fault removed is the one to replace
  * (a local ensemble: see faults/removed-leader), else the leader at the start of the wait, if any.
  */
 export async function waitUntil<S extends EnsembleStatus | RemoteStatus>(target: Target<S>, condition: Condition, opts: WaitForOptions<S>): Promise<S> {
   const deadline = Date.now() + opts.timeoutMs;
-  let c = condition;
-  if (c.kind === 'new-leader' && c.previous === undefined) {
-    const removed = await target.removedLeader?.(opts.onNotice);
-    if (removed) c = { kind: 'new-leader', previous: removed.leader, ...(removed.epoch !== null ? { previousEpoch: removed.epoch } : {}) };
-  }
+  let c = await resolveCondition(target, condition, opts.onNotice);
   for (let first = true; ; first = false) {
     if (opts.signal?.aborted) throw new InterruptedError('`wait`');
     const status = await target.probe(Math.min(1000, Math.max(200, deadline - Date.now())));
