@@ -182,7 +182,10 @@ export function connect(server: string, timeoutMs = 10_000, opts: ConnectOptions
           const lost = (state: { name: string }) => {
             if (state.name !== 'DISCONNECTED' && state.name !== 'EXPIRED') return;
             client.removeListener('state', lost);
-            fn();
+            // Not from inside the library's own state change: it announces DISCONNECTED and only
+            // then starts reconnecting, which would undo a close() made meanwhile (CLOSING becomes
+            // CONNECTING) and leave a client retrying a dead server forever, holding the process.
+            setImmediate(fn);
           };
           client.on('state', lost);
           return () => { client.removeListener('state', lost); };
