@@ -64,14 +64,14 @@ describe('README recipes', () => {
     return dir;
   }
 
-  it('vitest: two copies of the recipe at once each get an ensemble of their own, kill its leader, pass, and leave nothing', async () => {
+  it('vitest: two copies of the recipe at once each get an ensemble of their own, reset it between tests, kill its leader, pass, and leave nothing', async () => {
     const a = await project('vitest', 'vitest', ['vitest@4', 'node-zookeeper-client@1']);
     const b = path.join(scratch, 'vitest-b');
     await cp(a, b, { recursive: true, verbatimSymlinks: true });
     const runs = await Promise.all([a, b].map((dir) => execa('npx', ['vitest', 'run'], { cwd: dir, env: sb.env, reject: false, timeout: 240_000 })));
     for (const r of runs) {
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-      expect(r.stdout).toMatch(/2 passed/);
+      expect(r.stdout).toMatch(/3 passed/);
     }
     await leftNothing();
   }, 400_000);
@@ -80,16 +80,16 @@ describe('README recipes', () => {
     const dir = await failingCopy('vitest', 'vitest-fails', 'zk.test.ts', "\ntest('fails on purpose', () => { expect(1).toBe(2); });\n");
     const r = await execa('npx', ['vitest', 'run'], { cwd: dir, env: sb.env, reject: false, timeout: 240_000 });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/2 passed/);
+    expect(r.stdout).toMatch(/3 passed/);
     for (const id of [1, 2, 3]) expect(r.stdout, r.stdout).toMatch(logLinesOf(id));
     await leftNothing();
   }, 300_000);
 
-  it('Jest: a test file require()s zkpseudo (its CommonJS build, no flags), kills the leader and waits for a new one; teardown leaves nothing', async () => {
+  it('Jest: a test file require()s zkpseudo (its CommonJS build, no flags), resets the tree between tests, kills the leader and waits for a new one; teardown leaves nothing', async () => {
     const dir = await project('jest', 'jest', ['jest@29', 'node-zookeeper-client@1']);
     const r = await execa('npx', ['jest'], { cwd: dir, env: sb.env, reject: false, timeout: 240_000 });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stderr).toMatch(/2 passed/);
+    expect(r.stderr).toMatch(/3 passed/);
     await leftNothing();
     const failing = await failingCopy('jest', 'jest-fails', 'zk.test.cjs', "\ntest('fails on purpose', showingLogs(async () => { expect(1).toBe(2); }));\n");
     const f = await execa('npx', ['jest'], { cwd: failing, env: sb.env, reject: false, timeout: 240_000 });
