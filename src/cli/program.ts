@@ -102,6 +102,10 @@ export function buildProgram(): Command {
     .option('--owner <pid>', 'stop the servers when this process exits, however it dies (data kept)', int('--owner', 1, 2 ** 22))
     .option('--faults', 'route every link through zkpseudo\'s proxies, for isolate/partition/delay/heal')
     .option('--tick <duration>', 'ZooKeeper\'s tickTime, like 200ms (initLimit/syncLimit scaled); default 2000ms')
+    .option('--tls', 'client TLS (a secure port beside the plain one) and quorum TLS, with keys made for the ensemble')
+    .option('--tls-only', 'like --tls, with the plain client port closed')
+    .addOption(new Option('--tls-client-auth <mode>', 'whether servers ask TLS clients for a certificate (default need)').choices(['need', 'want', 'none']))
+    .option('--sasl', 'SASL DIGEST-MD5 for clients (enforced) and between servers, with generated users')
     .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults'))
     .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
       const { upCommand, flagsToOptions } = await import('./commands/up.js');

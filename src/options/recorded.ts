@@ -32,9 +32,21 @@ export function recordedSpecProblems(value: unknown): string[] {
       if (!isObject(m.ports)) return say(`${key}.ports`, 'is missing');
       for (const p of ['client', 'quorum', 'election']) if (!isPort(m.ports[p])) say(`${key}.ports.${p}`, `${JSON.stringify(m.ports[p])} is not a port number`);
       if (m.ports.admin !== undefined && !isPort(m.ports.admin)) say(`${key}.ports.admin`, `${JSON.stringify(m.ports.admin)} is not a port number`);
+      if (m.ports.secureClient !== undefined && !isPort(m.ports.secureClient)) say(`${key}.ports.secureClient`, `${JSON.stringify(m.ports.secureClient)} is not a port number`);
     });
   }
+  if (value.security !== undefined) securityProblems(value.security, say);
   return problems;
+}
+
+/** A recorded `security` block: `{ tls?: { only, clientAuth }, sasl?: true }`. */
+function securityProblems(sec: unknown, say: (key: string, message: string) => void): void {
+  if (!isObject(sec)) return say('security', 'is not a mapping');
+  if (sec.sasl !== undefined && typeof sec.sasl !== 'boolean') say('security.sasl', `${JSON.stringify(sec.sasl)} is not true or false`);
+  if (sec.tls === undefined) return;
+  if (!isObject(sec.tls)) return say('security.tls', 'is not a mapping');
+  if (typeof sec.tls.only !== 'boolean') say('security.tls.only', `${JSON.stringify(sec.tls.only)} is not true or false`);
+  if (!['need', 'want', 'none'].includes(sec.tls.clientAuth as string)) say('security.tls.clientAuth', `${JSON.stringify(sec.tls.clientAuth)} is not "need", "want" or "none"`);
 }
 
 /** Narrowing helper for callers that have checked `recordedSpecProblems(value)` is empty. */

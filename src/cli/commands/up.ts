@@ -27,6 +27,10 @@ export function flagsToOptions(servers: number | undefined, o: Record<string, un
     ...(o.faults ? { faults: true } : {}),
     ...(o.tick ? { tick: o.tick as string } : {}),
     ...(o.wait === false ? { wait: false } : {}),
+    ...(o.tls ? { tls: true } : {}),
+    ...(o.tlsOnly ? { tlsOnly: true } : {}),
+    ...(o.tlsClientAuth ? { tlsClientAuth: o.tlsClientAuth as 'need' } : {}),
+    ...(o.sasl ? { sasl: true } : {}),
   };
 }
 

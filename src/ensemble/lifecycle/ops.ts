@@ -60,7 +60,7 @@ export function withEnsembleLock<T>(ctx: OpContext, fn: () => Promise<T>): Promi
 async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
-  const ours = /^(ensemble\.yaml|owner\.json|faults\.json|faults\.applied|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  const ours = /^(ensemble\.yaml|owner\.json|faults\.json|faults\.applied|fault-proxy\.log|security|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 

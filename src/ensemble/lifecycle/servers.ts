@@ -14,6 +14,10 @@ import { logTail } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
 import { diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
+import { securityJvmFlags } from '../../zk/security-cfg.js';
+import { versionFacts } from '../../zk/version-facts.js';
+import { parseZkVersion } from '../../zk/versions.js';
+import { securityFiles } from '../security/files.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -35,10 +39,12 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
 /** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds). */
-async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
+async function launchWithCds(paths: EnsemblePaths, sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
   const base = launchOptions(spec, env);
   const cds = await cdsLaunch(sp, spec, env);
-  return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+  // SASL: the server's JAAS file by path (its passwords stay in the 0600 file, off the command line).
+  const secured = securityJvmFlags(spec.security, versionFacts(parseZkVersion(spec.zkVersion)!), securityFiles(paths).serverJaas(sp.id));
+  return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags, ...secured], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
 }
 
 export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
@@ -81,7 +87,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     await removePidFile(sp.home, sp.pidFile);
   }
   for (let attempt = 1; ; attempt++) {
-    const launch = await startServer(sp, await launchWithCds(sp, spec, ctx.env), ctx.env);
+    const launch = await startServer(sp, await launchWithCds(ctx.paths, sp, spec, ctx.env), ctx.env);
     onLaunch?.(launch);
     const result = await launch.result;
     if (result.ok) return 'started';
