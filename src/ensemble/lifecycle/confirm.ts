@@ -6,7 +6,7 @@
  * (QuorumPeer.start: loadDataBase, then the connection factory), so an answer there proves
  * the data loaded, and a process gone before it answered is a failed start.
  */
-import { sendFourLetterWord } from '../../edge/fourlw.js';
+import { askServer, fourLetterTls } from '../security/client.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import { liveServersFor } from '../observe/identity.js';
 import { sleep } from '../observe/wait-healthy.js';
@@ -19,10 +19,11 @@ import { startFailure, type ServerContext } from './servers.js';
  */
 export async function confirmStarted(ctx: ServerContext, spec: EnsembleSpec, member: Member, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const secure = await fourLetterTls(ctx.paths, spec);
   for (;;) {
     const live = (await liveServersFor(ctx.paths, [member.id])).get(member.id);
     if (!live) throw await startFailure(ctx.paths, spec, member.id, `server ${member.id} exited right after zkServer.sh started it`);
-    if (await sendFourLetterWord(member.ports.client, 'srvr', 500).then(() => true, () => false)) return;
+    if (await askServer(spec, member, 'srvr', 500, secure).then(() => true, () => false)) return;
     if (Date.now() >= deadline) return;
     await sleep(100);
   }

@@ -3,7 +3,8 @@
  * ensemble's servers live, `srvr` says what each does, and the port's holder proves the answer
  * came from this ensemble's server and not another's on the same port (SPEC §11).
  */
-import { sendFourLetterWord } from '../../edge/fourlw.js';
+import { sendFourLetterWord, type FourLetterTls } from '../../edge/fourlw.js';
+import { fourLetterTls } from '../security/client.js';
 import { readPidFile } from '../../edge/process.js';
 import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../../edge/proctable.js';
 import { parseSrvr } from '../../zk/fourlw.js';
@@ -43,7 +44,10 @@ export interface EnsembleStatus {
   health: Health;
 }
 
-/** `127.0.0.1:2181,127.0.0.1:2182,…` over every server, observers included. */
+/**
+ * `127.0.0.1:2181,127.0.0.1:2182,…` over every server, observers included: the plain client
+ * ports (on a --tls-only ensemble, its only client ports, which speak TLS).
+ */
 export function connectString(spec: EnsembleSpec): string {
   // With fault proxies, clients go through them, so `isolate-clients` and client delays apply.
   return spec.members.map((m) => `127.0.0.1:${spec.faults?.clients[String(m.id)] ?? m.ports.client}`).join(',');
@@ -74,13 +78,15 @@ async function describeHolder(port: number, listening: Listening): Promise<strin
 }
 
 /** Probes one server; never throws (a server that does not answer is a state, not an error). */
-export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000): Promise<ServerStatus> {
+export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000, secure?: FourLetterTls): Promise<ServerStatus> {
   const sp = paths.server(member.id);
+  // `secure`: the server's only client port speaks TLS (--tls-only), so the words go over TLS.
+  const ask = (word: string) => sendFourLetterWord(member.ports.client, word, timeoutMs, '127.0.0.1', secure);
   const [pidFile, srvr, conf] = await Promise.all([
     live ? undefined : readPidFile(sp.pidFile, sp.config),
-    sendFourLetterWord(member.ports.client, 'srvr', timeoutMs).then((text) => ({ text }), (err: Error) => ({ error: err })),
+    ask('srvr').then((text) => ({ text }), (err: Error) => ({ error: err })),
     // `conf` names the answering server's dataDir: proof of whose server it is, for one round trip.
-    live ? sendFourLetterWord(member.ports.client, 'conf', timeoutMs).catch(() => '') : Promise.resolve(''),
+    live ? ask('conf').catch(() => '') : Promise.resolve(''),
   ]);
   const base: ServerStatus = {
     id: member.id,
@@ -122,7 +128,8 @@ export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, ti
   // The socket table is read only if some answer cannot be placed otherwise, and then once.
   let sockets: Promise<Listening> | undefined;
   const listening = () => (sockets ??= listeningSockets());
-  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs)));
+  const secure = await fourLetterTls(paths, spec);
+  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs, secure)));
   const state = spec.faults ? await readFaultState(paths) : undefined;
   const ids = spec.members.map((m) => m.id);
   const servers = state ? probed.map((s) => ({ ...s, faults: serverFaults(state, s.id, ids) })) : probed;

@@ -1,0 +1,53 @@
+/**
+ * Why a server refused a client, read from the lines its log wrote at that moment (pure):
+ * ZooKeeper names a TLS or SASL refusal there and nowhere else — the client sees only a
+ * closed connection or a bare TLS alert. Patterns from ZooKeeper 3.8's Netty server, JSSE
+ * and the SASL server, as they appear in real logs.
+ */
+
+const REASONS: { pattern: RegExp; say: (m: RegExpExecArray) => string }[] = [
+  { pattern: /NotSslRecordException: not an SSL\/TLS record/, say: () => 'a client sent plaintext to the TLS port (not an SSL/TLS record)' },
+  { pattern: /Empty client certificate chain|null cert chain|Empty server certificate chain/i, say: () => 'the client presented no certificate, and the server requires one (ssl.clientAuth=need)' },
+  { pattern: /CertificateExpiredException: NotAfter: ([^\n]+)/, say: (m) => `a certificate has expired (NotAfter: ${m[1]!.trim()})` },
+  { pattern: /CertificateNotYetValidException: NotBefore: ([^\n]+)/, say: (m) => `a certificate is not valid yet (NotBefore: ${m[1]!.trim()})` },
+  { pattern: /(unable to find valid certification path to requested target|Signature does not match|signature check failed)/, say: (m) => `a certificate is not signed by the CA the server trusts (${m[1]})` },
+  { pattern: /No subject alternative names matching IP address ([\d.]+) found|Failed to verify host address: ([^\s]+)/, say: (m) => `a certificate does not name ${m[1] ?? m[2]}` },
+  { pattern: /Received fatal alert: ([a-z_]+)/, say: (m) => `the other end refused the TLS handshake (${m[1]})` },
+  // The failure line logs the exception on the next line ("failed to SASL authenticate: {}"), so the exception line is what names it.
+  { pattern: /SaslException: (DIGEST-MD5: [^\n]*Mismatched response[^\n]*)/, say: (m) => `SASL authentication failed: the password is wrong (${m[1]!.trim()})` },
+  { pattern: /SaslException: (DIGEST-MD5: [^\n]+)/, say: (m) => `SASL authentication failed (${m[1]!.trim()})` },
+  { pattern: /Client authentication scheme\(s\) (\[[^\]]*\]) does not match with any of the expected authentication scheme (\[[^\]]*\])/, say: (m) => `the client did not authenticate with ${m[2]} (it had ${m[1]}), so the server closed its session` },
+  { pattern: /SSLHandshakeException: ([^\n]+)/, say: (m) => `the TLS handshake failed (${m[1]!.trim()})` },
+];
+
+const STAMP = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})/;
+
+/** A log line's time (the server's local time, as this machine reads it); undefined for continuation lines. */
+export function lineTime(line: string): number | undefined {
+  const m = STAMP.exec(line);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
+  return new Date(y!, mo! - 1, d!, h!, mi!, s!, ms!).getTime();
+}
+
+/**
+ * The reason for the latest refusal the log shows at or after `sinceMs` (stack-trace lines
+ * belong to the stamped line above them), or undefined when it shows none.
+ */
+export function refusalReason(logText: string, sinceMs = 0): string | undefined {
+  let current = -Infinity;
+  let found: string | undefined;
+  for (const line of logText.split('\n')) {
+    const t = lineTime(line);
+    if (t !== undefined) current = t;
+    if (current < sinceMs) continue;
+    for (const r of REASONS) {
+      const m = r.pattern.exec(line);
+      if (m) {
+        found = r.say(m);
+        break;
+      }
+    }
+  }
+  return found;
+}
