@@ -30,21 +30,32 @@ export function lineTime(line: string): number | undefined {
   return new Date(y!, mo! - 1, d!, h!, mi!, s!, ms!).getTime();
 }
 
+/** Threads and classes that serve clients (Netty's event loops, the SASL and enforcement checks), not peers. */
+const CLIENT_SIDE = /nioEventLoopGroup|epollEventLoopGroup|NettyServerCnxn|AuthenticationHelper|ZooKeeperServer@/;
+
 /**
  * The reason for the latest refusal the log shows at or after `sinceMs` (stack-trace lines
- * belong to the stamped line above them), or undefined when it shows none.
+ * belong to the stamped line above them), or undefined when it shows none. `peersOnly` skips
+ * refusals of clients: a misconfigured client says nothing about whether the quorum can form.
  */
-export function refusalReason(logText: string, sinceMs = 0): string | undefined {
+export function refusalReason(logText: string, sinceMs = 0, peersOnly = false): string | undefined {
   let current = -Infinity;
+  let client = false;
+  let peer: string | undefined;
   let found: string | undefined;
   for (const line of logText.split('\n')) {
     const t = lineTime(line);
-    if (t !== undefined) current = t;
-    if (current < sinceMs) continue;
+    if (t !== undefined) {
+      current = t;
+      client = CLIENT_SIDE.test(line);
+      // The quorum's own line names the peer ("Cannot open channel to 3 at election address …").
+      peer = /Cannot open channel to (\d+)|Connection broken for id (\d+)|connecting to server (\d+)/i.exec(line)?.slice(1).find(Boolean);
+    }
+    if (current < sinceMs || (peersOnly && client)) continue;
     for (const r of REASONS) {
       const m = r.pattern.exec(line);
       if (m) {
-        found = r.say(m);
+        found = `${r.say(m)}${peer ? ` (on its link to server ${peer})` : ''}`;
         break;
       }
     }

@@ -36,7 +36,7 @@ export interface DigestExchange {
 export class DigestChallengeError extends Error {}
 
 /** Answers the server's first challenge for `user`/`password`; `cnonce` is random in use, fixed in tests. */
-export function answerChallenge(challenge: Buffer, user: string, password: string, cnonce: string): DigestExchange {
+export function answerChallenge(challenge: Buffer, user: string, password: string, cnonce: string, digestUri = DIGEST_URI): DigestExchange {
   const c = parseDirectives(challenge.toString('utf8'));
   const nonce = c.nonce;
   if (!nonce) throw new DigestChallengeError(`the server's DIGEST-MD5 challenge has no nonce: ${challenge.toString('utf8').slice(0, 200)}`);
@@ -49,9 +49,9 @@ export function answerChallenge(challenge: Buffer, user: string, password: strin
   const kd = (a2: string) => hex(md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${hex(md5(a2))}`));
   const fields = [
     `charset=utf-8`, `username=${quote(user)}`, ...(c.realm !== undefined ? [`realm=${quote(realm)}`] : []), `nonce=${quote(nonce)}`,
-    `nc=${nc}`, `cnonce=${quote(cnonce)}`, `digest-uri=${quote(DIGEST_URI)}`, `maxbuf=65536`, `response=${kd(`AUTHENTICATE:${DIGEST_URI}`)}`, `qop=auth`,
+    `nc=${nc}`, `cnonce=${quote(cnonce)}`, `digest-uri=${quote(digestUri)}`, `maxbuf=65536`, `response=${kd(`AUTHENTICATE:${digestUri}`)}`, `qop=auth`,
   ];
-  return { response: Buffer.from(fields.join(','), 'utf8'), expectedRspauth: kd(`:${DIGEST_URI}`) };
+  return { response: Buffer.from(fields.join(','), 'utf8'), expectedRspauth: kd(`:${digestUri}`) };
 }
 
 /** Whether the server's final message proves it knew the password. */

@@ -9,7 +9,8 @@ import type { EnsembleSpec, Member } from '../../options/types.js';
 import { refusalReason } from '../../zk/security-log.js';
 import { logTail } from '../observe/logs.js';
 import type { EnsemblePaths } from '../store/layout.js';
-import { sleep } from '../observe/wait-healthy.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The reason server `id` logged for refusing a client since `sinceMs`, waiting up to a second for the line to be written. */
 export async function serverRefusal(paths: EnsemblePaths, id: number, sinceMs: number): Promise<string | undefined> {
@@ -28,4 +29,18 @@ export async function explainClientFailure(paths: EnsemblePaths, spec: EnsembleS
   const reason = await serverRefusal(paths, member.id, sinceMs);
   if (!reason) return err;
   return new ZkpseudoError(`${err.message}; server ${member.id}'s log says: ${reason}`, err.hint, err.exitCode, { cause: err });
+}
+
+/**
+ * On a secured ensemble that is not healthy yet: the first server whose log shows a refused
+ * TLS or SASL handshake with a peer since `sinceMs` (an expired or foreign certificate, a
+ * plaintext peer, a wrong quorum password) — a cause no amount of waiting cures, so `up` can say it at once.
+ */
+export async function securityRefusal(paths: EnsemblePaths, spec: EnsembleSpec, sinceMs: number): Promise<{ id: number; reason: string } | undefined> {
+  if (!spec.security) return undefined;
+  for (const m of spec.members) {
+    const reason = refusalReason(await logTail(paths, m.id, 300).catch(() => ''), sinceMs, true);
+    if (reason) return { id: m.id, reason };
+  }
+  return undefined;
 }
