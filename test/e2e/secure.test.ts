@@ -88,6 +88,12 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       expect(check.stdout).toMatch(/connect to server 3: session 0x[0-9a-f]+ on port \d+ over TLS/);
       expect(env.ZK_SECURE_CONNECT).toMatch(/^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
       expect(env.ZK_SECURE_CONNECT).not.toBe(env.ZK_CONNECT);
+      // The library hands out the same settings.
+      expect(zk.secureConnectString).toBe(env.ZK_SECURE_CONNECT);
+      expect(await zk.clientSettings()).toMatchObject({ ZK_TLS_CA: env.ZK_TLS_CA, ZK_TLS_TRUSTSTORE_PASSWORD: env.ZK_TLS_TRUSTSTORE_PASSWORD });
+      const json = JSON.parse((await sb.cli(['status', '--json', '--name', 'tls'])).stdout);
+      expect(typeof json.servers[0].secureClientPort).toBe('number');
+      expect(json.servers[0].secureClientPort).not.toBe(json.servers[0].clientPort);
     });
 
     it('zkCli.sh over TLS (zkpseudo cli), and kazoo with use_ssl on the secure connect string', async () => {

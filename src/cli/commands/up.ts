@@ -1,5 +1,6 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
 import { connectString } from '../../ensemble/observe/probe.js';
+import { secureConnectString } from '../../ensemble/security/endpoints.js';
 import { upEnsemble } from '../../ensemble/lifecycle/up.js';
 import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
 import { InterruptedError } from '../../errors.js';
@@ -85,6 +86,9 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
     else if (!c.o.quiet) {
       if (result.status) c.o.out(formatStatus(result.status));
       c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
+      // A secured ensemble: the TLS connect string too; `zkpseudo env` has the rest a client needs.
+      const secure = secureConnectString(result.spec);
+      if (secure) c.o.out(`ZK_SECURE_CONNECT=${secure}`);
     }
     return 0;
   } catch (err) {

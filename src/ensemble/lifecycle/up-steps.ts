@@ -190,7 +190,7 @@ const ports: UpStep = {
     const spec = r.existing ? await resumedSpec(r, r.existing) : await newSpec(r);
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
-    const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients)] : [];
+    const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients), ...Object.values(spec.faults.secureClients ?? {})] : [];
     r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts);
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     await writeSpec(r.paths, spec);

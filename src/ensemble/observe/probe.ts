@@ -22,6 +22,8 @@ export interface ServerStatus {
   /** leader, follower, observer, standalone, read-only; looking (up, not serving); starting (no answer yet); paused; down. */
   role: Role | 'starting' | 'paused';
   clientPort: number;
+  /** The TLS client port, on an ensemble with TLS beside the plain port (with --tls-only, `clientPort` is the TLS port). */
+  secureClientPort?: number;
   quorumPort: number;
   electionPort: number;
   /** The live server process, or null when none (a stale pid file is reported in `note`). */
@@ -93,6 +95,7 @@ export async function probeServer(paths: EnsemblePaths, member: Member, live: Li
     peerType: member.peerType,
     role: 'down',
     clientPort: member.ports.client,
+    ...(member.ports.secureClient ? { secureClientPort: member.ports.secureClient } : {}),
     quorumPort: member.ports.quorum,
     electionPort: member.ports.election,
     pid: live?.pid ?? null,
