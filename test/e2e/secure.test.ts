@@ -15,7 +15,7 @@ import { up, type Ensemble } from '../../src/index.js';
 import { connect } from '../../src/edge/zkwire/session.js';
 import { sendFourLetterWord } from '../../src/edge/fourlw.js';
 import { explainClientFailure } from '../../src/ensemble/security/diagnose.js';
-import { createAuthority } from '../../src/ensemble/security/certs.js';
+import { createAuthority, loadAuthority } from '../../src/ensemble/security/certs.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { readSpec } from '../../src/ensemble/store/spec-file.js';
 import { createSandbox, requireZooKeeper, type Sandbox } from '../helpers/sandbox.js';
@@ -163,6 +163,27 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       } finally {
         process.kill(pid, 'SIGKILL');
         await new Promise((r) => setTimeout(r, 500));
+      }
+      await zk.start(3);
+      expect((await zk.waitFor('healthy', { timeout: '40s' })).health.state).toBe('healthy');
+    });
+
+    it('a server with an expired certificate: up fails within seconds naming it, not after the timeout', async () => {
+      const store = path.join(zk.dir, 'security', 'server-3.pem');
+      await zk.stop(3);
+      await copyFile(store, `${store}.keep`);
+      try {
+        const ca = await loadAuthority(await readFile(path.join(zk.dir, 'security', 'ca.pem'), 'utf8'), await readFile(path.join(zk.dir, 'security', 'ca-key.pem'), 'utf8'));
+        const expired = await ca.issue('server 3, expired', { notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+        await writeFile(store, `${expired.key}${expired.cert}${ca.cert}`);
+        const started = Date.now();
+        const r = await sb.cli(['up', '--name', 'tls', '--timeout', '60s']);
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toMatch(/cannot talk to the other servers securely: a certificate has expired \(NotAfter: [^)]+\)/);
+        expect(Date.now() - started).toBeLessThan(30_000);
+      } finally {
+        await copyFile(`${store}.keep`, store);
+        await zk.stop(3);
       }
       await zk.start(3);
       expect((await zk.waitFor('healthy', { timeout: '40s' })).health.state).toBe('healthy');

@@ -115,14 +115,15 @@ function assertSameShape(req: Request, spec: EnsembleSpec): void {
 function securityDiffs(req: Request, spec: EnsembleSpec): string[] {
   const has = spec.security;
   const want = req.security;
-  const asked = (['tls', 'tlsOnly', 'tlsClientAuth', 'sasl'] as const).some((k) => req.explicit.has(k));
-  if (!asked) return [];
   const out: string[] = [];
-  if (!!want?.tls !== !!has?.tls) out.push(has?.tls ? 'TLS' : 'no TLS');
-  else if (want?.tls && has?.tls && (want.tls.only !== has.tls.only || want.tls.clientAuth !== has.tls.clientAuth)) {
-    out.push(`TLS ${has.tls.only ? 'only' : 'beside the plain port'} with client auth "${has.tls.clientAuth}"`);
+  // Only what was asked for is compared: `up --sasl` of a TLS ensemble says nothing about its TLS.
+  if ((['tls', 'tlsOnly', 'tlsClientAuth'] as const).some((k) => req.explicit.has(k))) {
+    if (!!want?.tls !== !!has?.tls) out.push(has?.tls ? 'TLS' : 'no TLS');
+    else if (want?.tls && has?.tls && (want.tls.only !== has.tls.only || (req.explicit.has('tlsClientAuth') && want.tls.clientAuth !== has.tls.clientAuth))) {
+      out.push(`TLS ${has.tls.only ? 'only' : 'beside the plain port'} with client auth "${has.tls.clientAuth}"`);
+    }
   }
-  if ((req.explicit.has('sasl') || !!want?.sasl) && !!want?.sasl !== !!has?.sasl) out.push(has?.sasl ? 'SASL' : 'no SASL');
+  if (req.explicit.has('sasl') && !!want?.sasl !== !!has?.sasl) out.push(has?.sasl ? 'SASL' : 'no SASL');
   return out;
 }
 
