@@ -33,16 +33,24 @@ export function lineTime(line: string): number | undefined {
 /** Threads and classes that serve clients (Netty's event loops, the SASL and enforcement checks), not peers. */
 const CLIENT_SIDE = /nioEventLoopGroup|epollEventLoopGroup|NettyServerCnxn|AuthenticationHelper|ZooKeeperServer@/;
 
+/** A refusal found in a log: what it says, and how specific it is (lower ranks name the cause more exactly). */
+export interface Refusal {
+  reason: string;
+  rank: number;
+}
+
 /**
- * The reason for the latest refusal the log shows at or after `sinceMs` (stack-trace lines
- * belong to the stamped line above them), or undefined when it shows none. `peersOnly` skips
+ * The most specific refusal the log shows at or after `sinceMs` (the latest among equals;
+ * stack-trace lines belong to the stamped line above them), or undefined when it shows none.
+ * A failed handshake leaves several lines — a generic alert on one end, the certificate's
+ * problem on the other — and the certificate's problem is the one to say. `peersOnly` skips
  * refusals of clients: a misconfigured client says nothing about whether the quorum can form.
  */
-export function refusalReason(logText: string, sinceMs = 0, peersOnly = false): string | undefined {
+export function findRefusal(logText: string, sinceMs = 0, peersOnly = false): Refusal | undefined {
   let current = -Infinity;
   let client = false;
   let peer: string | undefined;
-  let found: string | undefined;
+  let found: Refusal | undefined;
   for (const line of logText.split('\n')) {
     const t = lineTime(line);
     if (t !== undefined) {
@@ -52,13 +60,15 @@ export function refusalReason(logText: string, sinceMs = 0, peersOnly = false): 
       peer = /Cannot open channel to (\d+)|Connection broken for id (\d+)|connecting to server (\d+)/i.exec(line)?.slice(1).find(Boolean);
     }
     if (current < sinceMs || (peersOnly && client)) continue;
-    for (const r of REASONS) {
-      const m = r.pattern.exec(line);
-      if (m) {
-        found = `${r.say(m)}${peer ? ` (on its link to server ${peer})` : ''}`;
-        break;
-      }
-    }
+    const rank = REASONS.findIndex((r) => r.pattern.test(line));
+    if (rank < 0 || (found && found.rank < rank)) continue;
+    const m = REASONS[rank]!.pattern.exec(line)!;
+    found = { rank, reason: `${REASONS[rank]!.say(m)}${peer ? ` (on its link to server ${peer})` : ''}` };
   }
   return found;
+}
+
+/** findRefusal's sentence. */
+export function refusalReason(logText: string, sinceMs = 0, peersOnly = false): string | undefined {
+  return findRefusal(logText, sinceMs, peersOnly)?.reason;
 }

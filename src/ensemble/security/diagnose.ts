@@ -6,7 +6,7 @@
 import { ZkWireError } from '../../edge/zkwire/errors.js';
 import { ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
-import { refusalReason } from '../../zk/security-log.js';
+import { findRefusal, refusalReason } from '../../zk/security-log.js';
 import { logTail } from '../observe/logs.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
@@ -38,9 +38,11 @@ export async function explainClientFailure(paths: EnsemblePaths, spec: EnsembleS
  */
 export async function securityRefusal(paths: EnsemblePaths, spec: EnsembleSpec, sinceMs: number): Promise<{ id: number; reason: string } | undefined> {
   if (!spec.security) return undefined;
+  let best: { id: number; reason: string; rank: number } | undefined;
   for (const m of spec.members) {
-    const reason = refusalReason(await logTail(paths, m.id, 300).catch(() => ''), sinceMs, true);
-    if (reason) return { id: m.id, reason };
+    // Each end of a refused handshake logs its side: the one that names the certificate's problem wins.
+    const found = findRefusal(await logTail(paths, m.id, 300).catch(() => ''), sinceMs, true);
+    if (found && (!best || found.rank < best.rank)) best = { id: m.id, ...found };
   }
-  return undefined;
+  return best && { id: best.id, reason: best.reason };
 }
