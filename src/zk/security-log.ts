@@ -10,6 +10,7 @@ const REASONS: { pattern: RegExp; say: (m: RegExpExecArray) => string }[] = [
   { pattern: /Empty client certificate chain|null cert chain|Empty server certificate chain/i, say: () => 'the client presented no certificate, and the server requires one (ssl.clientAuth=need)' },
   { pattern: /CertificateExpiredException: NotAfter: ([^\n]+)/, say: (m) => `a certificate has expired (NotAfter: ${m[1]!.trim()})` },
   { pattern: /CertificateNotYetValidException: NotBefore: ([^\n]+)/, say: (m) => `a certificate is not valid yet (NotBefore: ${m[1]!.trim()})` },
+  { pattern: /CertPathValidatorException: validity check failed/, say: () => 'a certificate has expired or is not valid yet (validity check failed)' },
   { pattern: /(unable to find valid certification path to requested target|Signature does not match|signature check failed)/, say: (m) => `a certificate is not signed by the CA the server trusts (${m[1]})` },
   { pattern: /No subject alternative names matching IP address ([\d.]+) found|Failed to verify host address: ([^\s]+)/, say: (m) => `a certificate does not name ${m[1] ?? m[2]}` },
   { pattern: /Received fatal alert: ([a-z_]+)/, say: (m) => `the other end refused the TLS handshake (${m[1]})` },
@@ -40,11 +41,12 @@ export interface Refusal {
 }
 
 /**
- * The most specific refusal the log shows at or after `sinceMs` (the latest among equals;
- * stack-trace lines belong to the stamped line above them), or undefined when it shows none.
- * A failed handshake leaves several lines — a generic alert on one end, the certificate's
- * problem on the other — and the certificate's problem is the one to say. `peersOnly` skips
- * refusals of clients: a misconfigured client says nothing about whether the quorum can form.
+ * A refusal the log shows at or after `sinceMs` (stack-trace lines belong to the stamped line
+ * above them), or undefined when it shows none. `peersOnly` looks at the quorum's links only
+ * (a misconfigured client says nothing about whether the quorum can form) and takes the most
+ * specific refusal: a failed handshake between servers leaves lines on both ends, a generic
+ * alert on one and the certificate's problem on the other, and the problem is what to say.
+ * Otherwise (one client's attempt) the latest refusal is that attempt's.
  */
 export function findRefusal(logText: string, sinceMs = 0, peersOnly = false): Refusal | undefined {
   let current = -Infinity;
@@ -61,7 +63,7 @@ export function findRefusal(logText: string, sinceMs = 0, peersOnly = false): Re
     }
     if (current < sinceMs || (peersOnly && client)) continue;
     const rank = REASONS.findIndex((r) => r.pattern.test(line));
-    if (rank < 0 || (found && found.rank < rank)) continue;
+    if (rank < 0 || (peersOnly && found && found.rank < rank)) continue;
     const m = REASONS[rank]!.pattern.exec(line)!;
     found = { rank, reason: `${REASONS[rank]!.say(m)}${peer ? ` (on its link to server ${peer})` : ''}` };
   }

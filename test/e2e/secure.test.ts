@@ -179,7 +179,7 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
         const started = Date.now();
         const r = await sb.cli(['up', '--name', 'tls', '--timeout', '60s']);
         expect(r.exitCode).toBe(2);
-        expect(r.stderr).toMatch(/cannot talk to the other servers securely: a certificate has expired \(NotAfter: [^)]+\)/);
+        expect(r.stderr).toMatch(/cannot talk to the other servers securely: a certificate has expired/);
         expect(Date.now() - started).toBeLessThan(30_000);
       } finally {
         await copyFile(`${store}.keep`, store);

@@ -156,8 +156,7 @@ describe('refusal reasons from real ZooKeeper 3.8.0 logs', () => {
   it('names a client without a certificate, and one whose certificate failed validation', () => {
     const log = fixture('netty-client-refusals-3.8.0.log');
     expect(refusalReason(log.split('\n').slice(0, 3).join('\n'))).toBe('the client presented no certificate, and the server requires one (ssl.clientAuth=need)');
-    expect(refusalReason(log.split('\n').slice(3).join('\n'))).toMatch(/^the TLS handshake failed \(PKIX path validation failed/);
-    expect(refusalReason(log)).toMatch(/presented no certificate/);
+    expect(refusalReason(log)).toBe('a certificate has expired or is not valid yet (validity check failed)');
     expect(refusalReason(log, Date.now())).toBeUndefined();
     expect(refusalReason(log, 0, true)).toBeUndefined();
   });
@@ -167,8 +166,15 @@ describe('refusal reasons from real ZooKeeper 3.8.0 logs', () => {
     const sasl = fixture('sasl-wrong-password-3.8.0.log').split('\n');
     expect(refusalReason(sasl.slice(0, 2).join('\n'))).toBe('SASL authentication failed: the password is wrong (DIGEST-MD5: digest response format violation. Mismatched response.)');
     expect(refusalReason(sasl.slice(2).join('\n'))).toBe('the client did not authenticate with [sasl] (it had [ip]), so the server closed its session');
-    // Both in the window: the more specific cause is said.
-    expect(refusalReason(sasl.join('\n'))).toMatch(/the password is wrong/);
+    // One client's attempt: the latest refusal is its own.
+    expect(refusalReason(sasl.join('\n'))).toMatch(/did not authenticate with \[sasl\]/);
+  });
+
+  it('between servers, the most specific cause wins over a bare alert', () => {
+    const alert = '2026-11-30 20:53:11,000 [myid:3] - WARN  [QuorumConnectionThread-[myid=3]-1:QuorumCnxManager@401] - Cannot open channel to 1 at election address /127.0.0.1:1\njavax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown';
+    const validity = '2026-11-30 20:53:11,100 [myid:1] - WARN  [QuorumConnectionThread-[myid=1]-3:QuorumCnxManager@500] - Exception handling connection\njavax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed';
+    expect(refusalReason(`${validity}\n${alert}`, 0, true)).toBe('a certificate has expired or is not valid yet (validity check failed)');
+    expect(refusalReason(`${validity}\n${alert}`, 0, false)).toBe('the other end refused the TLS handshake (certificate_unknown) (on its link to server 1)');
   });
 
   it('names a peer with an expired certificate, and which peer', () => {
