@@ -74,6 +74,8 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
   let status: EnsembleStatus;
   const began = Date.now();
   let nextSecurityLook = began + SECURITY_GRACE_MS;
+  let lastSecurityLook: number | undefined;
+  let refusedBefore = false;
   if (opts.firstPollMs) await sleep(opts.firstPollMs, opts.signal);
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError('Waiting for a healthy quorum');
@@ -86,10 +88,14 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
     const died = [...downCount].filter(([, n]) => n >= 2).map(([id]) => id);
     if (died.length) return fail(paths, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`, died);
     if (spec.security && Date.now() >= nextSecurityLook) {
-      // TLS and SASL refusals do not cure themselves: name the first one now, not after the timeout.
-      nextSecurityLook = Date.now() + 2000;
-      const refused = await securityRefusal(paths, spec, began - 1000);
-      if (refused) return fail(paths, spec, status, `Server ${refused.id} cannot talk to the other servers securely: ${refused.reason}`, []);
+      // A lasting TLS or SASL refusal between servers does not cure itself: name it now, not after
+      // the timeout — once it has shown up again since the last look, so a one-off is never taken for it.
+      const lookedAt = Date.now();
+      const refused = await securityRefusal(paths, spec, lastSecurityLook ?? began - 1000);
+      if (refused && refusedBefore) return fail(paths, spec, status, `Server ${refused.id} cannot talk to the other servers securely: ${refused.reason}`, []);
+      refusedBefore = !!refused;
+      lastSecurityLook = lookedAt;
+      nextSecurityLook = lookedAt + 2000;
     }
     if (Date.now() >= deadline) return fail(paths, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`, []);
     await sleep(opts.intervalMs ?? 50, opts.signal);
