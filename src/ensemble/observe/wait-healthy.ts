@@ -74,8 +74,6 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
   let status: EnsembleStatus;
   const began = Date.now();
   let nextSecurityLook = began + SECURITY_GRACE_MS;
-  let lastSecurityLook: number | undefined;
-  let refusedBefore = false;
   if (opts.firstPollMs) await sleep(opts.firstPollMs, opts.signal);
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError('Waiting for a healthy quorum');
@@ -88,14 +86,12 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
     const died = [...downCount].filter(([, n]) => n >= 2).map(([id]) => id);
     if (died.length) return fail(paths, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`, died);
     if (spec.security && Date.now() >= nextSecurityLook) {
-      // A lasting TLS or SASL refusal between servers does not cure itself: name it now, not after
-      // the timeout — once it has shown up again since the last look, so a one-off is never taken for it.
-      const lookedAt = Date.now();
-      const refused = await securityRefusal(paths, spec, lastSecurityLook ?? began - 1000);
-      if (refused && refusedBefore) return fail(paths, spec, status, `Server ${refused.id} cannot talk to the other servers securely: ${refused.reason}`, []);
-      refusedBefore = !!refused;
-      lastSecurityLook = lookedAt;
-      nextSecurityLook = lookedAt + 2000;
+      // A lasting TLS or SASL refusal between servers (a certificate, a password, plaintext
+      // against TLS: never seen on a healthy start) does not cure itself: name it now, not after
+      // the timeout. Routine hiccups (a handshake cut short while connections settle) do not count.
+      nextSecurityLook = Date.now() + 2000;
+      const refused = await securityRefusal(paths, spec, began - 1000);
+      if (refused) return fail(paths, spec, status, `Server ${refused.id} cannot talk to the other servers securely: ${refused.reason}`, []);
     }
     if (Date.now() >= deadline) return fail(paths, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`, []);
     await sleep(opts.intervalMs ?? 50, opts.signal);
