@@ -19,7 +19,8 @@ const REASONS: { pattern: RegExp; say: (m: RegExpExecArray) => string; lasting: 
   { pattern: /CertPathValidatorException: validity check failed/, say: () => 'a certificate has expired or is not valid yet (validity check failed)', lasting: true },
   { pattern: /(unable to find valid certification path to requested target|Signature does not match|signature check failed)/, say: (m) => `a certificate is not signed by the CA the server trusts (${m[1]})`, lasting: true },
   { pattern: /No subject alternative names matching IP address ([\d.]+) found|Failed to verify host address: ([^\s]+)/, say: (m) => `a certificate does not name ${m[1] ?? m[2]}`, lasting: true },
-  { pattern: /Received fatal alert: (certificate_[a-z_]+|bad_certificate|unknown_ca)/, say: (m) => `the other end refused the TLS handshake (${m[1]})`, lasting: true },
+  // The end that rejected a certificate says why only in its own log; this end hears an alert.
+  { pattern: /Received fatal alert: (certificate_[a-z_]+|bad_certificate|unknown_ca)/, say: (m) => `the other end refused its certificate (TLS alert ${m[1]})`, lasting: true },
   { pattern: /Received fatal alert: ([a-z_]+)/, say: (m) => `the other end refused the TLS handshake (${m[1]})`, lasting: false },
   // The failure line logs the exception on the next line ("failed to SASL authenticate: {}"), so the exception line is what names it.
   { pattern: /SaslException: (DIGEST-MD5: [^\n]*Mismatched response[^\n]*)/, say: (m) => `SASL authentication failed: the password is wrong (${m[1]!.trim()})`, lasting: true },

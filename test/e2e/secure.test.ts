@@ -179,7 +179,8 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
         const started = Date.now();
         const r = await sb.cli(['up', '--name', 'tls', '--timeout', '60s']);
         expect(r.exitCode).toBe(2);
-        expect(r.stderr).toMatch(/cannot talk to the other servers securely: a certificate has expired/);
+        // Named by whichever end logged it: the certificate's problem, or server 3 hearing its certificate refused.
+        expect(r.stderr).toMatch(/cannot talk to the other servers securely: (a certificate has expired|the other end refused its certificate \(TLS alert certificate_unknown\) \(on its link to server [12]\))/);
         expect(Date.now() - started).toBeLessThan(30_000);
       } finally {
         await copyFile(`${store}.keep`, store);

@@ -174,7 +174,7 @@ describe('refusal reasons from real ZooKeeper 3.8.0 logs', () => {
     const alert = '2026-11-30 20:53:11,000 [myid:3] - WARN  [QuorumConnectionThread-[myid=3]-1:QuorumCnxManager@401] - Cannot open channel to 1 at election address /127.0.0.1:1\njavax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown';
     const validity = '2026-11-30 20:53:11,100 [myid:1] - WARN  [QuorumConnectionThread-[myid=1]-3:QuorumCnxManager@500] - Exception handling connection\njavax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed';
     expect(refusalReason(`${validity}\n${alert}`, 0, true)).toBe('a certificate has expired or is not valid yet (validity check failed)');
-    expect(refusalReason(`${validity}\n${alert}`, 0, false)).toBe('the other end refused the TLS handshake (certificate_unknown) (on its link to server 1)');
+    expect(refusalReason(`${validity}\n${alert}`, 0, false)).toBe('the other end refused its certificate (TLS alert certificate_unknown) (on its link to server 1)');
   });
 
   it('names a peer with an expired certificate, and which peer', () => {
