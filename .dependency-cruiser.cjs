@@ -7,6 +7,7 @@ module.exports = {
     { name: 'no-circular', severity: 'error', comment: 'Two modules that import each other (through any path) cannot be read or changed one at a time.', from: {}, to: { circular: true } },
     { name: 'zk-is-pure', severity: 'error', comment: 'src/zk is pure ZooKeeper knowledge: it imports only itself (and types).', from: { path: '^src/zk/' }, to: { path: '^src/(?!zk/)', dependencyTypesNot: ['type-only'] } },
     { name: 'edge-looks-down', severity: 'error', comment: 'src/edge holds side effects only; it must not know ensembles, options, tarballs or the CLI.', from: { path: '^src/edge/' }, to: { path: '^src/(ensemble|options|tarball|cli)/', dependencyTypesNot: ['type-only'] } },
+    { name: 'export-is-pure', severity: 'error', comment: 'src/export turns a spec into documents: it knows options and ZooKeeper, never the disk, processes or ensembles on this machine.', from: { path: '^src/export/' }, to: { path: '^src/(ensemble|edge|tarball|cli)/', dependencyTypesNot: ['type-only'] } },
     { name: 'nothing-imports-cli', severity: 'error', comment: 'Only the CLI knows the CLI; the library never prints.', from: { path: '^src/(?!cli/)' }, to: { path: '^src/cli/' } },
     { name: 'programs-are-entries', severity: 'error', comment: 'A *-main.ts file runs as its own process: nothing imports it.', from: {}, to: { path: '-main\\.ts$' } },
   ],

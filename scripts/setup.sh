@@ -4,6 +4,8 @@
 #   is also what the end-to-end tests pack and serve from a loopback mirror), with JLine so
 #   zkCli.sh has a prompt and logback for Apache's own logging configuration;
 # - the tools the tests point at an ensemble: zktop and kazoo (python3-kazoo);
+# - docker-compose (Debian's 1.29.2), whose own parser checks exported Compose files in the
+#   tests (`docker-compose config -q` needs no Docker engine; none is installed with it);
 # - Apache's own source release of that ZooKeeper (Debian's source package carries it), whose
 #   bin/ and conf/ the tests assemble into an Apache-layout tarball;
 # - then the npm dependencies, and the build.
@@ -21,10 +23,14 @@ if command -v apt-get >/dev/null 2>&1; then
   [ -f /usr/share/java/logback-classic.jar ] || want+=(liblogback-java)
   command -v zktop >/dev/null 2>&1 || want+=(zktop)
   [ -d /usr/lib/python3/dist-packages/kazoo ] || want+=(python3-kazoo)
-  if [ "${#want[@]}" -gt 0 ]; then
-    echo "setup: installing Debian packages: ${want[*]}"
+  # Installed without its recommends, which would bring a Docker engine the tests do not use.
+  bare=()
+  command -v docker-compose >/dev/null 2>&1 || bare+=(docker-compose)
+  if [ "${#want[@]}" -gt 0 ] || [ "${#bare[@]}" -gt 0 ]; then
+    echo "setup: installing Debian packages: ${want[*]} ${bare[*]}"
     apt update -qq
-    apt install -y -qq "${want[@]}" >/dev/null
+    [ "${#want[@]}" -eq 0 ] || apt install -y -qq "${want[@]}" >/dev/null
+    [ "${#bare[@]}" -eq 0 ] || apt install -y -qq --no-install-recommends "${bare[@]}" >/dev/null
   fi
   # Apache's source release, as Debian ships it (zookeeper_X.orig.tar.gz), for the tests.
   if ! ls .test-cache/apache-src/*.orig.tar.gz >/dev/null 2>&1; then

@@ -26,6 +26,9 @@ export type { Condition } from './zk/conditions.js';
 export type { ServerFaults } from './ensemble/faults/links.js';
 export type { EnsembleOptions, EnsembleSpec, EnsembleStatus, ServerStatus, UpEvent, ServerSelector, StartOutcome, StopOutcome, RepairResult };
 export type { Health, HealthState, Role } from './zk/health.js';
+export type { RemoteStatus, RemoteServerStatus } from './ensemble/remote/probe.js';
+export { exportEnsemble } from './export/export.js';
+export type { ExportOptions, ExportResult, ExportTarget } from './export/export.js';
 
 export interface UpOptions extends EnsembleOptions {
   /** Environment to read ZKPSEUDO_HOME, ZKPSEUDO_CACHE, ZKPSEUDO_MIRROR, JAVA_HOME and PATH from (default process.env). */

@@ -4,6 +4,7 @@
  * not TERM=dumb gets colour. Unlike picocolors' own guess, a CI variable alone never turns it
  * on: CI logs and pipes get plain text.
  */
+import { ownWords } from './argv.js';
 import pc from 'picocolors';
 
 export function colourWanted(env: NodeJS.ProcessEnv, argv: string[], isTTY: boolean): boolean {
@@ -20,10 +21,10 @@ let forStderr: Colours | undefined;
 
 /** Colours for what goes to stdout (tables, status); decided on first use, not at import. */
 export function paint(): Colours {
-  return (forStdout ??= pc.createColors(colourWanted(process.env, process.argv, !!process.stdout.isTTY)));
+  return (forStdout ??= pc.createColors(colourWanted(process.env, ownWords(process.argv), !!process.stdout.isTTY)));
 }
 
 /** Colours for what goes to stderr (the live display, notices). */
 export function paintErr(): Colours {
-  return (forStderr ??= pc.createColors(colourWanted(process.env, process.argv, !!process.stderr.isTTY)));
+  return (forStderr ??= pc.createColors(colourWanted(process.env, ownWords(process.argv), !!process.stderr.isTTY)));
 }

@@ -21,6 +21,8 @@ export interface CommandContext {
   paths: EnsemblePaths;
   /** True when --name was given (an ensemble file's name applies otherwise). */
   nameGiven: boolean;
+  /** True when the --name flag itself was given (not $ZKPSEUDO_NAME): it cannot go with --connect. */
+  nameFlag: boolean;
   o: Output;
   op: OpContext;
 }
@@ -51,7 +53,7 @@ export async function commandContext(g: GlobalOptions, env: NodeJS.ProcessEnv = 
   }
   const paths = ensemblePaths(home, name);
   return {
-    env, home, name, paths, o, nameGiven: given !== undefined,
+    env, home, name, paths, o, nameGiven: given !== undefined, nameFlag: g.name !== undefined,
     op: { paths, env, onNotice: (t) => { o.notices.push(t); if (!o.quiet && !o.json) o.err(`! ${t}`); } },
   };
 }

@@ -6,7 +6,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode, fromSystemError, ZkpseudoError } from '../errors.js';
 import { buildProgram } from './program.js';
-import { passThroughCli } from './argv.js';
+import { ownWords, passThroughCli } from './argv.js';
 import { stdoutGone, tolerateClosedPipes } from './output.js';
 
 /** Prints an error as two sentences (what went wrong; what to do) and returns its exit code. */
@@ -40,12 +40,15 @@ function writeOut(text: string): void {
 export async function main(argv: string[]): Promise<number> {
   tolerateClosedPipes();
   const program = buildProgram();
-  const debug = argv.includes('--debug') || process.env.ZKPSEUDO_DEBUG === '1';
+  const args = passThroughCli(argv);
+  // What follows a `--` is another program's (`cli -- get /x --json`), not zkpseudo's.
+  const own = ownWords(args);
+  const debug = own.includes('--debug') || process.env.ZKPSEUDO_DEBUG === '1';
   try {
-    await program.parseAsync(passThroughCli(argv));
+    await program.parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    return report(err, debug, argv.includes('--json'));
+    return report(err, debug, own.includes('--json'));
   }
 }
 

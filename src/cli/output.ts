@@ -1,6 +1,7 @@
 /** Everything the CLI prints: status tables, health lines, JSON. The library never prints. */
 import { paint } from './colour.js';
 import type { EnsembleStatus, ServerStatus } from '../ensemble/observe/probe.js';
+import type { RemoteStatus } from '../ensemble/remote/probe.js';
 import type { HealthState } from '../zk/health.js';
 
 export interface Output {
@@ -35,10 +36,10 @@ export function printJsonLine(o: Output, value: unknown): void {
 
 const ROLE_COLOUR: Record<string, 'green' | 'cyan' | 'blue' | 'yellow' | 'red' | 'magenta'> = {
   leader: 'green', follower: 'cyan', observer: 'blue', standalone: 'green',
-  looking: 'yellow', starting: 'yellow', 'read-only': 'yellow', paused: 'magenta', down: 'red',
+  looking: 'yellow', starting: 'yellow', 'read-only': 'yellow', paused: 'magenta', down: 'red', unknown: 'yellow',
 };
 
-export function colourRole(role: ServerStatus['role']): string {
+export function colourRole(role: ServerStatus['role'] | 'unknown'): string {
   const colour = ROLE_COLOUR[role];
   return colour ? paint()[colour](role) : role;
 }
@@ -85,6 +86,24 @@ export function formatStatus(status: EnsembleStatus): string {
   }));
   const head = `ensemble ${status.name} (ZooKeeper ${status.zkVersion})`;
   return `${paint().bold(head)}\n${table(['ID', 'ROLE', 'CLIENT', 'PID', 'ZXID', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
+}
+
+/**
+ * Any ensemble's table, as `status --connect` prints it: what the four-letter words tell — the
+ * address asked, role, zxid, version — and no pid, which only a local process table has.
+ */
+export function formatRemoteStatus(status: RemoteStatus): string {
+  const rows = status.servers.map((s) => ({
+    cells: [String(s.id), s.address, s.role + (s.peerType === 'observer' && s.role !== 'observer' ? ' (observer)' : ''), s.zxid ?? '-', s.version ?? '-', s.note ?? ''],
+    paint: (col: number, cell: string) => (col === 2 ? colourRole(s.role).replace(s.role, cell.trimEnd()) + ' '.repeat(cell.length - cell.trimEnd().length) : cell),
+  }));
+  const head = `the ensemble at ${status.connectString}`;
+  return `${paint().bold(head)}\n${table(['ID', 'ADDRESS', 'ROLE', 'ZXID', 'VERSION', 'NOTE'], rows)}\n${colourHealth(status.health.state, status.health.summary)}`;
+}
+
+/** A local or a remote status, as `status` prints it. */
+export function formatAnyStatus(status: EnsembleStatus | RemoteStatus): string {
+  return 'name' in status ? formatStatus(status) : formatRemoteStatus(status);
 }
 
 let stdoutClosed = false;

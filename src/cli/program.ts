@@ -3,7 +3,7 @@
  * `status` starts fast; nothing here prints or exits (main.ts does).
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { ExitCode, ZkpseudoError } from '../errors.js';
 import { checkConfigValue } from '../zk/key-types.js';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -60,6 +60,15 @@ function action<A extends unknown[]>(fn: (c: CommandContext, ...args: A) => Prom
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
+/**
+ * `--connect` on a client command: any ensemble by its connect string instead of a local one.
+ * Commands that talk to the servers only through the client port take it (status, wait,
+ * check; dump, seed and reset when they come), and resolve it with cli/target.ts.
+ */
+function withConnect(cmd: Command): Command {
+  return cmd.option('--connect [host:port,...]', 'any ensemble by its connect string instead of a local one (without a value: $ZK_CONNECT)');
+}
+
 /** `--wait` and `--timeout` on the per-server commands. */
 function withWait(cmd: Command, what: string): Command {
   return cmd
@@ -112,13 +121,13 @@ export function buildProgram(): Command {
       return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o));
     }));
 
-  program
+  withConnect(program
     .command('status')
     .description('each server\'s role and the quorum\'s health (exit 0 healthy, 1 degraded, 2 no quorum, 3 no such ensemble)')
     .option('-w, --watch', 'refresh until Ctrl-C (with --json: one JSON document per line)')
-    .option('--interval <seconds>', 'refresh interval for --watch, 0.1 to 3600 s or like 500ms (default 1)', interval, 1000)
-    .addHelpText('after', examples('zkpseudo status', 'zkpseudo status --json', 'zkpseudo status --watch --interval 500ms'))
-    .action(action(async (c, o: { watch?: boolean; interval?: number }) => (await import('./commands/status.js')).statusCommand(c, o)));
+    .option('--interval <seconds>', 'refresh interval for --watch, 0.1 to 3600 s or like 500ms (default 1)', interval, 1000))
+    .addHelpText('after', examples('zkpseudo status', 'zkpseudo status --json', 'zkpseudo status --watch --interval 500ms', 'zkpseudo status --connect zk1:2181,zk2:2181,zk3:2181', 'ZK_CONNECT=zk1:2181,zk2:2181 zkpseudo status --connect'))
+    .action(action(async (c, o: { watch?: boolean; interval?: number; connect?: string | true }) => (await import('./commands/status.js')).statusCommand(c, o)));
 
   program
     .command('down')
@@ -148,11 +157,12 @@ server: that quorum holds every acknowledged write, so dropping this server's co
 `)
     .action(action(async (c, id: string, o: { timeout?: string }) => (await import('./commands/repair.js')).repairCommand(c, id, o)));
 
-  program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader, down ID')
-    .argument('<condition...>', 'healthy | degraded | serving | leader | new-leader | down ID')
-    .option('--timeout <duration>', 'give up after this long, exit 2 (default 60s)')
-    .addHelpText('after', examples('zkpseudo kill leader && zkpseudo wait new-leader', 'zkpseudo wait healthy --timeout 2m', 'zkpseudo wait down 2'))
-    .action(action(async (c, words: string[], o: { timeout?: string }) => (await import('./commands/wait.js')).waitCommand(c, words, o)));
+  // The condition is checked by the command, not commander: `wait --connect healthy` hands it to --connect first.
+  withConnect(program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader, down ID')
+    .argument('[condition...]', 'healthy | degraded | serving | leader | new-leader | down ID')
+    .option('--timeout <duration>', 'give up after this long, exit 2 (default 60s)'))
+    .addHelpText('after', examples('zkpseudo kill leader && zkpseudo wait new-leader', 'zkpseudo wait healthy --timeout 2m', 'zkpseudo wait down 2', 'zkpseudo wait healthy --connect zk1:2181,zk2:2181,zk3:2181'))
+    .action(action(async (c, words: string[], o: { timeout?: string; connect?: string | true }) => (await import('./commands/wait.js')).waitCommand(c, words, o)));
 
   for (const [name, description] of [
     ['isolate', 'cut one server off from every other server (needs an ensemble made with --faults)'],
@@ -183,9 +193,11 @@ server: that quorum holds every acknowledged write, so dropping this server's co
 
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));
-  program.command('gc').description('stop servers zkpseudo started whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
+  program.command('gc').description('stop servers under the home dir whose ensemble is gone or damaged, or whose owner exited; remove stale locks')
     .option('--dry-run', 'only say what would be stopped and removed')
-    .action(action(async (c, o: { dryRun?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
+    .option('--all', 'stop such servers anywhere on this machine, whatever their home dir (default: only under --home; others are reported)')
+    .addHelpText('after', examples('zkpseudo gc --dry-run', 'zkpseudo gc --home /tmp/ci-home', 'zkpseudo gc --all'))
+    .action(action(async (c, o: { dryRun?: boolean; all?: boolean }) => (await import('./commands/info.js')).gcCommand(c, o)));
   program.command('env').description('shell lines (ZK_CONNECT=…) for eval "$(zkpseudo env)"')
     .addHelpText('after', examples('eval "$(zkpseudo env)"', 'zkpseudo env --json'))
     .action(action(async (c) => (await import('./commands/info.js')).envCommand(c)));
@@ -196,12 +208,25 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .addHelpText('after', examples('zkpseudo logs leader', 'zkpseudo logs all -f'))
     .action(action(async (c, id: string, o: { follow?: boolean; lines?: number }) => (await import('./commands/logs.js')).logsCommand(c, id, o)));
   program.command('cli').description('ZooKeeper\'s own zkCli.sh on one server, or on the whole connect string ("all", or no id)')
-    .argument('[id]', 'a server number, "leader" or "all"').argument('[args...]', 'passed on to zkCli.sh untouched')
-    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli 2 ls -R /', 'zkpseudo cli -- get /zookeeper/config'))
+    .argument('[id]', 'a server number, "leader" or "all"; anything else is the first of the args (whole connect string)').argument('[args...]', 'passed on to zkCli.sh untouched, except zkpseudo\'s own --name, --home, --json, --quiet, --no-color, --debug (after a "--", everything is passed)')
+    .addHelpText('after', examples('zkpseudo cli', 'zkpseudo cli get /zookeeper/quota', 'zkpseudo cli 2 ls -R / --name ci', 'zkpseudo cli -- get /zookeeper/config'))
     .action(action(async (c, id: string | undefined, args: string[]) => (await import('./commands/info.js')).cliCommand(c, id, args)));
 
-  program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup')
-    .action(action(async (c) => (await import('./commands/check.js')).checkCommand(c)));
+  withConnect(program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup'))
+    .addHelpText('after', `\nIt writes under /zkpseudo-check-<random> (below the chroot, if the connect string has one) and deletes what it made.\n${examples('zkpseudo check', 'zkpseudo check --json', 'zkpseudo check --connect zk1:2181,zk2:2181,zk3:2181')}`)
+    .action(action(async (c, o: { connect?: string | true }) => (await import('./commands/check.js')).checkCommand(c, o)));
+
+  program.command('export').description('the ensemble as a Docker Compose file or Kubernetes objects for the official zookeeper image')
+    .addArgument(new Argument('<target>', 'compose or kubernetes').choices(['compose', 'kubernetes']))
+    .option('-f, --file <ensemble>', 'an ensemble file (FILE.yaml, or a shipped one: three, five, three-plus-observer). Default: ./zkpseudo.yaml, else the existing ensemble (--name)')
+    .option('-o, --output <file>', 'write to this file (a regular file, created or replaced; never through a link) instead of stdout')
+    .addHelpText('after', `
+Carried over: servers and observers, the version (the image's tag), tick and limits, the
+four-letter-word whitelist, extra config keys, the heap (JVMFLAGS; on Kubernetes, memory too).
+Not carried over, and said so on stderr and in the file: --faults, --owner, a tick below 1s
+(a loopback setting), a --dist build, the AdminServer's local port numbers.
+${examples('zkpseudo export compose -f three --output compose.yaml && docker compose -p three -f compose.yaml up -d', 'zkpseudo export kubernetes --name ci > zookeeper.yaml && kubectl apply -f zookeeper.yaml', 'zkpseudo export kubernetes -f three-plus-observer --json')}`)
+    .action(action(async (c, target: 'compose' | 'kubernetes', o: { file?: string; output?: string }) => (await import('./commands/export.js')).exportCommand(c, target, o)));
 
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));

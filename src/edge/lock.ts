@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedError, ZkpseudoError } from '../errors.js';
+import { sleep } from './sleep.js';
 import { FsError, mkdirOwned, removeOwned, renameOwned, writeOwned } from './owned-fs.js';
 import { decodeOwner, heldHere, newOwner, type LockOwner } from './lock-owner.js';
 import { examine, isLockEntryName, LEFTOVER_NAME, LOCK_NAME, lstatOrUndefined, OWNER_FILE, pidGone, readOwnerText, type Seen } from './lock-entry.js';
@@ -179,18 +180,6 @@ async function takeOver(root: string, entry: string, judged: { identity: string 
   }
 }
 
-/** A pause that ends early when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 

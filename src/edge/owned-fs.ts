@@ -10,6 +10,9 @@
  * - every OS error becomes an `FsError` naming the operation, the destination path and what
  *   to do about that errno — never a bare `ENOSPC: write` without a path.
  *
+ * One write lies under no root: a file the user names (`export --output FILE`). It goes through
+ * `writeUserFile`, which only creates or replaces a regular file and never follows a link.
+ *
  * Nothing else in src/ imports a writing function of node:fs (test/unit/fs-boundary.test.ts
  * scans for it). Reads stay where they are: what is read back is decoded strictly by its owner.
  */
@@ -65,11 +68,12 @@ export class FsError extends ZkpseudoError {
   readonly op: FsOperation;
   readonly path: string;
   readonly code: string | undefined;
-  constructor(op: FsOperation, target: string, cause: unknown) {
+  /** `hint`, when given, replaces the errno's usual remedy (a user's file has remedies of its own). */
+  constructor(op: FsOperation, target: string, cause: unknown, hint?: (code: string | undefined) => string | undefined) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const known = code ? ERRNO[code] : undefined;
     const why = known ? `${known.why} (${code})` : (cause as Error)?.message ?? String(cause);
-    super(`Cannot ${op} ${target}: ${why}.`, known ? known.hint(target) : `Check ${path.dirname(target)}, then run the command again.`, ExitCode.failed, { cause });
+    super(`Cannot ${op} ${target}: ${why}.`, hint?.(code) ?? (known ? known.hint(target) : `Check ${path.dirname(target)}, then run the command again.`), ExitCode.failed, { cause });
     this.name = 'FsError';
     this.op = op;
     this.path = target;
@@ -145,12 +149,12 @@ export async function insideRoot(root: string, target: string, allowRoot = false
   return real;
 }
 
-async function guarded<T>(op: FsOperation, target: string, fn: () => Promise<T>): Promise<T> {
+async function guarded<T>(op: FsOperation, target: string, fn: () => Promise<T>, hint?: (code: string | undefined) => string | undefined): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof ZkpseudoError) throw err;
-    throw new FsError(op, target, err);
+    throw new FsError(op, target, err, hint);
   }
 }
 
@@ -304,4 +308,61 @@ export function ownedName(name: unknown, shape: RegExp, what: string): string {
 export async function openAppendOwned(root: string, file: string): Promise<fsp.FileHandle> {
   const real = await insideRoot(root, file);
   return guarded('write', file, () => fsp.open(real, 'a'));
+}
+
+/** A user-named file refused because something other than a regular file stands at its path. */
+export class NotARegularFileError extends ZkpseudoError {
+  readonly path: string;
+  constructor(target: string, what: string) {
+    super(
+      `Refused to write ${target}: it is ${what}; zkpseudo writes a file you name only as a regular file, never through a link.`,
+      'Give the path of a regular file (or of a new one), or move what stands there out of the way.',
+      ExitCode.usage,
+    );
+    this.name = 'NotARegularFileError';
+    this.path = target;
+  }
+}
+
+function describeNonFile(st: fs.Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/** Remedies for a file the user named: where the usual ones point at --home, these point at the path given. */
+const userFileHint = (code: string | undefined): string | undefined =>
+  code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+    ? 'Name a file in a directory you can write, or leave the file out to print to stdout.'
+    : undefined;
+
+/**
+ * Writes a file the user named (`export --output FILE`): the one write that lies under no root
+ * zkpseudo owns, so it is held to a narrower promise instead. It only ever creates or replaces
+ * a regular file: a symbolic link at the path is refused, never followed or replaced (its
+ * owner may not know it is one), and so are a directory, a pipe, a socket and a device. The
+ * write is atomic — a temp file beside it, created exclusively (so it cannot be a planted
+ * link), then renamed over the path, which replaces a name and never writes through one — so
+ * a full disk leaves the old file whole. A replaced file keeps its mode; a new one is 0644
+ * less the umask. No directory is created: the parent must exist. Every OS error names the path.
+ */
+export async function writeUserFile(file: string, data: string | Uint8Array): Promise<void> {
+  const target = path.resolve(file);
+  const st = await fsOps.lstat(target).catch((err: unknown) => {
+    if (isMissing(err)) return undefined;
+    throw new FsError('write', target, err, userFileHint);
+  });
+  if (st && !st.isFile()) throw new NotARegularFileError(target, describeNonFile(st));
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
+  try {
+    await guarded('write', target, () => fsOps.writeFile(temp, data, { mode: 0o644, flag: 'wx' }), userFileHint);
+    if (st) await guarded('write', target, () => fsOps.chmod(temp, st.mode & 0o7777), userFileHint);
+    await guarded('write', target, () => fsOps.rename(temp, target), userFileHint);
+  } catch (err) {
+    await fsOps.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }

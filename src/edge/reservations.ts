@@ -4,8 +4,8 @@
  * the check. So each `up` reserves its ports in one registry, under one lock, and holds the
  * reservation until its servers hold the ports. A reservation whose process died lapses.
  */
-import { readFile } from 'node:fs/promises';
 import { mkdirOwned, writeOwned } from './owned-fs.js';
+import { int, list, object, readBack, str, type Decoder } from './decode.js';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from './process.js';
@@ -28,14 +28,31 @@ export function reservationDir(env: NodeJS.ProcessEnv): string {
   return env.ZKPSEUDO_RUNTIME_DIR || path.join(base, `zkpseudo-runtime-${uid}`);
 }
 
-async function load(file: string): Promise<Reservation[]> {
-  const text = await readFile(file, 'utf8').catch(() => '[]');
-  try {
-    const list = JSON.parse(text) as Reservation[];
-    return Array.isArray(list) ? list : [];
-  } catch {
-    return [];
-  }
+/** The largest pid Linux hands out (pid_max's ceiling), and more ports than any ensemble with fault proxies holds. */
+const MAX_PID = 4_194_304;
+const MAX_PORTS = 4096;
+
+/** ports.json as written: a list of reservations, strictly. */
+export const RESERVATIONS: Decoder<Reservation[]> = list(
+  object<Reservation>({
+    pid: int(1, MAX_PID, 'a process id'),
+    holder: str('a holder\'s name', /^[^\0-\x1f]*$/, 200),
+    ports: list(int(1, 65535, 'a port number'), { max: MAX_PORTS, what: `a list of at most ${MAX_PORTS} ports` }),
+  }),
+  { max: 1000, what: 'a list of reservations' },
+);
+
+/**
+ * The reservations on record. A damaged registry (truncated, `null`, junk) is moved aside and
+ * reported; it counts as empty, which only drops the reservations of `up`s in flight: the
+ * ports they already hold are still found busy when tried.
+ */
+async function load(file: string, onNotice?: (text: string) => void): Promise<Reservation[]> {
+  const read = await readBack(file, RESERVATIONS, {
+    maxBytes: 8 * 1024 * 1024,
+    ...(onNotice ? { report: { root: path.dirname(file), say: onNotice, what: 'The port registry', then: 'went on without the reservations it held (ports in use are still found busy)' } } : {}),
+  });
+  return read.state === 'ok' ? read.value : [];
 }
 
 async function save(file: string, list: Reservation[]): Promise<void> {
@@ -48,14 +65,14 @@ export type Conflict = { port: number; reservedBy?: string };
  * Reserves `ports` for `holder` if every one is free and unreserved; otherwise returns the
  * conflicts and reserves nothing. The returned release() drops the reservation.
  */
-export async function reservePorts(env: NodeJS.ProcessEnv, holder: string, ports: number[]): Promise<{ conflicts: Conflict[]; release: () => Promise<void> }> {
+export async function reservePorts(env: NodeJS.ProcessEnv, holder: string, ports: number[], onNotice?: (text: string) => void): Promise<{ conflicts: Conflict[]; release: () => Promise<void> }> {
   const dir = reservationDir(env);
   await mkdirOwned(dir, dir, 0o700);
   const file = path.join(dir, 'ports.json');
   const nothing = async () => undefined;
   return withLock(file, 'the port reservations', async () => {
     const live: Reservation[] = [];
-    for (const r of await load(file)) if (r.pid !== process.pid || r.holder !== holder) if (await isAlive(r.pid)) live.push(r);
+    for (const r of await load(file, onNotice)) if (r.pid !== process.pid || r.holder !== holder) if (await isAlive(r.pid)) live.push(r);
     const conflicts: Conflict[] = [];
     for (const r of live) for (const p of r.ports) if (ports.includes(p)) conflicts.push({ port: p, reservedBy: `${r.holder} (pid ${r.pid}), starting now` });
     for (const p of await busyPorts(ports)) if (!conflicts.some((c) => c.port === p)) conflicts.push({ port: p });
@@ -71,7 +88,8 @@ export async function reservePorts(env: NodeJS.ProcessEnv, holder: string, ports
         if (released) return;
         released = true;
         await withLock(file, 'the port reservations', async () => {
-          await save(file, (await load(file)).filter((r) => !(r.pid === process.pid && r.holder === holder)));
+          // No one to tell at release: a damaged file is moved aside, then rewritten without this reservation.
+          await save(file, (await load(file, () => undefined)).filter((r) => !(r.pid === process.pid && r.holder === holder)));
         }).catch(() => undefined);
       },
     };

@@ -50,6 +50,8 @@ export interface Launch {
    * sleeps a fixed second before checking the pid. Used once the quorum is proven healthy.
    */
   detach(): void;
+  /** Whether detach() was called: whoever waits on this launch should stop waiting too. */
+  readonly detached: boolean;
 }
 
 /**
@@ -77,9 +79,12 @@ async function zkServer(paths: ServerPaths, action: 'start', env: Record<string,
     child.once('error', (err) => resolve({ ok: false, output: `${output}\n${err.message}`.trim() }));
     child.once('close', (code) => resolve({ ok: code === 0, output: output.trim() }));
   });
+  let detached = false;
   return {
     result,
+    get detached() { return detached; },
     detach() {
+      detached = true;
       child.unref();
       (child.stdout as unknown as { unref?: () => void }).unref?.();
       (child.stderr as unknown as { unref?: () => void }).unref?.();

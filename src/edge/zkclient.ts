@@ -57,5 +57,10 @@ export function connect(server: string, timeoutMs = 10_000): Promise<Session> {
   });
 }
 
+/** True for the client's "no such znode" error (what deleting an already deleted node gives). */
+export function isNoNode(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === zookeeper.Exception.NO_NODE;
+}
+
 export const CreateMode = zookeeper.CreateMode;
 export const EventType = zookeeper.Event;

@@ -13,16 +13,20 @@ import { removeIfEmpty, removeOwned } from '../edge/owned-fs.js';
 import { liveTreeUsers } from './tree-users.js';
 
 /** Tarballs as zkpseudo names them in the cache, with the digests, part files and locks beside them. */
-const TOP_LEVEL = /^(apache-)?zookeeper-\d+\.\d+\.\d+[\w.-]*?(-bin)?\.tar\.gz(\.sha512|\.[\w-]+\.part|\.lock)?$/;
-/** In system/, urls/ and dirs/: packed or fetched tarballs, their digests, and the leftovers of packing. */
-const PACKED = /\.tar\.gz(\.sha512|\.[\w-]+\.(part|staging)|\.lock)?$/;
+const TOP_LEVEL = /^(apache-)?zookeeper-\d+\.\d+\.\d+[\w.-]*?(-bin)?\.tar\.gz(\.sha512(\.damaged-\d+)?|\.[\w-]+\.part|\.lock)?$/;
+/** In system/, urls/ and dirs/: packed or fetched tarballs, their digest records (and damaged ones moved aside), and the leftovers of packing. */
+const PACKED = /\.tar\.gz(\.sha512(\.damaged-\d+)?|\.[\w-]+\.(part|staging)|\.lock)?$/;
 /** In trees/: one unpacked tree per tarball digest (32 hex digits), its unpacking leftover, lock and users. */
 const TREE = /^[0-9a-f]{32}(\.unpacking|\.lock|\.users)?$/;
 /** In cds/: class-data-sharing archives, a builder's scratch dir and temp file, locks. */
 const CDS = /^([0-9a-f]{32}-[0-9a-f]{16}\.jsa(\.\d+\.tmp|\.lock)?|work-\d+)$/;
-/** In digests/: remembered SHA-512s of tarballs. */
-const DIGESTS = /^[0-9a-f]{32}\.json(\.[\w-]+\.tmp)?$/;
+/** In cds/quarantine/: archives found damaged or that crashed a JVM, each with the time it was moved there. */
+const QUARANTINED = /^[0-9a-f]{32}-[0-9a-f]{16}\.jsa\.\d+$/;
+/** In digests/: remembered SHA-512s of tarballs (and damaged ones moved aside). */
+const DIGESTS = /^[0-9a-f]{32}\.json(\.[\w-]+\.tmp|\.damaged-\d+)?$/;
 const SUBDIRS: Record<string, RegExp> = { system: PACKED, urls: PACKED, dirs: PACKED, trees: TREE, cds: CDS, digests: DIGESTS };
+/** Directories zkpseudo makes one level further down, with the shape of what it puts in them. */
+const NESTED: Record<string, Record<string, RegExp>> = { cds: { quarantine: QUARANTINED } };
 
 export interface CacheEntry {
   file: string;
@@ -103,7 +107,16 @@ export async function clearCache(dir: string): Promise<ClearResult> {
       for (const entry of inner) {
         const innerFull = path.join(full, entry);
         const ist = await lstat(innerFull).catch(() => undefined);
-        if (!ist || ist.isSymbolicLink() || !pattern.test(entry) || (name === 'trees' && !(await isOurTree(innerFull, entry)))) result.kept.push(innerFull);
+        const nested = NESTED[name]?.[entry];
+        if (nested && ist?.isDirectory()) {
+          for (const leaf of await readdir(innerFull).catch(() => [] as string[])) {
+            const leafFull = path.join(innerFull, leaf);
+            if (nested.test(leaf) && (await lstat(leafFull).catch(() => undefined))?.isFile()) await remove(leafFull);
+            else result.kept.push(leafFull);
+          }
+          await removeIfEmpty(dir, innerFull);
+        }
+        else if (!ist || ist.isSymbolicLink() || !pattern.test(entry) || (name === 'trees' && !(await isOurTree(innerFull, entry)))) result.kept.push(innerFull);
         else if (name === 'trees' && /^[0-9a-f]{32}$/.test(entry)) await removeTree(innerFull);
         else if (name === 'trees' && entry.endsWith('.users')) {
           // Goes with its tree; alone (its tree removed by hand) it is a leftover.

@@ -90,11 +90,14 @@ async function downloadOnce(url: string, dest: string, expectedSha512: string, o
   });
   try {
     const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.totalMs ?? DOWNLOAD_TOTAL_MS)]) : AbortSignal.timeout(opts.totalMs ?? DOWNLOAD_TOTAL_MS);
-    const stream = (await clientFor(url)).stream(url, { signal });
+    // The file first: the request starts flowing (and may fail) as soon as it is made, so
+    // nothing may be awaited between making it and handing it to the pipeline.
+    const out = await writeStreamOwned(root, part);
+    const stream = await clientFor(url).then((c) => c.stream(url, { signal }), (err: unknown) => { out.destroy(); throw err; });
     stream.on('downloadProgress', (p: { transferred: number; total?: number }) =>
       opts.onProgress?.({ transferred: p.transferred, ...(p.total ? { total: p.total } : {}) }),
     );
-    await pipeline(stream, hashing, await writeStreamOwned(root, part));
+    await pipeline(stream, hashing, out);
     const actual = hash.digest('hex');
     if (actual !== expectedSha512.toLowerCase()) throw new ChecksumMismatch(url, expectedSha512, actual);
     await renameOwned(root, part, dest);

@@ -6,6 +6,8 @@ import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';
 import { withLock } from '../edge/lock.js';
 import { addTreeUser } from './tree-users.js';
+import { tarballProblem } from './digests.js';
+import { DamagedTarballError } from './proof.js';
 
 /**
  * Packs `dir` (as the tarball's single top directory, named `topName`) into `dest`, following
@@ -56,6 +58,19 @@ export async function unpackTarball(tarball: string, target: string, root = path
   }
 }
 
+export interface UnpackOptions {
+  /** Entries of an existing (damaged) copy carried over into the fresh one: its data. */
+  keep?: string[];
+  /** Make each copy's lib/ a link to the tree's (class-data sharing, see ensemble/cds). */
+  linkLib?: boolean;
+  roots?: { tree: string; copies: string };
+  /**
+   * The digest the tarball was recorded with: before it is unpacked, its size and SHA-512 are
+   * proven against it (the digests memo in `cache`), and a mismatch is a DamagedTarballError.
+   */
+  proof?: { cache: string; sha512: string };
+}
+
 /**
  * Unpacks `tarball` once into `tree` (in the cache, named by the tarball's digest; atomic,
  * like every unpack) and copies that tree to each target. Copying is ~4x cheaper than gunzipping the
@@ -63,11 +78,15 @@ export async function unpackTarball(tarball: string, target: string, root = path
  * exists already (a damaged copy) is replaced, but its entries named in `keep` (its data) are
  * carried over into the fresh copy.
  */
-export async function unpackCopies(tarball: string, tree: string, targets: string[], keep: string[] = [], linkLib = false, roots = { tree: path.dirname(tree), copies: path.dirname(targets[0] ?? tree) }): Promise<void> {
+export async function unpackCopies(tarball: string, tree: string, targets: string[], opts: UnpackOptions = {}): Promise<void> {
+  const { keep = [], linkLib = false, roots = { tree: path.dirname(tree), copies: path.dirname(targets[0] ?? tree) }, proof } = opts;
   await mkdirOwned(roots.tree, path.dirname(tree));
   // Two ensembles created at once share the tree: one builds it, the other waits and reuses it.
   await withLock(tree, 'the unpacked ZooKeeper in the cache', async () => {
-    if (!(await stat(tree).catch(() => undefined))) await unpackTarball(tarball, tree, roots.tree);
+    if (await stat(tree).catch(() => undefined)) return;
+    const problem = proof ? await tarballProblem(proof.cache, tarball, proof.sha512) : undefined;
+    if (problem) throw new DamagedTarballError(tarball, problem, tarball.startsWith(proof!.cache + path.sep));
+    await unpackTarball(tarball, tree, roots.tree);
   });
   const root = roots.copies;
   await Promise.all(targets.map(async (target) => {

@@ -1,6 +1,6 @@
 /** Getting a verified ZooKeeper tarball into the cache, from wherever the user said (SPEC §4). */
 import { readFile, stat } from 'node:fs/promises';
-import { canonicalPathSync, mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
+import { canonicalPathSync, mkdirOwned, removeOwned } from '../edge/owned-fs.js';
 import { pathProblem } from '../zk/path-rules.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -12,7 +12,8 @@ import type { DistRecord } from '../options/types.js';
 import { describeHolder, withLock } from '../edge/lock.js';
 import { pathExists } from '../edge/files.js';
 import { ChecksumMismatch, downloadVerified, fetchText, type Progress } from './download.js';
-import { remember, sha512Remembered } from './digests.js';
+import { remember, sha512Remembered, tarballProblem } from './digests.js';
+import { discardTarball, provenCached, writeDigestRecord } from './proof.js';
 import { packDirectory } from './pack.js';
 import { findSystemInstall, packSystemInstall } from './system.js';
 
@@ -74,22 +75,36 @@ async function sweepParts(dest: string): Promise<void> {
   await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith('.part')).map((n) => removeOwned(path.dirname(dest), path.join(path.dirname(dest), n))));
 }
 
-/** Downloads `url` into `dest` unless a verified copy is there already; the digest comes from `<url>.sha512`. */
+/**
+ * Downloads `url` into `dest` unless a copy proven against its digest record is there already
+ * (see proof.ts); the digest comes from `<url>.sha512`. A cached copy that fails its proof is
+ * removed and downloaded again, saying so; one without a usable record is checked against the
+ * published digest and kept when it matches.
+ */
 async function cachedDownload(url: string, dest: string, ctx: DistContext, offline = false): Promise<string> {
-  const digestFile = `${dest}.sha512`;
+  const cache = cacheDir(ctx.env);
   return withLock(dest, `the download of ${path.basename(dest)}`, async () => {
     await sweepParts(dest);
-    const known = parseSha512File(await readFile(digestFile, 'utf8').catch(() => ''));
-    if (known && (await pathExists(dest)) && (await sha512Remembered(cacheDir(ctx.env), dest)) === known.toLowerCase()) return known;
+    const proof = { ...(ctx.onNotice ? { onNotice: ctx.onNotice } : {}), then: offline ? 'it is not in the cache any more' : `downloading it again from ${new URL(url).host}` };
+    const cached = await provenCached(cache, dest, proof);
+    if (cached.state === 'ok') return cached.sha512;
     if (offline) throw new NotCached(`${path.basename(dest)} is not in the cache`);
     const published = parseSha512File(await fetchText(`${url}.sha512`, ctx.signal));
     if (!published) throw new ZkpseudoError(`${url}.sha512 holds no SHA-512 digest.`, 'Check the mirror, or use --dist with a local tarball.');
+    if (cached.state === 'unrecorded') {
+      const problem = await tarballProblem(cache, dest, published, ctx.onNotice);
+      if (!problem) {
+        await writeDigestRecord(path.dirname(dest), dest, published);
+        return published;
+      }
+      await discardTarball(cache, dest, `${problem}, against ${url}.sha512`, proof);
+    }
     await downloadVerified(url, dest, published, {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => ctx.onDownload?.({ ...p, url }),
     });
-    await writeOwned(path.dirname(dest), digestFile, `${published}  ${path.basename(dest)}\n`);
-    await remember(cacheDir(ctx.env), dest, published.toLowerCase()).catch(() => undefined);
+    await remember(cache, dest, published).catch(() => undefined);
+    await writeDigestRecord(path.dirname(dest), dest, published);
     return published;
   }, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -97,7 +112,7 @@ async function cachedDownload(url: string, dest: string, ctx: DistContext, offli
   });
 }
 
-async function fromSystem(req: DistRequest, cache: string): Promise<ResolvedDist> {
+async function fromSystem(req: DistRequest, cache: string, onNotice?: (text: string) => void): Promise<ResolvedDist> {
   const install = await findSystemInstall();
   if (!install) {
     throw new ZkpseudoError(
@@ -106,11 +121,11 @@ async function fromSystem(req: DistRequest, cache: string): Promise<ResolvedDist
     );
   }
   const version = versionOrFail(req.zkVersion, install.version, `The system install at ${install.binDir}`);
-  const packed = await packSystemInstall(install, cache);
+  const packed = await packSystemInstall(install, cache, onNotice);
   return { version, record: { source: 'system', origin: install.binDir, tarball: packed.tarball, sha512: packed.sha512 } };
 }
 
-async function fromLocal(req: DistRequest, dist: string, cache: string): Promise<ResolvedDist> {
+async function fromLocal(req: DistRequest, dist: string, cache: string, onNotice?: (text: string) => void): Promise<ResolvedDist> {
   const full = path.resolve(dist);
   const info = await stat(full).catch(() => undefined);
   if (!info) throw new UsageError(`--dist ${dist} does not exist.`, 'Give a tarball, an unpacked ZooKeeper directory, an http(s) URL, or "system".');
@@ -125,7 +140,16 @@ async function fromLocal(req: DistRequest, dist: string, cache: string): Promise
     const dir = path.join(cache, 'dirs');
     await mkdirOwned(cache, dir);
     const tarball = path.join(dir, `${tarballTopDir(version)}-${shortHash(`${full}:${info.mtimeMs}`)}.tar.gz`);
-    const sha512 = (await pathExists(tarball)) ? await sha512Remembered(cache, tarball) : await packDirectory(full, tarballTopDir(version), tarball, cache);
+    const sha512 = await withLock(tarball, `the packed ${path.basename(tarball)}`, async () => {
+      const proof = { ...(onNotice ? { onNotice } : {}), then: `packing ${full} again` };
+      const cached = await provenCached(cache, tarball, proof);
+      if (cached.state === 'ok') return cached.sha512;
+      if (cached.state === 'unrecorded') await discardTarball(cache, tarball, 'it has no digest record beside it (a pack cut short?)', proof);
+      const packed = await packDirectory(full, tarballTopDir(version), tarball, cache);
+      await remember(cache, tarball, packed).catch(() => undefined);
+      await writeDigestRecord(cache, tarball, packed);
+      return packed;
+    });
     return { version, record: { source: 'directory', origin: full, tarball, sha512 } };
   }
   const version = versionOrFail(req.zkVersion, versionFromName(full), `--dist ${dist}`);
@@ -179,9 +203,9 @@ function downloadError(urls: string[], err: unknown): ZkpseudoError {
 export async function ensureDist(req: DistRequest, ctx: DistContext): Promise<ResolvedDist> {
   const cache = cacheDir(ctx.env);
   await mkdirOwned(cache, cache);
-  if (req.dist === 'system') return fromSystem(req, cache);
+  if (req.dist === 'system') return fromSystem(req, cache, ctx.onNotice);
   if (req.dist && /^https?:\/\//.test(req.dist)) return fromUrl(req, req.dist, cache, ctx);
-  if (req.dist) return fromLocal(req, req.dist, cache);
+  if (req.dist) return fromLocal(req, req.dist, cache, ctx.onNotice);
 
   const version = req.zkVersion ?? parseZkVersion(DEFAULT_ZK_VERSION)!;
   const dest = path.join(cache, tarballName(version));
@@ -198,7 +222,7 @@ export async function ensureDist(req: DistRequest, ctx: DistContext): Promise<Re
     }
   }
   if (!req.zkVersion) {
-    const system = await fromSystem(req, cache).catch(() => undefined);
+    const system = await fromSystem(req, cache, ctx.onNotice).catch(() => undefined);
     if (system) {
       ctx.onNotice?.(req.offline
         ? `Offline: ZooKeeper ${version.text} is not in the cache; using the system install, ZooKeeper ${system.version.text}, instead.`

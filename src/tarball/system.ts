@@ -2,13 +2,16 @@
  * A ZooKeeper installed by the system's package manager, turned into an Apache-layout tarball
  * so it goes through the very same unpack → zkServer.sh path as a download.
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { chmodOwned, linkOwned, mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pathExists } from '../edge/files.js';
 import { parseZkVersion, tarballTopDir, type ZkVersion } from '../zk/versions.js';
 import { packDirectory } from './pack.js';
+import { withLock } from '../edge/lock.js';
+import { remember } from './digests.js';
+import { discardTarball, provenCached, writeDigestRecord } from './proof.js';
 
 export interface SystemInstall {
   kind: 'debian' | 'apache-layout';
@@ -160,25 +163,31 @@ export interface PackedDist {
 }
 
 /**
- * Returns the cached Apache-layout tarball of a system install, packing it on first use.
- * Reading the digest back from `<tarball>.sha512` keeps a second `up` from re-hashing.
+ * Returns the cached Apache-layout tarball of a system install, packing it on first use. A
+ * packed tarball is proven against the digest record beside it (see proof.ts) before it is
+ * used, which also keeps a second `up` from re-hashing; a damaged one is removed and packed
+ * again, saying so through `onNotice`.
  */
-export async function packSystemInstall(install: SystemInstall, cacheDir: string): Promise<PackedDist> {
+export async function packSystemInstall(install: SystemInstall, cacheDir: string, onNotice?: (text: string) => void): Promise<PackedDist> {
   const dir = path.join(cacheDir, 'system');
   await mkdirOwned(cacheDir, dir);
   const tarball = path.join(dir, `${tarballTopDir(install.version)}-${install.kind}-${await fingerprint(install)}.tar.gz`);
-  const digestFile = `${tarball}.sha512`;
-  const known = await readFile(digestFile, 'utf8').catch(() => undefined);
-  if (known && (await pathExists(tarball))) return { tarball, sha512: known.split(/\s/)[0]! };
-  const staging = `${tarball}.${process.pid}.tree`;
-  try {
-    await removeOwned(cacheDir, staging, { recursive: true });
-    if (install.kind === 'debian') await stageDebian(install, staging, cacheDir);
-    else await linkOwned(cacheDir, install.binDir, staging);
-    const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball, cacheDir);
-    await writeOwned(cacheDir, digestFile, `${sha512}  ${path.basename(tarball)}\n`);
-    return { tarball, sha512 };
-  } finally {
-    await removeOwned(cacheDir, staging, { recursive: true });
-  }
+  return withLock(tarball, `the packed ${path.basename(tarball)}`, async () => {
+    const proof = { ...(onNotice ? { onNotice } : {}), then: `packing the system install at ${install.binDir} again` };
+    const cached = await provenCached(cacheDir, tarball, proof);
+    if (cached.state === 'ok') return { tarball, sha512: cached.sha512 };
+    if (cached.state === 'unrecorded') await discardTarball(cacheDir, tarball, 'it has no digest record beside it (a pack cut short?)', proof);
+    const staging = `${tarball}.${process.pid}.tree`;
+    try {
+      await removeOwned(cacheDir, staging, { recursive: true });
+      if (install.kind === 'debian') await stageDebian(install, staging, cacheDir);
+      else await linkOwned(cacheDir, install.binDir, staging);
+      const sha512 = await packDirectory(staging, tarballTopDir(install.version), tarball, cacheDir);
+      await remember(cacheDir, tarball, sha512).catch(() => undefined);
+      await writeDigestRecord(cacheDir, tarball, sha512);
+      return { tarball, sha512 };
+    } finally {
+      await removeOwned(cacheDir, staging, { recursive: true });
+    }
+  });
 }

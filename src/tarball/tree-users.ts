@@ -8,12 +8,17 @@
  * of its content is garbage (damage or a hand edit) and counts for nothing.
  */
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
+import { absolutePath, line, readBack, refine, type Decoder } from '../edge/decode.js';
 
 const usersDir = (tree: string) => `${tree}.users`;
 const recordName = (copyRoot: string) => createHash('sha256').update(copyRoot).digest('hex').slice(0, 32);
+
+/** A record as addTreeUser writes it: the copy's plain absolute path on one line, in a file named by its digest. */
+const record = (name: string): Decoder<string> =>
+  refine(line(absolutePath('the plain absolute path of a server copy')), (copyRoot) => (recordName(copyRoot) === name ? [] : [`its name is not the digest of ${copyRoot}`]));
 
 /** A copy being made right now has no `lib/` link yet; its record alone keeps the tree this long. */
 const IN_FLIGHT_MS = 10 * 60_000;
@@ -52,11 +57,11 @@ export async function liveTreeUsers(cache: string, tree: string): Promise<string
   const live: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
-    const text = await readFile(file, 'utf8').catch(() => '');
-    const copyRoot = text.endsWith('\n') ? text.slice(0, -1) : '';
-    const valid = /^[0-9a-f]{32}$/.test(name) && path.isAbsolute(copyRoot) && !copyRoot.includes('\0') && recordName(copyRoot) === name;
-    if (valid && ((await linksTo(copyRoot, tree)) || (await inFlight(file, copyRoot)))) live.push(copyRoot);
-    else await removeOwned(cache, file);
+    // Decoded strictly (edge/decode): damage, junk or a hand edit counts for nothing and is removed.
+    const read = /^[0-9a-f]{32}$/.test(name) ? await readBack(file, record(name), { as: 'text', maxBytes: 8192 }) : undefined;
+    const copyRoot = read?.state === 'ok' ? read.value : undefined;
+    if (copyRoot !== undefined && ((await linksTo(copyRoot, tree)) || (await inFlight(file, copyRoot)))) live.push(copyRoot);
+    else await removeOwned(cache, file, { recursive: true });
   }
   return live;
 }

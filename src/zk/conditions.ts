@@ -39,10 +39,10 @@ export function parseCondition(words: string[]): Condition | string {
   }
 }
 
-/** The part of a status a condition looks at. */
+/** The part of a status a condition looks at; `pid` only where zkpseudo can see the processes (not over --connect). */
 export interface ConditionView {
   health: Health;
-  servers: { id: number; pid: number | null; role: string }[];
+  servers: { id: number; pid?: number | null; role: string }[];
 }
 
 const SERVING_ROLES = new Set(['leader', 'follower', 'observer', 'standalone']);
@@ -54,7 +54,7 @@ export function conditionMet(c: Condition, s: ConditionView): boolean {
     case 'serving': return s.health.state !== 'no-quorum' && (c.ids ?? []).every((id) => SERVING_ROLES.has(s.servers.find((x) => x.id === id)?.role ?? ''));
     case 'leader': return s.health.leader !== undefined && s.health.state !== 'no-quorum';
     case 'new-leader': return s.health.leader !== undefined && s.health.leader !== c.previous && s.health.state !== 'no-quorum';
-    case 'down': return s.servers.some((x) => x.id === c.id && x.pid === null && x.role === 'down');
+    case 'down': return s.servers.some((x) => x.id === c.id && (x.pid ?? null) === null && x.role === 'down');
   }
 }
 

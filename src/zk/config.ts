@@ -33,15 +33,32 @@ interface KeyValue {
   value: string;
 }
 
+/**
+ * The tunables every server gets, unescaped, in zoo.cfg's order: zkpseudo's defaults, the tick,
+ * and the user's overrides in place. Shared with `export`, so an exported ensemble reads the
+ * same values as the local one.
+ */
+export function tunableSettings(config: Record<string, string>, tickMs?: number): [key: string, value: string][] {
+  const defaults = { ...DEFAULT_TUNABLES, ...(tickMs ? { tickTime: String(tickMs) } : {}) };
+  return Object.entries(defaults).map(([key, value]) => [key, config[key] ?? value]);
+}
+
+/** The user's extra keys that are neither tunables nor the whitelist, unescaped, in the order given. */
+export function extraSettings(config: Record<string, string>): [key: string, value: string][] {
+  return Object.entries(config).filter(([key]) => !(key in DEFAULT_TUNABLES) && key !== FOUR_LETTER_WHITELIST_KEY);
+}
+
+/** The four-letter-word whitelist (3.5+): the user's, or every word. */
+export function fourLetterWords(config: Record<string, string>): string {
+  return config[FOUR_LETTER_WHITELIST_KEY] ?? DEFAULT_FOUR_LETTER_WORDS;
+}
+
 /** The template's view: the version decides the shape, the spec the values. */
 export function zooCfgView(input: ZooCfgInput) {
   const facts = versionFacts(input.version);
   // Every value is escaped for java.util.Properties, so what the server reads is what was meant.
-  const defaults = { ...DEFAULT_TUNABLES, ...(input.tickMs ? { tickTime: String(input.tickMs) } : {}) };
-  const tunables: KeyValue[] = Object.entries(defaults).map(([key, value]) => ({ key, value: esc(input.config[key] ?? value) }));
-  const extra: KeyValue[] = Object.entries(input.config)
-    .filter(([key]) => !(key in DEFAULT_TUNABLES) && key !== FOUR_LETTER_WHITELIST_KEY)
-    .map(([key, value]) => ({ key, value: esc(value) }));
+  const tunables: KeyValue[] = tunableSettings(input.config, input.tickMs).map(([key, value]) => ({ key, value: esc(value) }));
+  const extra: KeyValue[] = extraSettings(input.config).map(([key, value]) => ({ key, value: esc(value) }));
   const quorum = input.members.length > 1;
   const sec = input.security;
   const security = sec ? securityCfgLines({ security: sec.spec, facts, self: input.self, keyStore: sec.keyStore, trustStore: sec.trustStore }) : [];
@@ -65,7 +82,7 @@ export function zooCfgView(input: ZooCfgInput) {
     adminServer: facts.adminServer,
     fourLetterWhitelist: facts.fourLetterWhitelist,
     adminPort: input.self.ports.admin,
-    fourLetterWords: esc(input.config[FOUR_LETTER_WHITELIST_KEY] ?? DEFAULT_FOUR_LETTER_WORDS),
+    fourLetterWords: esc(fourLetterWords(input.config)),
     security: security.map(({ key, value }) => ({ key, value: esc(value) })),
     securityLabel: [sec?.spec.tls ? (sec.spec.tls.only ? 'TLS only' : 'TLS') : '', sec?.spec.sasl ? 'SASL' : ''].filter(Boolean).join(' and '),
     extra,

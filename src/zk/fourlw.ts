@@ -66,3 +66,46 @@ export function parseMntr(text: string): Record<string, string> {
   if (text.includes(NOT_SERVING)) return {};
   return Object.fromEntries(fields(text, /^(zk_[A-Za-z0-9_]+)\t(.*)$/));
 }
+
+/** One `server.N=…` line of the membership `conf` lists. */
+export interface MembershipLine {
+  id: number;
+  host: string;
+  observer: boolean;
+  /** The client address the line names (3.5+: `;[host:]port`), when it names one. */
+  client?: { host: string; port: number };
+}
+
+export interface ConfReply {
+  /** This server's myid. */
+  serverId?: number;
+  /** How this server takes part (conf prints the learner type's ordinal: 0 participant, 1 observer). */
+  peerType?: 'participant' | 'observer';
+  /** Every server of the ensemble, as this server knows it (empty on a standalone server). */
+  membership: MembershipLine[];
+}
+
+/**
+ * Parses a `conf` reply; undefined when it holds no configuration (not serving, not
+ * whitelisted, or anything else).
+ */
+export function parseConf(text: string): ConfReply | undefined {
+  if (text.includes(NOT_SERVING) || !/^clientPort=/m.test(text)) return undefined;
+  const f = fields(text, /^([^=\s]+)=(.*)$/);
+  const id = Number(f.get('serverId'));
+  const peer = f.get('peerType');
+  const membership: MembershipLine[] = [];
+  for (const m of text.matchAll(/^server\.(\d+)=([^:;\s]+):\d+:\d+(?::(participant|observer))?(?:;(?:([^;:\s]+):)?(\d+))?\s*$/gm)) {
+    membership.push({
+      id: Number(m[1]),
+      host: m[2]!,
+      observer: m[3] === 'observer',
+      client: m[5] ? { host: m[4] ?? '0.0.0.0', port: Number(m[5]) } : undefined,
+    });
+  }
+  return {
+    serverId: Number.isInteger(id) && id > 0 ? id : undefined,
+    peerType: peer === '0' ? 'participant' : peer === '1' ? 'observer' : undefined,
+    membership,
+  };
+}

@@ -77,3 +77,22 @@ export function repairHint(id: number, name: string, others: number[]): string {
   const start = others.map((o) => `\`zkpseudo start ${o}${flag}\``).join(', ');
   return `Run \`zkpseudo repair ${id}${flag}\`: it moves server ${id}'s data aside (kept under its data/zkpseudo-quarantine/) and resyncs it from the other servers, which must be serving${start ? ` (if they are stopped: ${start})` : ''}.`;
 }
+
+/** A JVM that died of a fatal error (its crash banner), as the server's `.out` file shows it. */
+export interface JvmCrash {
+  /** SIGBUS, SIGSEGV, … or "a fatal error" when the banner names no signal. */
+  signal: string;
+  /** The hs_err_pid file the JVM wrote, when it says where. */
+  report?: string;
+}
+
+/**
+ * The crash banner HotSpot prints when it dies of a fatal error (a damaged class-data archive
+ * typically gives SIGBUS while mapping it), or undefined. Pure: `text` is the JVM's output.
+ */
+export function diagnoseJvmCrash(text: string): JvmCrash | undefined {
+  if (!/A fatal error has been detected by the Java Runtime Environment/.test(text)) return undefined;
+  const signal = /^#\s+(SIG[A-Z]+) \(0x[0-9a-f]+\)/m.exec(text)?.[1] ?? 'a fatal error';
+  const report = /An error report file with more information is saved as:\s*\n#\s*(\S+)/.exec(text)?.[1];
+  return { signal, ...(report ? { report } : {}) };
+}

@@ -53,10 +53,15 @@ describe('class-data sharing', () => {
   it('a damaged archive costs nothing: the servers start normally and the ensemble is healthy', async () => {
     const archive = path.join(cds(), (await archives())[0]!);
     await writeFile(archive, 'not an archive');
-    const zk = await up({ name: 'damaged', servers: 3, ports: 'auto', env });
+    const notices: string[] = [];
+    const zk = await up({ name: 'damaged', servers: 3, ports: 'auto', env, onEvent: (e) => { if (e.kind === 'notice') notices.push(e.text); } });
     try {
       expect((await zk.status()).health.state).toBe('healthy');
       expect(await mapsArchive(zk.servers[0]!.pid!, archive)).toBe(false);
+      // It is quarantined, said so, and built afresh in the background (done before the next test clears the cache).
+      expect(notices.join('\n')).toContain(`The CDS archive ${archive} was damaged`);
+      expect(await readdir(path.join(cds(), 'quarantine'))).toHaveLength(1);
+      expect(await until(async () => (await archives()).length === 1 && !(await readdir(cds())).some((f) => f.startsWith('work-') || f.endsWith('.lock')), 90_000)).toBe(true);
     } finally {
       await zk.down({ purge: true });
     }

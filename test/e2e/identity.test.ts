@@ -13,20 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { findFreeBlock } from '../../src/edge/ports.js';
 import { isAlive } from '../../src/edge/process.js';
-import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
+import { createSandbox, serverPidsUnder, type Sandbox, eventually } from '../helpers/sandbox.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(repo, 'dist/cli/main.js');
 const PTY = path.join(repo, 'test/helpers/pty-run.py');
 
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
 
 /** Processes whose command line contains `needle` (to find the lease watcher). */
 async function pidsWith(needle: string): Promise<number[]> {
@@ -273,7 +265,7 @@ describe('every server accounted for', () => {
     expect((await sb.cli(['up', '1', '--ports', 'auto', '--name', 'ownerless'])).exitCode).toBe(0);
     const dead = spawn('true');
     await new Promise((res) => dead.on('exit', res));
-    await writeFile(path.join(dirOf('ownerless'), 'owner.json'), JSON.stringify({ ownerPid: dead.pid, ownerStart: null, token: 'x', watcherPid: null }));
+    await writeFile(path.join(dirOf('ownerless'), 'owner.json'), JSON.stringify({ ownerPid: dead.pid, ownerStart: null, token: '0123456789abcdef', watcherPid: null }));
     const gc = JSON.parse((await sb.cli(['gc', '--json'])).stdout);
     expect(gc.servers).toContainEqual(expect.objectContaining({ dir: dirOf('ownerless'), reason: expect.stringMatching(/owner.*has exited/) }));
     expect(await serverPidsUnder(dirOf('ownerless'))).toEqual([]);

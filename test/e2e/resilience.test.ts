@@ -93,7 +93,11 @@ describe('crash recovery, durability, exposure', () => {
 
   it('copes with SIGKILLed servers, a deleted logs/ dir and a missing myid, and says what it found', async () => {
     const zk = await open('durable', { env: sb.env });
-    await zk.kill('all');
+    // A crash zkpseudo did not cause (its own `kill` clears the pid files it leaves).
+    const pids = await serverPidsUnder(path.join(sb.root, 'home', 'durable'));
+    expect(pids).toHaveLength(3);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && (await serverPidsUnder(path.join(sb.root, 'home', 'durable'))).length; i++) await new Promise((r) => setTimeout(r, 50));
     const paths = ensemblePaths(zk.home, zk.name);
     await rm(paths.server(2).logsDir, { recursive: true, force: true });
     await rm(paths.server(3).myid, { force: true });

@@ -74,3 +74,13 @@ export async function createSandbox(label: string): Promise<Sandbox> {
     },
   };
 }
+
+/** Polls `check` every 100 ms until it holds or `timeoutMs` passes; its last answer. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}

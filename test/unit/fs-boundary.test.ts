@@ -1,15 +1,15 @@
 // The guarded file-system boundary (src/edge/owned-fs.ts): nothing else in src/ may change the
 // file system, and the boundary itself keeps every change under its root, never follows a link
 // when deleting, and turns every errno of every operation into a clear error naming the path.
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  canonicalPathSync, chmodOwned, copyOwned, extractOwned, fsOps, FsError, linkOwned, mkdirOwned, OutsideRootError, ownedName, packOwned,
-  removeIfEmpty, removeOwned, renameOwned, writeOwned, writeStreamOwned,
+  canonicalPathSync, chmodOwned, copyOwned, extractOwned, fsOps, FsError, linkOwned, mkdirOwned, NotARegularFileError, OutsideRootError, ownedName, packOwned,
+  removeIfEmpty, removeOwned, renameOwned, writeOwned, writeStreamOwned, writeUserFile,
 } from '../../src/edge/owned-fs.js';
 import { ExitCode, ZkpseudoError } from '../../src/errors.js';
 
@@ -180,6 +180,76 @@ describe('owned-fs keeps every change under its root', () => {
   });
 });
 
+describe('writeUserFile: a file the user names, outside every root', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-userfile-')); });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  const temps = async () => (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
+
+  it('creates a new regular file, and replaces an existing one keeping its mode', async () => {
+    const file = path.join(dir, 'new.yaml');
+    await writeUserFile(file, 'one');
+    expect(await readFile(file, 'utf8')).toBe('one');
+    await chmod(file, 0o600);
+    await writeUserFile(file, 'two');
+    expect(await readFile(file, 'utf8')).toBe('two');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await temps()).toEqual([]);
+  });
+
+  it('refuses a symbolic link at the path: neither the link nor what it points at changes', async () => {
+    const victim = path.join(dir, 'victim');
+    await writeFile(victim, 'precious');
+    const link = path.join(dir, 'link.yaml');
+    await symlink(victim, link);
+    const err = await writeUserFile(link, 'export').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NotARegularFileError);
+    expect((err as ZkpseudoError).message).toContain(link);
+    expect((err as ZkpseudoError).message).toMatch(/symbolic link/);
+    expect((err as ZkpseudoError).exitCode).toBe(ExitCode.usage);
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    expect(await readlink(link)).toBe(victim);
+    // A dangling link is refused too (writing would create a file wherever it points).
+    const dangling = path.join(dir, 'dangling.yaml');
+    await symlink(path.join(dir, 'nowhere', 'x'), dangling);
+    await expect(writeUserFile(dangling, 'x')).rejects.toBeInstanceOf(NotARegularFileError);
+    expect(await temps()).toEqual([]);
+  });
+
+  it('refuses a directory, a named pipe and a device at the path', async () => {
+    await mkdir(path.join(dir, 'a-dir'));
+    execFileSync('mkfifo', [path.join(dir, 'a-fifo')]);
+    for (const [target, words] of [[path.join(dir, 'a-dir'), /a directory/], [path.join(dir, 'a-fifo'), /a named pipe/], ['/dev/null', /a device/]] as const) {
+      const err = await writeUserFile(target, 'x').then(() => undefined, (e: unknown) => e);
+      expect(err, target).toBeInstanceOf(NotARegularFileError);
+      expect((err as Error).message).toContain(target);
+      expect((err as Error).message).toMatch(words);
+    }
+    expect(await temps()).toEqual([]);
+  });
+
+  it('creates no directory: a missing parent is an error naming the path', async () => {
+    const file = path.join(dir, 'missing', 'out.yaml');
+    const err = await writeUserFile(file, 'x').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(FsError);
+    expect((err as FsError).code).toBe('ENOENT');
+    expect((err as FsError).message).toContain(file);
+    await expect(lstat(path.join(dir, 'missing'))).rejects.toThrow();
+  });
+
+  it('a read-only place gets a remedy about the path given, not about --home', async () => {
+    vi.spyOn(fsOps, 'writeFile').mockRejectedValue(Object.assign(new Error('EROFS'), { code: 'EROFS' }));
+    try {
+      const err = (await writeUserFile(path.join(dir, 'ro.yaml'), 'x').then(() => undefined, (e: unknown) => e)) as FsError;
+      expect(err).toBeInstanceOf(FsError);
+      expect(err.hint).toMatch(/directory you can write|stdout/);
+      expect(err.hint).not.toMatch(/--home/);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
 /** Each errno a file system can answer, and a word its message must carry. */
 const ERRNOS: Record<string, RegExp> = {
   EACCES: /permission denied/, EROFS: /read-only/, ENOSPC: /disk is full/, EDQUOT: /quota/, EMFILE: /too many open files/,
@@ -214,6 +284,9 @@ describe('every errno × every operation: a clear error naming the destination, 
     { op: 'remove (a tree)', fn: 'rm', run: (r) => removeOwned(r, path.join(r, 'src-dir'), { recursive: true }), names: (r) => path.join(r, 'src-dir') },
     { op: 'link', fn: 'symlink', run: (r) => linkOwned(r, '/etc', path.join(r, 'lnk')), names: (r) => path.join(r, 'lnk') },
     { op: 'chmod', fn: 'chmod', run: (r) => chmodOwned(r, path.join(r, 'existing'), 0o600), names: (r) => path.join(r, 'existing') },
+    { op: 'write a user\'s file', fn: 'writeFile', run: (r) => writeUserFile(path.join(r, 'export.yaml'), 'x'), names: (r) => path.join(r, 'export.yaml') },
+    { op: 'write a user\'s file (its rename)', fn: 'rename', run: (r) => writeUserFile(path.join(r, 'export2.yaml'), 'x'), names: (r) => path.join(r, 'export2.yaml') },
+    { op: 'replace a user\'s file (its look)', fn: 'lstat', run: (r) => writeUserFile(path.join(r, 'existing'), 'x'), names: (r) => path.join(r, 'existing') },
   ];
 
   for (const c of cases) {

@@ -24,8 +24,9 @@ describe('serverOfConfig', () => {
 describe('recordedSpecProblems', () => {
   const good = {
     name: 'e', zkVersion: '3.8.0', heapMb: 128, portScheme: 'auto', config: {},
-    dist: { source: 'system', origin: '/usr', tarball: '/t.tar.gz', sha512: 'ab' },
+    dist: { source: 'system', origin: '/usr', tarball: '/t.tar.gz', sha512: 'ab'.repeat(64) },
     members: [{ id: 1, peerType: 'participant', ports: { client: 2181, quorum: 2888, election: 3888 } }],
+    createdAt: '2025-01-31T12:00:00.000Z',
   };
   it('accepts what zkpseudo writes', () => {
     expect(recordedSpecProblems(good)).toEqual([]);

@@ -501,10 +501,10 @@ describe('gc removes stale locks only', () => {
     await utimes(path.join(home, 'x.lock'), hourAgo(), hourAgo());
     const stale = [path.join(home, 'dead.lock'), path.join(home, 'empty.lock'), path.join(cache, 'trees', '0123456789abcdef0123456789abcdef.lock')];
     await withLock(path.join(home, 'live'), 'the test lock', async () => {
-      const dry = await collectGarbage(home, cache, true);
+      const dry = await collectGarbage(home, cache, { dryRun: true });
       expect([...dry.locks].sort()).toEqual([...stale].sort());
       expect(existsSync(stale[0]!)).toBe(true);
-      const done = await collectGarbage(home, cache, false);
+      const done = await collectGarbage(home, cache, { dryRun: false });
       expect([...done.locks].sort()).toEqual([...stale].sort());
       expect((await readdir(home)).sort()).toEqual(['live.lock', 'x.lock']);
       expect(await readdir(path.join(home, 'x.lock'))).toEqual(['ensemble.yaml']);

@@ -27,7 +27,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/security/${n
 
 function spec(security: SecuritySpec | undefined, extra: Partial<EnsembleSpec> = {}): EnsembleSpec {
   return {
-    name: 'sec', zkVersion: '3.8.0', dist: { source: 'system', origin: '/', tarball: '/t.tgz', sha512: 'x' }, heapMb: 128, portScheme: 'classic',
+    name: 'sec', zkVersion: '3.8.0', dist: { source: 'system', origin: '/', tarball: '/t.tgz', sha512: 'a'.repeat(128) }, heapMb: 128, portScheme: 'classic',
     members: [member(1, security?.tls && !security.tls.only ? 2281 : undefined), member(2, security?.tls && !security.tls.only ? 2282 : undefined)],
     config: {}, createdAt: '2026-01-01T00:00:00.000Z', ...(security ? { security } : {}), ...extra,
   };
@@ -53,7 +53,21 @@ describe('options', () => {
     const base = JSON.parse(JSON.stringify(spec({ tls: { only: false, clientAuth: 'need' } })));
     expect(recordedSpecProblems(base)).toEqual([]);
     expect(recordedSpecProblems({ ...base, security: { tls: { only: 'no', clientAuth: 'sometimes' } } })).toEqual([
-      'security.tls.only: "no" is not true or false', 'security.tls.clientAuth: "sometimes" is not "need", "want" or "none"',
+      'security.tls.only: "no" is not true or false', 'security.tls.clientAuth: "sometimes" is not "need" or "want" or "none"',
+    ]);
+    expect(recordedSpecProblems({ ...base, security: { tls: { only: false, clientAuth: 'need' }, sasl: 'yes', kerberos: true } })).toEqual([
+      'security.sasl: "yes" is not true or false', 'security.kerberos: is not a key zkpseudo writes',
+    ]);
+    // The TLS port beside the plain one exists exactly on a --tls ensemble (not --tls-only, not plain).
+    expect(recordedSpecProblems({ ...base, security: { tls: { only: true, clientAuth: 'need' } } })).toEqual([
+      'members[0].ports.secureClient: the ensemble has no TLS port beside the plain one', 'members[1].ports.secureClient: the ensemble has no TLS port beside the plain one',
+    ]);
+    const plain = JSON.parse(JSON.stringify(spec(undefined)));
+    expect(recordedSpecProblems({ ...plain, faults: { links: {}, clients: { 1: 40001, 2: 40002 }, secureClients: { 1: 40003 } } })).toEqual([
+      'faults.secureClients: the ensemble has no TLS port beside the plain one',
+    ]);
+    expect(recordedSpecProblems({ ...base, faults: { links: {}, clients: { 1: 40001, 2: 40002 } } })).toEqual([
+      'faults.secureClients: is missing (the ensemble has TLS ports beside the plain ones)',
     ]);
     base.members[0].ports.secureClient = 70000;
     expect(recordedSpecProblems(base)).toEqual(['members[0].ports.secureClient: 70000 is not a port number']);

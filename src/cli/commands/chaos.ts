@@ -42,6 +42,7 @@ export async function chaosCommand(c: CommandContext, opts: { seed?: string; dur
     }
   };
   let stop = false;
+  let healFailure: string | undefined;
   const onSignal = () => { stop = true; };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -60,9 +61,11 @@ export async function chaosCommand(c: CommandContext, opts: { seed?: string; dur
     process.off('SIGTERM', onSignal);
     // Whole again, whatever happened: resume, heal, start.
     await signalServers(c.op, 'all', 'SIGCONT').catch(() => undefined);
-    if (spec.faults) await applyFault(c.op, { op: 'heal' }).catch(() => undefined);
+    // "Healed" only when the proxy applied it (a dead proxy heals nothing: say so).
+    if (spec.faults) healFailure = await applyFault(c.op, { op: 'heal' }).then(() => undefined, (err: Error) => err.message);
     await startServers(c.op, 'all').catch(() => undefined);
-    say({ event: 'end', interrupted: stop }, `chaos: ${stop ? 'interrupted' : 'done'}; every server started and resumed${spec.faults ? ', every link healed' : ''}`);
+    const links = !spec.faults ? '' : healFailure ? `; the links were NOT healed: ${healFailure}` : ', every link healed';
+    say({ event: 'end', interrupted: stop, ...(healFailure ? { healFailure } : {}) }, `chaos: ${stop ? 'interrupted' : 'done'}; every server started and resumed${links}`);
   }
-  return stop ? 130 : 0;
+  return stop ? 130 : healFailure ? 2 : 0;
 }

@@ -22,15 +22,21 @@ export async function lsCommand(c: CommandContext): Promise<number> {
   return 0;
 }
 
-export async function gcCommand(c: CommandContext, opts: { dryRun?: boolean }): Promise<number> {
+export async function gcCommand(c: CommandContext, opts: { dryRun?: boolean; all?: boolean }): Promise<number> {
   const { collectGarbage } = await import('../../ensemble/observe/inventory.js');
   const { cacheDir } = await import('../../tarball/resolve.js');
-  const result = await collectGarbage(c.home, cacheDir(c.env), !!opts.dryRun);
-  if (c.o.json) printJson(c.o, { dryRun: !!opts.dryRun, ...result });
+  const dryRun = !!opts.dryRun;
+  const result = await collectGarbage(c.home, cacheDir(c.env), { dryRun, all: !!opts.all });
+  if (c.o.json) printJson(c.o, { dryRun, all: !!opts.all, ...result });
   else if (!c.o.quiet) {
-    for (const s of result.servers) c.o.out(`${s.outcome === 'would stop' ? 'would stop' : s.outcome} server ${s.id} of ${s.dir} (pid ${s.pid}): ${s.reason}`);
-    for (const l of result.locks) c.o.out(`${opts.dryRun ? 'would remove' : 'removed'} stale lock ${l}`);
-    if (!result.servers.length && !result.locks.length) c.o.out('nothing to collect: every zkpseudo server belongs to a live ensemble');
+    for (const s of result.servers) c.o.out(`${s.outcome} server ${s.id} of ${s.dir} (pid ${s.pid}): ${s.reason}`);
+    for (const l of result.locks) c.o.out(`${dryRun ? 'would remove' : 'removed'} stale lock ${l}`);
+    for (const s of result.elsewhere) c.o.out(`left running server ${s.id} of ${s.dir} (pid ${s.pid}): ${s.reason}; it is outside ${c.home}`);
+    if (result.elsewhere.length) {
+      const homes = [...new Set(result.elsewhere.map((s) => path.dirname(s.dir)))];
+      c.o.out(`(\`zkpseudo gc --home ${homes[0]}\`${homes.length > 1 ? ' and the like' : ''} stops ${result.elsewhere.length > 1 ? 'those' : 'it'}, or \`zkpseudo gc --all\` every orphaned zkpseudo server on this machine)`);
+    }
+    if (!result.servers.length && !result.locks.length && !result.elsewhere.length) c.o.out(`nothing to collect: every zkpseudo server under ${c.home} belongs to a live ensemble`);
   }
   return 0;
 }

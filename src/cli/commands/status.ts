@@ -1,13 +1,15 @@
-/** `zkpseudo status [--watch]`: each server's role and the quorum's health; the exit code says which. */
-import { probeEnsemble, type EnsembleStatus } from '../../ensemble/observe/probe.js';
+/** `zkpseudo status [--watch] [--connect …]`: each server's role and the quorum's health; the exit code says which. */
+import type { EnsembleStatus } from '../../ensemble/observe/probe.js';
+import type { RemoteStatus } from '../../ensemble/remote/probe.js';
 import { readSpec } from '../../ensemble/store/spec-file.js';
 import { ExitCode, NoSuchEnsembleError, ZkpseudoError } from '../../errors.js';
 import { liveServers } from '../../ensemble/observe/identity.js';
 import type { CommandContext } from '../context.js';
-import { formatStatus, printJson, printJsonLine, stdoutGone } from '../output.js';
+import { formatAnyStatus, printJson, printJsonLine, stdoutGone } from '../output.js';
 import { statusJson } from '../json.js';
+import { commandTarget, type ConnectOption } from '../target.js';
 
-export function exitCodeFor(status: EnsembleStatus): number {
+export function exitCodeFor(status: { health: { state: string } }): number {
   return status.health.state === 'healthy' ? ExitCode.ok : status.health.state === 'degraded' ? ExitCode.degraded : ExitCode.failed;
 }
 
@@ -27,12 +29,15 @@ async function specOrOrphans(c: CommandContext) {
   }
 }
 
-export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: number }): Promise<number> {
-  const spec = await specOrOrphans(c);
+export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: number; connect?: ConnectOption }): Promise<number> {
+  const target = await commandTarget(c, opts.connect, () => specOrOrphans(c));
+  const probe = (): Promise<EnsembleStatus | RemoteStatus> => target.probe();
+  // A local ensemble's document says where it lives; any other is what its servers answered.
+  const json = (s: EnsembleStatus | RemoteStatus) => ('name' in s ? statusJson(s, c.paths.dir) : s);
   if (!opts.watch) {
-    const status = await probeEnsemble(c.paths, spec);
-    if (c.o.json) printJson(c.o, statusJson(status, c.paths.dir));
-    else if (!c.o.quiet) c.o.out(formatStatus(status));
+    const status = await probe();
+    if (c.o.json) printJson(c.o, json(status));
+    else if (!c.o.quiet) c.o.out(formatAnyStatus(status));
     return exitCodeFor(status);
   }
   const intervalMs = opts.interval ?? 1000;
@@ -44,13 +49,13 @@ export async function statusCommand(c: CommandContext, opts: { watch?: boolean; 
   let stop = false;
   const onSig = () => { stop = true; };
   process.once('SIGINT', onSig);
-  let status: EnsembleStatus | undefined;
+  let status: EnsembleStatus | RemoteStatus | undefined;
   while (!stop && !stdoutGone()) {
-    status = await probeEnsemble(c.paths, spec);
+    status = await probe();
     // --watch --json: one document per line (NDJSON), so a reader can act on each.
-    if (c.o.json) printJsonLine(c.o, statusJson(status, c.paths.dir));
+    if (c.o.json) printJsonLine(c.o, json(status));
     else {
-      const text = formatStatus(status);
+      const text = formatAnyStatus(status);
       if (tty) render(`${text}\n(refreshing every ${intervalMs / 1000} s; Ctrl-C to stop)`);
       else if (text !== last) c.o.out(`${new Date().toISOString()}\n${text}`);
       last = text;

@@ -5,7 +5,8 @@ import { upEnsemble } from '../../ensemble/lifecycle/up.js';
 import { HealthTimeoutError } from '../../ensemble/observe/wait-healthy.js';
 import { InterruptedError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
-import { LOCAL_ENSEMBLE_FILE, type CommandContext } from '../context.js';
+import type { CommandContext } from '../context.js';
+import { ensembleFilePath } from '../ensemble-file.js';
 import { formatStatus, printJson } from '../output.js';
 import { createUpDisplay } from '../progress.js';
 import { upJson } from '../json.js';
@@ -33,26 +34,6 @@ export function flagsToOptions(servers: number | undefined, o: Record<string, un
     ...(o.tlsClientAuth ? { tlsClientAuth: o.tlsClientAuth as 'need' } : {}),
     ...(o.sasl ? { sasl: true } : {}),
   };
-}
-
-/**
- * Where `-f X` points: a path as given; else one of the ensemble files shipped with zkpseudo by
- * name (`three`, `five.yaml`); without -f, ./zkpseudo.yaml when there is one.
- */
-export async function ensembleFilePath(file: string | undefined, cwd = process.cwd()): Promise<string | undefined> {
-  const { stat } = await import('node:fs/promises');
-  const path = await import('node:path');
-  const exists = async (p: string) => !!(await stat(p).catch(() => undefined))?.isFile();
-  if (file === undefined) {
-    const local = path.join(cwd, LOCAL_ENSEMBLE_FILE);
-    return (await exists(local)) ? local : undefined;
-  }
-  if (await exists(path.resolve(cwd, file))) return path.resolve(cwd, file);
-  if (!file.includes('/')) {
-    const shipped = new URL(`../../../ensembles/${file.endsWith('.yaml') ? file : `${file}.yaml`}`, import.meta.url);
-    if (await exists(shipped.pathname)) return decodeURIComponent(shipped.pathname);
-  }
-  return file;
 }
 
 export async function upCommand(c: CommandContext, file: string | undefined, flags: EnsembleOptions): Promise<number> {

@@ -33,6 +33,12 @@ export interface SaslSettings {
 export interface ConnectOptions {
   host?: string;
   port: number;
+  /**
+   * The path the session is rooted at (`/app`, a connect string's chroot): paths sent are taken
+   * below it, and paths received (created names, watch events) have it taken off again, as
+   * ZooKeeper's own clients do (a chroot lives in the client only).
+   */
+  chroot?: string;
   tls?: TlsSettings;
   sasl?: SaslSettings;
   /** Asked-for session timeout (the server clamps it to 2–20 ticks); default 10 s. */
@@ -65,8 +71,11 @@ export interface Session {
   multi(ops: MultiOp[]): Promise<MultiResult[]>;
   /** An auth packet (`addauth digest user:pw`). */
   addAuth(scheme: string, auth: Buffer | string): Promise<void>;
-  /** Closes the session (its ephemeral znodes go) and the connection. */
-  close(): Promise<void>;
+  /**
+   * Closes the session (its ephemeral znodes go) and the connection, waiting at most `waitMs`
+   * (default: the request timeout) for the server to confirm: a server that hangs is not waited out.
+   */
+  close(waitMs?: number): Promise<void>;
   /** Called once when the connection ends, with the reason when it was not `close()`. */
   onClose(cb: (err?: ZkWireError) => void): void;
 }
@@ -245,7 +254,23 @@ class WireSession implements Session {
     const fire: Watcher[] = [];
     if (e.type === EventType.created || e.type === EventType.dataChanged || e.type === EventType.deleted) fire.push(...take(this.dataWatches));
     if (e.type === EventType.childrenChanged || e.type === EventType.deleted) fire.push(...take(this.childWatches));
-    for (const w of fire) w(e);
+    const seen = { ...e, path: this.local(e.path) };
+    for (const w of fire) w(seen);
+  }
+
+  /** The server's path for a path of this session (below the chroot). */
+  private full(path: string): string {
+    const root = this.opts.chroot;
+    if (!root) return path;
+    return path === '/' ? root : `${root}${path}`;
+  }
+
+  /** This session's path for a server's path (the chroot taken off). */
+  private local(path: string): string {
+    const root = this.opts.chroot;
+    if (!root) return path;
+    if (path === root) return '/';
+    return path.startsWith(`${root}/`) ? path.slice(root.length) : path;
   }
 
   private watch(map: Map<string, Watcher[]>, path: string, w?: Watcher): void {
@@ -265,21 +290,22 @@ class WireSession implements Session {
   }
 
   async create(path: string, data: Buffer | string, opts: { acl?: Acl[]; flags?: number } = {}): Promise<string> {
-    const w = new JuteWriter().string(path).buffer(Buffer.from(data));
+    const w = new JuteWriter().string(this.full(path)).buffer(Buffer.from(data));
     writeAcl(w, opts.acl ?? OPEN_ACL);
     const r = await this.request(OpCode.create, w.int(opts.flags ?? 0).toBuffer(), `create ${path}`);
-    return r.string() ?? path;
+    const made = r.string();
+    return made === null ? path : this.local(made);
   }
 
   async delete(path: string, version = -1): Promise<void> {
-    await this.request(OpCode.delete, new JuteWriter().string(path).int(version).toBuffer(), `delete ${path}`);
+    await this.request(OpCode.delete, new JuteWriter().string(this.full(path)).int(version).toBuffer(), `delete ${path}`);
   }
 
   async exists(path: string, watch?: Watcher): Promise<Stat | null> {
     // Registered before the reply: ZooKeeper sets an exists watch even on a node that is not there.
-    this.watch(this.dataWatches, path, watch);
+    this.watch(this.dataWatches, this.full(path), watch);
     try {
-      return readStat(await this.request(OpCode.exists, new JuteWriter().string(path).bool(!!watch).toBuffer(), `exists ${path}`));
+      return readStat(await this.request(OpCode.exists, new JuteWriter().string(this.full(path)).bool(!!watch).toBuffer(), `exists ${path}`));
     } catch (err) {
       if (err instanceof ZkWireError && err.code === -101) return null;
       throw err;
@@ -287,32 +313,33 @@ class WireSession implements Session {
   }
 
   async getData(path: string, watch?: Watcher): Promise<{ data: Buffer; stat: Stat }> {
-    const r = await this.request(OpCode.getData, new JuteWriter().string(path).bool(!!watch).toBuffer(), `getData ${path}`);
-    this.watch(this.dataWatches, path, watch);
+    const r = await this.request(OpCode.getData, new JuteWriter().string(this.full(path)).bool(!!watch).toBuffer(), `getData ${path}`);
+    this.watch(this.dataWatches, this.full(path), watch);
     return { data: r.buffer() ?? Buffer.alloc(0), stat: readStat(r) };
   }
 
   async setData(path: string, data: Buffer | string, version = -1): Promise<Stat> {
-    return readStat(await this.request(OpCode.setData, new JuteWriter().string(path).buffer(Buffer.from(data)).int(version).toBuffer(), `setData ${path}`));
+    return readStat(await this.request(OpCode.setData, new JuteWriter().string(this.full(path)).buffer(Buffer.from(data)).int(version).toBuffer(), `setData ${path}`));
   }
 
   async getChildren(path: string, watch?: Watcher): Promise<string[]> {
-    const r = await this.request(OpCode.getChildren, new JuteWriter().string(path).bool(!!watch).toBuffer(), `getChildren ${path}`);
-    this.watch(this.childWatches, path, watch);
+    const r = await this.request(OpCode.getChildren, new JuteWriter().string(this.full(path)).bool(!!watch).toBuffer(), `getChildren ${path}`);
+    this.watch(this.childWatches, this.full(path), watch);
     return (r.vector((rr) => rr.string() ?? '') ?? []).sort();
   }
 
   async getAcl(path: string): Promise<{ acl: Acl[]; stat: Stat }> {
-    const r = await this.request(OpCode.getACL, new JuteWriter().string(path).toBuffer(), `getACL ${path}`);
+    const r = await this.request(OpCode.getACL, new JuteWriter().string(this.full(path)).toBuffer(), `getACL ${path}`);
     return { acl: readAcl(r), stat: readStat(r) };
   }
 
   async sync(path: string): Promise<void> {
-    await this.request(OpCode.sync, new JuteWriter().string(path).toBuffer(), `sync ${path}`);
+    await this.request(OpCode.sync, new JuteWriter().string(this.full(path)).toBuffer(), `sync ${path}`);
   }
 
   async multi(ops: MultiOp[]): Promise<MultiResult[]> {
-    const results = readMultiResponse(await this.request(OpCode.multi, multiRequest(ops), `multi of ${ops.length}`));
+    const sent = ops.map((o) => ({ ...o, path: this.full(o.path) }));
+    const results = readMultiResponse(await this.request(OpCode.multi, multiRequest(sent), `multi of ${ops.length}`)).map((r) => (r.op === 'create' ? { ...r, path: this.local(r.path) } : r));
     // A multi that did not commit answers with an error result per operation: the first real one says why.
     const failed = results.findIndex((r) => r.op === 'error' && r.err !== 0 && r.err !== -2);
     if (failed >= 0) {
@@ -326,10 +353,15 @@ class WireSession implements Session {
     await this.request(OpCode.auth, new JuteWriter().int(0).string(scheme).buffer(Buffer.from(auth)).toBuffer(), `auth ${scheme}`, Xid.auth);
   }
 
-  async close(): Promise<void> {
+  async close(waitMs = this.requestTimeoutMs): Promise<void> {
     if (this.ended) return;
     this.closing = true;
-    await this.request(OpCode.closeSession, Buffer.alloc(0), 'close session').catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.request(OpCode.closeSession, Buffer.alloc(0), 'close session').catch(() => undefined),
+      new Promise((resolve) => { timer = setTimeout(resolve, waitMs); }),
+    ]);
+    clearTimeout(timer);
     this.teardown();
   }
 

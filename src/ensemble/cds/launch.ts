@@ -1,7 +1,9 @@
 /** Which servers start with the shared CDS archive, and building it when a tree has none (see archive.ts). */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { archivePath, archiveReady, CDS_BUILDER_FLAG, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, useArchiveFlags } from './archive.js';
+import { stat } from 'node:fs/promises';
+import { archivePath, archiveUsable, CDS_BUILDER_FLAG, cdsEnabled, emptyConfDir, jvmFlagSafe, libLinkedTo, loggingProperty, timesQuarantined, useArchiveFlags } from './archive.js';
+import { ownedName } from '../../edge/owned-fs.js';
 import { helperScript } from '../../edge/files.js';
 import { findJava, type JavaRuntime } from '../../edge/java.js';
 import type { EnsembleSpec } from '../../options/types.js';
@@ -12,9 +14,9 @@ import type { ServerPaths } from '../store/layout.js';
 
 const BUILDER = helperScript(import.meta.url, './builder-main.js');
 
-/** The unpacked tree every copy of this spec's tarball comes from. */
+/** The unpacked tree every copy of this spec's tarball comes from (named by its digest: never a path read from the file). */
 export function treeDir(env: NodeJS.ProcessEnv, spec: EnsembleSpec): string {
-  return path.join(cacheDir(env), 'trees', spec.dist.sha512.slice(0, 32));
+  return path.join(cacheDir(env), 'trees', ownedName(spec.dist.sha512.slice(0, 32), /^[0-9a-f]{32}$/, 'ensemble.yaml\'s dist.sha512'));
 }
 
 let javaOnce: Promise<JavaRuntime | undefined> | undefined;
@@ -28,20 +30,26 @@ export async function linkCopies(env: NodeJS.ProcessEnv): Promise<boolean> {
 export interface CdsLaunch {
   /** The shared empty ZOOCFGDIR, when the archive is used. */
   configDir?: string;
+  /** The archive the server maps, when it does. */
+  archive?: string;
   flags: string[];
 }
 
-/** How one server starts: with the archive when its copy, the Java and the archive allow it; else normally. */
-export async function cdsLaunch(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<CdsLaunch> {
+/**
+ * How one server starts: with the archive when its copy, the Java and the archive allow it;
+ * else normally. An archive that fails its check (see archiveUsable) is quarantined, saying
+ * so through `onNotice`.
+ */
+export async function cdsLaunch(sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv, onNotice?: (text: string) => void): Promise<CdsLaunch> {
   const j = await java(env);
   if (!j || !cdsEnabled(env, j.feature)) return { flags: [] };
   const tree = treeDir(env, spec);
   if (!(await libLinkedTo(sp.root, tree))) return { flags: [] };
   const archive = archivePath(cacheDir(env), tree, j);
-  if (!(await archiveReady(archive))) return { flags: [] };
+  if (!(await archiveUsable(cacheDir(env), archive, onNotice))) return { flags: [] };
   const logging = await loggingProperty(sp.confDir, versionFacts(parseZkVersion(spec.zkVersion)!).loggingConfigs);
   if (!jvmFlagSafe(archive) || (logging && !jvmFlagSafe(logging))) return { flags: [] };
-  return { configDir: await emptyConfDir(tree), flags: [...useArchiveFlags(archive), ...(logging ? [logging] : [])] };
+  return { configDir: await emptyConfDir(tree), archive, flags: [...useArchiveFlags(archive), ...(logging ? [logging] : [])] };
 }
 
 /**
@@ -53,7 +61,9 @@ export async function scheduleArchive(spec: EnsembleSpec, env: NodeJS.ProcessEnv
   if (!j || !cdsEnabled(env, j.feature)) return false;
   const tree = treeDir(env, spec);
   const archive = archivePath(cacheDir(env), tree, j);
-  if (await archiveReady(archive)) return false;
+  if (await stat(archive).catch(() => undefined)) return false;
+  // An archive quarantined twice (damaged, or crashing JVMs) is not built again until `cache clear`.
+  if ((await timesQuarantined(cacheDir(env), archive)) >= 2) return false;
   const child = spawn(process.execPath, [BUILDER, CDS_BUILDER_FLAG, tree, archive, JSON.stringify(jvmFlags)], { detached: true, stdio: 'ignore', env });
   child.unref();
   return true;

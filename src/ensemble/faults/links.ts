@@ -4,6 +4,7 @@
  * says which links are cut and which are slowed, and the proxy applies it.
  */
 import type { FaultPorts } from '../../options/types.js';
+import { int, list, num, object, record, str, type Decoder } from '../../edge/decode.js';
 
 /** `i-j`: server i's connections to server j. */
 export const linkKey = (from: number, to: number) => `${from}-${to}`;
@@ -55,6 +56,16 @@ export interface FaultState {
 }
 
 export const NO_FAULTS: FaultState = { generation: 0, cut: [], clientsCut: [], delays: {} };
+
+const DAY_MS = 86_400_000;
+
+/** faults.json as setFaults writes it, strictly: server pairs, ids and delays of the shapes above. */
+export const FAULT_STATE: Decoder<FaultState> = object<FaultState>({
+  generation: int(0, Number.MAX_SAFE_INTEGER, 'a generation number'),
+  cut: list(str('a pair of server ids like "1-2"', /^\d{1,3}-\d{1,3}$/), { max: 1000, what: 'a list of cut server pairs' }),
+  clientsCut: list(int(1, 999, 'a server id'), { max: 1000, what: 'a list of server ids' }),
+  delays: record(/^(\d{1,3}-\d{1,3}|clients-\d{1,3})$/, 'a server pair or clients-ID', object<Delay>({ ms: num(0, DAY_MS, 'a delay in ms'), jitterMs: num(0, DAY_MS, 'a jitter in ms') }), 1000),
+});
 
 const bump = (s: FaultState, change: Partial<FaultState>): FaultState => ({ ...s, ...change, generation: s.generation + 1 });
 

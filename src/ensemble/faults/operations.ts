@@ -33,7 +33,7 @@ export async function applyFault(ctx: OpContext, req: FaultRequest): Promise<{ s
       }
       case 'heal': change = heal; summary = 'every link restored'; break;
     }
-    const state = await setFaults(ctx.paths, spec, change);
+    const state = await setFaults(ctx.paths, spec, change, ctx.onNotice);
     return { state, summary };
   });
 }

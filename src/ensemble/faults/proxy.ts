@@ -7,11 +7,14 @@
  * `faults.applied`, and exits when the ensemble directory is gone or on SIGTERM.
  */
 import net from 'node:net';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { writeOwned } from '../../edge/owned-fs.js';
+import { readBack } from '../../edge/decode.js';
+import { ZkpseudoError } from '../../errors.js';
 import { ensemblePaths } from '../store/layout.js';
+import { readSpec } from '../store/spec-file.js';
 import { faultFiles } from './proxy-control.js';
-import { NO_FAULTS, isCut, pairKey, type Delay, type FaultState } from './links.js';
+import { FAULT_STATE, NO_FAULTS, isCut, pairKey, type Delay, type FaultState } from './links.js';
 import type { EnsembleSpec } from '../../options/types.js';
 
 interface Route {
@@ -80,25 +83,26 @@ function serve(route: Route): Promise<net.Server> {
   });
 }
 
+/**
+ * The state to apply: faults.json decoded strictly. Missing means none; damaged keeps what is
+ * in force (a command with someone to tell moves the file aside and names it).
+ */
 async function readState(file: string): Promise<FaultState> {
-  try {
-    const s = JSON.parse(await readFile(file, 'utf8')) as FaultState;
-    return Array.isArray(s.cut) && Array.isArray(s.clientsCut) && typeof s.generation === 'number' ? { ...NO_FAULTS, ...s } : state;
-  } catch {
-    return state;
-  }
+  const read = await readBack(file, FAULT_STATE, { maxBytes: 1024 * 1024 });
+  return read.state === 'ok' ? read.value : read.state === 'missing' ? NO_FAULTS : state;
 }
 
 /** Serves every proxy port of ensemble `name` under `home` until the ensemble is gone or SIGTERM. */
 export async function runFaultProxy(home: string, name: string): Promise<void> {
   const paths = ensemblePaths(home, name);
   const files = faultFiles(paths);
-  const spec = JSON.parse((await readFile(paths.specFile, 'utf8')).replace(/^#.*$/gm, '')) as EnsembleSpec;
+  const spec = await readSpec(paths);
+  if (!spec.faults) throw new ZkpseudoError(`${paths.specFile} records no fault proxy ports.`, 'Re-create the ensemble with --faults.');
   const all = routes(spec);
   state = await readState(files.state);
   await Promise.all(all.map(serve));
   const applied = async () => {
-    await writeOwned(paths.home, files.applied, String(state.generation));
+    await writeOwned(paths.home, files.applied, `${state.generation}\n`);
   };
   await applied();
   process.on('SIGTERM', () => process.exit(0));

@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { removeOwned, writeOwned } from '../../edge/owned-fs.js';
+import { int, nullable, object, readBack, str, type Decoder, type ReadBack } from '../../edge/decode.js';
 import { helperScript } from '../../edge/files.js';
 import { UsageError } from '../../errors.js';
 import { commandLine, isAlive } from '../../edge/process.js';
@@ -26,13 +26,31 @@ export interface Lease {
 export const WATCHER_FLAG = '--zkpseudo-lease-watcher';
 const WATCHER_SCRIPT = helperScript(import.meta.url, './watcher-main.js');
 
-export async function readLease(paths: EnsemblePaths): Promise<Lease | undefined> {
-  try {
-    const lease = JSON.parse(await readFile(paths.ownerFile, 'utf8')) as Lease;
-    return Number.isInteger(lease.ownerPid) && typeof lease.token === 'string' ? lease : undefined;
-  } catch {
-    return undefined;
-  }
+const PID = int(1, 4_194_304, 'a process id');
+
+/** owner.json as takeLease writes it. */
+export const LEASE: Decoder<Lease> = object<Lease>({
+  ownerPid: PID,
+  ownerStart: nullable(int(0, Number.MAX_SAFE_INTEGER, 'a start time in clock ticks')),
+  token: str('a lease token (16 hex digits)', /^[0-9a-f]{16}$/),
+  watcherPid: nullable(PID),
+});
+
+/**
+ * owner.json, decoded: missing, the lease, or damaged. With `onNotice`, a damaged record is
+ * moved aside and named; without (ls, gc, the watcher) it is left for a command that can say so.
+ */
+export function readLeaseBack(paths: EnsemblePaths, onNotice?: (text: string) => void): Promise<ReadBack<Lease>> {
+  return readBack(paths.ownerFile, LEASE, {
+    maxBytes: 4096,
+    ...(onNotice ? { report: { root: paths.home, say: onNotice, what: 'The owner lease', then: 'the ensemble has no owner now (`up --owner PID` takes a new lease)' } } : {}),
+  });
+}
+
+/** The lease, or undefined when there is none or its record is damaged (see readLeaseBack). */
+export async function readLease(paths: EnsemblePaths, onNotice?: (text: string) => void): Promise<Lease | undefined> {
+  const read = await readLeaseBack(paths, onNotice);
+  return read.state === 'ok' ? read.value : undefined;
 }
 
 async function writeLease(paths: EnsemblePaths, lease: Lease): Promise<void> {
@@ -44,7 +62,9 @@ export async function ownerAlive(lease: Pick<Lease, 'ownerPid' | 'ownerStart'>):
   if (!(await isAlive(lease.ownerPid))) return false;
   if (lease.ownerStart === null) return true;
   const now = await startTime(lease.ownerPid);
-  return now === undefined || now === lease.ownerStart;
+  // No start time on Linux: it exited just now. Elsewhere there is none to compare.
+  if (now === undefined) return process.platform !== 'linux';
+  return now === lease.ownerStart;
 }
 
 /** Checks an owner pid given by a user: it must be a live process. */
@@ -68,9 +88,13 @@ export async function takeLease(paths: EnsemblePaths, ownerPid: number): Promise
   return lease;
 }
 
-/** Ends the lease: the record goes, and the watcher (checked by its command line) is told to exit. */
-export async function endLease(paths: EnsemblePaths): Promise<void> {
-  const lease = await readLease(paths);
+/**
+ * Ends the lease: the record goes, and the watcher (checked by its command line) is told to
+ * exit. A damaged record is moved aside (said through `onNotice`); its watcher then finds no
+ * lease and ends itself.
+ */
+export async function endLease(paths: EnsemblePaths, onNotice?: (text: string) => void): Promise<void> {
+  const lease = await readLease(paths, onNotice);
   await removeOwned(paths.home, paths.ownerFile);
   if (lease?.watcherPid) {
     const cmd = await commandLine(lease.watcherPid);

@@ -15,7 +15,6 @@ import { stopProxy } from '../faults/proxy-control.js';
 import { probeEnsemble } from '../observe/probe.js';
 import { killOne, startOne, stopOne, type ServerContext, type StartOutcome, type StopOutcome } from './servers.js';
 import { readSpec, readSpecIfAny } from '../store/spec-file.js';
-import { confirmStarted } from './confirm.js';
 
 /** A server number, `leader`, or `all`, as the CLI and the API accept them. */
 export type ServerSelector = number | 'leader' | 'all';
@@ -54,13 +53,34 @@ export function withEnsembleLock<T>(ctx: OpContext, fn: () => Promise<T>): Promi
   return withLock(ctx.paths.lockTarget, what, fn, {
     onWait: (h) => ctx.onNotice?.(`waiting for ${describeHolder(h)}, which holds ${what}${h.stopped ? ' and is stopped (Ctrl-Z?)' : ''}`),
   });
+
+}
+
+/**
+ * Runs `fn` for every id and lets each finish. When one fails (its process would not go, or
+ * the process table could not be read) that error is thrown once all have settled, with what
+ * became of each server in its details: no outcome is claimed that was not seen.
+ */
+async function eachSettled<T>(ids: number[], fn: (id: number) => Promise<T>): Promise<Record<number, T>> {
+  const settled = await Promise.allSettled(ids.map(fn));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (!failed) return Object.fromEntries(ids.map((id, i) => [id, (settled[i] as PromiseFulfilledResult<T>).value]));
+  const err: unknown = failed.reason;
+  if (err instanceof ZkpseudoError && !err.details && ids.length > 1) {
+    err.details = ids.map((id, i) => {
+      const s = settled[i]!;
+      return `  server ${id}: ${s.status === 'fulfilled' ? String(s.value) : `cannot tell (${(s.reason as Error)?.message ?? String(s.reason)})`}`;
+    }).join('\n');
+  }
+  throw err;
 }
 
 /** True when a directory holds nothing but what zkpseudo puts in an ensemble directory. */
 async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
-  const ours = /^(ensemble\.yaml|owner\.json|faults\.json|faults\.applied|fault-proxy\.log|security|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/decode).
+  const ours = /^((owner\.json|faults\.json|faults\.applied)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|security|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 
@@ -83,10 +103,11 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
     const dirExists = !!(await stat(ctx.paths.dir).catch(() => undefined));
     if (!spec && !damaged && !live.size && !dirExists) throw new NoSuchEnsembleError(ctx.paths.name, ctx.paths.home);
     if (!spec && live.size) ctx.onNotice?.(`ensemble "${ctx.paths.name}" has ${damaged ? 'a damaged ensemble.yaml' : 'no ensemble.yaml'}; stopping the ${live.size} server(s) found running under ${ctx.paths.dir}`);
-    await endLease(ctx.paths);
+    await endLease(ctx.paths, ctx.onNotice);
     const ids = [...new Set([...(spec?.members.map((m) => m.id) ?? []), ...live.keys()])].sort((a, b) => a - b);
-    const outcomes = await Promise.all(ids.map((id) => stopOne(ctx, id, live.get(id))));
-    await stopProxy(ctx.paths);
+    const stopping = eachSettled(ids, (id) => stopOne(ctx, id, live.get(id)));
+    // The proxy goes too, whatever became of the servers; then a failure is told.
+    const outcomes = await stopping.finally(() => stopProxy(ctx.paths));
     if (opts.purge && dirExists) {
       if (!(await looksLikeEnsembleDir(ctx.paths.dir))) {
         throw new ZkpseudoError(
@@ -96,7 +117,7 @@ export async function downEnsemble(ctx: OpContext, opts: { purge?: boolean } = {
       }
       await removeOwned(ctx.paths.home, ctx.paths.dir, { recursive: true });
     }
-    return Object.fromEntries(ids.map((id, i) => [id, outcomes[i]!]));
+    return outcomes;
   });
 }
 
@@ -105,8 +126,7 @@ export async function stopServers(ctx: OpContext, selector: ServerSelector): Pro
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);
-    const outcomes = await Promise.all(members.map((m) => stopOne(ctx, m.id, live.get(m.id))));
-    return Object.fromEntries(members.map((m, i) => [m.id, outcomes[i]!]));
+    return eachSettled(members.map((m) => m.id), (id) => stopOne(ctx, id, live.get(id)));
   });
 }
 
@@ -116,11 +136,7 @@ async function startMembers(ctx: OpContext, spec: EnsembleSpec, members: Member[
   await assertDataDirsFree(ctx.paths, members.filter((m) => !live.has(m.id)).map((m) => m.id), table);
   // Let every start settle before reporting a failure, so none is left half-known. A start
   // counts once the server answers or has died (see confirm.ts), not when the script says so.
-  const settled = await Promise.allSettled(members.map(async (m) => {
-    const outcome = await startOne(ctx, spec, m, live.get(m.id));
-    if (outcome === 'started') await confirmStarted(ctx, spec, m);
-    return outcome;
-  }));
+  const settled = await Promise.allSettled(members.map((m) => startOne(ctx, spec, m, live.get(m.id))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return Object.fromEntries(members.map((m, i) => [m.id, (settled[i] as PromiseFulfilledResult<StartOutcome>).value]));
@@ -138,7 +154,7 @@ export async function restartServers(ctx: OpContext, selector: ServerSelector): 
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);
-    await Promise.all(members.map((m) => stopOne(ctx, m.id, live.get(m.id))));
+    await eachSettled(members.map((m) => m.id), (id) => stopOne(ctx, id, live.get(id)));
     return startMembers(ctx, spec, members);
   });
 }
@@ -149,8 +165,8 @@ export async function killServers(ctx: OpContext, selector: ServerSelector): Pro
     const spec = await readSpec(ctx.paths);
     const members = await selectMembers(ctx, spec, selector);
     const live = await liveServers(ctx.paths);
-    const killed = await Promise.all(members.map((m) => killOne(ctx, m.id, live.get(m.id))));
-    return members.filter((_, i) => killed[i]).map((m) => m.id);
+    const killed = await eachSettled(members.map((m) => m.id), (id) => killOne(ctx, id, live.get(id)));
+    return members.filter((m) => killed[m.id]).map((m) => m.id);
   });
 }
 

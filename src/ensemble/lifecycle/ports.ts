@@ -26,8 +26,8 @@ export async function choosePorts(scheme: 'classic' | 'auto' | number, count: nu
  * Reserves every port of the given servers machine-wide (see edge/reservations) and returns
  * the release; throws naming every busy port (and its holder where it can be found).
  */
-export async function reserveServerPorts(env: NodeJS.ProcessEnv, ensemble: string, ports: ServerPorts[], extra: number[] = []): Promise<() => Promise<void>> {
-  const { conflicts, release } = await reservePorts(env, `ensemble "${ensemble}"`, [...allPorts(ports), ...extra]);
+export async function reserveServerPorts(env: NodeJS.ProcessEnv, ensemble: string, ports: ServerPorts[], extra: number[] = [], onNotice?: (text: string) => void): Promise<() => Promise<void>> {
+  const { conflicts, release } = await reservePorts(env, `ensemble "${ensemble}"`, [...allPorts(ports), ...extra], onNotice);
   if (!conflicts.length) return release;
   let orphan = false;
   const named = await Promise.all(conflicts.map(async (c) => {

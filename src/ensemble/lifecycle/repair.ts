@@ -21,7 +21,6 @@ import { liveServers } from '../observe/identity.js';
 import { probeEnsemble, type EnsembleStatus } from '../observe/probe.js';
 import { waitFor, WaitTimeoutError } from '../observe/wait-condition.js';
 import { readSpec } from '../store/spec-file.js';
-import { confirmStarted } from './confirm.js';
 import type { OpContext } from './ops.js';
 import { startOne, stopOne } from './servers.js';
 
@@ -109,7 +108,7 @@ export async function repairServer(ctx: OpContext, id: number, opts: RepairOptio
       await stopOne(ctx, id, live.get(id));
       // If it led, the others elect one of them; its data is touched only once they serve.
       const after = await waitFor(ctx.paths, spec, { kind: 'serving' }, waitOpts).catch((err: unknown) => {
-        if (err instanceof WaitTimeoutError) return err.status;
+        if (err instanceof WaitTimeoutError) return err.status as EnsembleStatus; // a local wait: a local status
         throw err;
       });
       const without = quorumWithout(roles(after), id);
@@ -125,7 +124,6 @@ export async function repairServer(ctx: OpContext, id: number, opts: RepairOptio
     const where = `Server ${id}'s old data is in ${dir}.`;
     try {
       await startOne(ctx, spec, member, undefined);
-      await confirmStarted(ctx, spec, member);
       const status = await waitFor(ctx.paths, spec, { kind: 'serving', ids: [id] }, waitOpts);
       return { id, quarantined: dir, moved, stopped, status };
     } catch (err) {

@@ -4,20 +4,23 @@ import { mkdirOwned, removeOwned, renameOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import { writeServerFiles } from '../store/server-files.js';
 import { ZkpseudoError } from '../../errors.js';
-import { readPidFile, removePidFile, signalServer, waitGone } from '../../edge/process.js';
+import { readPidFile, removePidFile, signalServer, waitServerGone } from '../../edge/process.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { startServer, type Launch, type LaunchOptions } from '../../edge/server.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
-import { logTail } from '../observe/logs.js';
+import { logTail, tailFile } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
-import { diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
+import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
 import { securityJvmFlags } from '../../zk/security-cfg.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { securityFiles } from '../security/files.js';
+import { quarantineArchive } from '../cds/archive.js';
+import { settleLaunch } from './confirm.js';
+import { cacheDir } from '../../tarball/resolve.js';
 
 export interface ServerContext {
   paths: EnsemblePaths;
@@ -38,13 +41,34 @@ export function launchOptions(spec: EnsembleSpec, env: NodeJS.ProcessEnv): Launc
  */
 export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'];
 
-/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds). */
-async function launchWithCds(paths: EnsemblePaths, sp: ServerPaths, spec: EnsembleSpec, env: NodeJS.ProcessEnv): Promise<LaunchOptions> {
-  const base = launchOptions(spec, env);
-  const cds = await cdsLaunch(sp, spec, env);
-  // SASL: the server's JAAS file by path (its passwords stay in the 0600 file, off the command line).
-  const secured = securityJvmFlags(spec.security, versionFacts(parseZkVersion(spec.zkVersion)!), securityFiles(paths).serverJaas(sp.id));
-  return { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags, ...secured], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+/** launchOptions, plus the shared CDS archive when this server can use it (see ensemble/cds), and which archive that is. */
+async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, ctx: ServerContext, useCds = true): Promise<{ opts: LaunchOptions; archive?: string }> {
+  const base = launchOptions(spec, ctx.env);
+  const cds = useCds ? await cdsLaunch(sp, spec, ctx.env, ctx.onNotice) : { flags: [] as string[], configDir: undefined, archive: undefined };
+  // SASL: the server's JAAS file by path (its passwords stay in the 0600 file, off the command line);
+  // with or without the archive.
+  const secured = securityJvmFlags(spec.security, versionFacts(parseZkVersion(spec.zkVersion)!), securityFiles(ctx.paths).serverJaas(sp.id));
+  const opts = { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags, ...secured], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+  return cds.archive ? { opts, archive: cds.archive } : { opts };
+}
+
+/**
+ * Whether a launch with `archive` died of a JVM crash (its `.out` file shows HotSpot's fatal
+ * error banner): a damaged archive that passed its header check makes every JVM that maps it
+ * die at start (SIGBUS). The archive is quarantined (see cds/archive.ts) and the server is
+ * started again without it, saying so; the next healthy `up` builds a fresh one.
+ */
+async function crashedWithArchive(ctx: ServerContext, member: Member, archive: string): Promise<boolean> {
+  const sp = ctx.paths.server(member.id);
+  const names = await readdir(sp.logsDir).catch(() => [] as string[]);
+  const out = names.filter((n) => n.endsWith('.out') && !/-cli-/.test(n)).map((n) => path.join(sp.logsDir, n));
+  const texts = await Promise.all(out.map((f) => tailFile(f, 400).catch(() => '')));
+  const crash = texts.map(diagnoseJvmCrash).find(Boolean);
+  if (!crash) return false;
+  const said = `${crash.signal}${crash.report ? `, report ${crash.report}` : ''}`;
+  await quarantineArchive(cacheDir(ctx.env), archive, `server ${member.id}'s JVM crashed at start with it (${said})`, ctx.onNotice);
+  ctx.onNotice?.(`server ${member.id}: its JVM crashed at start with the CDS archive (${crash.signal}); started it again without the archive`);
+  return true;
 }
 
 export function defaultJvmFlags(env: NodeJS.ProcessEnv): string[] {
@@ -86,15 +110,29 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     ctx.onNotice?.(`server ${member.id}: removed a stale pid file (${pid.state === 'stale' ? pid.why : `pid ${pid.pid}`})`);
     await removePidFile(sp.home, sp.pidFile);
   }
-  for (let attempt = 1; ; attempt++) {
-    const launch = await startServer(sp, await launchWithCds(ctx.paths, sp, spec, ctx.env), ctx.env);
+  let movedData = false;
+  let useCds = true;
+  for (;;) {
+    const { opts, archive } = await launchWithCds(sp, spec, ctx, useCds);
+    const launch = await startServer(sp, opts, ctx.env);
     onLaunch?.(launch);
-    const result = await launch.result;
-    if (result.ok) return 'started';
+    let result = await launch.result;
+    // The script's STARTED is not the last word (see confirm.ts): a JVM that dies before it
+    // answers failed to start, and is handled below like any other failed start.
+    if (result.ok && (await settleLaunch(ctx.paths, spec, member, launch)) !== 'gone') return 'started';
+    if (result.ok) result = { ...result, ok: false, output: `${result.output}\nserver ${member.id} exited right after zkServer.sh started it` };
+    // A JVM that crashed mapping the CDS archive: the archive is quarantined (it will not be
+    // mapped again) and the server started once more, without any archive.
+    if (archive && (await crashedWithArchive(ctx, member, archive))) {
+      useCds = false;
+      await removePidFile(sp.home, sp.pidFile);
+      continue;
+    }
     // A file a crash left half-written, which the server can read nothing from, is moved aside
     // (never deleted) and the start tried once more; anything else is named, not touched.
-    const moved = attempt === 1 ? await quarantineUnreadable(ctx.paths, member.id) : undefined;
+    const moved = movedData ? undefined : await quarantineUnreadable(ctx.paths, member.id);
     if (!moved) throw await startFailure(ctx.paths, spec, member.id, result.output);
+    movedData = true;
     ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
   }
 }
@@ -171,21 +209,44 @@ export async function stopOne(ctx: ServerContext, id: number, live: LiveServer |
   return stopProcess(sp, live.pid, graceMs);
 }
 
-/** SIGTERM (and SIGCONT), wait, SIGKILL: for a pid already known to be this server's. */
+/** How long a SIGKILLed process may take to leave the process table before we say we cannot tell. */
+const KILL_GRACE_MS = 5_000;
+
+/** A server that would not go: neither "stopped" nor "killed" can be said of it. */
+function stillRunning(sp: ServerPaths, pid: number, after: string): ZkpseudoError {
+  return new ZkpseudoError(
+    `Server ${sp.id}'s process ${pid} still runs ${after}, so it is not reported stopped.`,
+    `Look at it with \`ps -o pid,stat,cmd -p ${pid}\` (state D: it waits on the kernel, such as a hung disk); it goes once the kernel lets it. Run the command again then.`,
+  );
+}
+
+/**
+ * SIGTERM (and SIGCONT), wait, SIGKILL: for a pid already known to be this server's. Says
+ * "stopped" or "killed" only once it has seen the process leave the table (or its pid go to
+ * another program); when the table cannot be read or the process will not go, it throws.
+ */
 export async function stopProcess(sp: ServerPaths, pid: number, graceMs = 10_000): Promise<StopOutcome> {
   if (await signalServer(pid, sp.config, 'SIGTERM')) await signalServer(pid, sp.config, 'SIGCONT');
   await removePidFile(sp.home, sp.pidFile);
-  if (await waitGone(pid, graceMs)) return 'stopped';
+  if (await waitServerGone(pid, sp.config, graceMs)) return 'stopped';
   await signalServer(pid, sp.config, 'SIGKILL');
-  await waitGone(pid, 5_000);
+  if (!(await waitServerGone(pid, sp.config, KILL_GRACE_MS))) throw stillRunning(sp, pid, `${Math.round((graceMs + KILL_GRACE_MS) / 1000)} s after SIGTERM and SIGKILL`);
   await removeOwned(sp.home, sp.pidFile);
   return 'killed';
 }
 
-/** SIGKILLs one server, as a crash would: the pid file stays behind, stale. */
+/**
+ * SIGKILLs one server, as a crash would, and waits until it is gone. The pid file the crash
+ * leaves is removed then: zkpseudo did the kill, so a later command has nothing to warn about.
+ */
 export async function killOne(ctx: ServerContext, id: number, live: LiveServer | undefined): Promise<boolean> {
   if (!live) return false;
-  const sent = await signalServer(live.pid, ctx.paths.server(id).config, 'SIGKILL');
-  if (sent) await waitGone(live.pid, 5_000);
-  return sent;
+  const sp = ctx.paths.server(id);
+  const sent = await signalServer(live.pid, sp.config, 'SIGKILL');
+  if (!sent) return false;
+  if (!(await waitServerGone(live.pid, sp.config, KILL_GRACE_MS))) throw stillRunning(sp, live.pid, `${KILL_GRACE_MS / 1000} s after SIGKILL`);
+  // zkServer.sh wrote it; only if it still names the killed process (nothing started since).
+  const left = await readPidFile(sp.pidFile, sp.config);
+  if (left.state === 'stale' && left.pid === live.pid) await removeOwned(ctx.paths.home, sp.pidFile);
+  return true;
 }

@@ -7,6 +7,8 @@ import type { Request } from '../../options/options.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { Progress } from '../../tarball/download.js';
 import { unpackCopies } from '../../tarball/pack.js';
+import { tarballProblem } from '../../tarball/digests.js';
+import { DamagedTarballError } from '../../tarball/proof.js';
 import { cacheDir, ensureDist, type DistRequest } from '../../tarball/resolve.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
@@ -25,7 +27,7 @@ import { linkCopies, scheduleArchive, treeDir } from '../cds/launch.js';
 import { SERVER_MARKER } from '../../edge/proctable.js';
 import { writeSpec } from '../store/spec-file.js';
 import type { UpRun, UpStep } from './up-run.js';
-import { HealthTimeoutError, waitHealthy } from '../observe/wait-healthy.js';
+import { HealthTimeoutError, PausedServersError, waitHealthy } from '../observe/wait-healthy.js';
 
 async function checkJava(env: NodeJS.ProcessEnv, zkVersion: string): Promise<string> {
   const java = await findJava(env).catch((err) => {
@@ -62,11 +64,26 @@ function distRequest(r: UpRun): DistRequest {
   return { zkVersion: parseZkVersion(existing.zkVersion)!, ...source, ...mirror };
 }
 
-/** A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again and the tarball is gone. */
+/**
+ * Why an existing ensemble needs its tarball fetched again, or undefined: only when a copy must
+ * be unpacked again, the unpacked tree is gone, and the tarball is missing or no longer the one
+ * recorded in ensemble.yaml (proven by size and SHA-512). A tarball outside the cache (the
+ * user's own) cannot be fetched again: that is an error naming it.
+ */
+async function tarballNeeded(r: UpRun, existing: EnsembleSpec): Promise<boolean> {
+  if (!r.damaged.size || (await pathExists(treeDir(r.env, existing)))) return false;
+  const cache = cacheDir(r.env);
+  const problem = await tarballProblem(cache, existing.dist.tarball, existing.dist.sha512, (text) => r.emit({ kind: 'notice', text }));
+  if (!problem) return false;
+  if (existing.dist.source === 'tarball' && problem !== 'it is missing') throw new DamagedTarballError(existing.dist.tarball, problem, false);
+  return true;
+}
+
+/** A new ensemble needs ZooKeeper; an existing one only when a copy must be unpacked again from a tarball that is gone or damaged. */
 const dist: UpStep = {
   name: 'dist',
   async run(r) {
-    if (r.existing && (!r.damaged.size || (await pathExists(r.existing.dist.tarball)))) {
+    if (r.existing && !(await tarballNeeded(r, r.existing))) {
       r.step('dist', 'skipped', `ZooKeeper ${r.existing.zkVersion}, already unpacked`);
       return;
     }
@@ -192,7 +209,7 @@ const ports: UpStep = {
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
     const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients), ...Object.values(spec.faults.secureClients ?? {})] : [];
-    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts);
+    r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts, (text) => r.emit({ kind: 'notice', text }));
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     await writeSpec(r.paths, spec);
   },
@@ -218,7 +235,11 @@ const unpack: UpStep = {
     }
     r.step('unpack', 'running');
     for (const [id, damage] of r.damaged) r.emit({ kind: 'notice', text: `server ${id}: its copy of ZooKeeper was damaged (${damage}); unpacked it again, data kept` });
-    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), ['data', 'logs'], await linkCopies(r.env), { tree: cacheDir(r.env), copies: r.paths.home });
+    // The tarball is proven against the digest it was recorded with before it is unpacked.
+    await unpackCopies(spec.dist.tarball, treeDir(r.env, spec), ids.map((id) => r.paths.server(id).root), {
+      keep: ['data', 'logs'], linkLib: await linkCopies(r.env), roots: { tree: cacheDir(r.env), copies: r.paths.home },
+      proof: { cache: cacheDir(r.env), sha512: spec.dist.sha512 },
+    });
     r.step('unpack', 'done', `${ids.length} cop${ids.length > 1 ? 'ies' : 'y'} of ${spec.dist.tarball}`);
   },
 };
@@ -247,7 +268,7 @@ const start: UpStep = {
     const spec = r.spec!;
     if (r.req.owner !== undefined) await takeLease(r.paths, r.req.owner);
     // The servers dial their peers through the proxy: it must listen before they start.
-    if (spec.faults) await ensureProxy(r.paths);
+    if (spec.faults) await ensureProxy(r.paths, (text) => r.emit({ kind: 'notice', text }));
     if (!r.toStart.length) {
       r.step('start', 'skipped', 'every server already running');
       if (r.req.wait) await waitStep(r, Promise.resolve());
@@ -295,6 +316,8 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
     onStatus: (status) => r.emit({ kind: 'status', status }),
     // A server whose launch finished and which is then gone has exited: fail at once.
     mustRun: r.started,
+    // Paused while `up` waits (by another command): say so rather than wait out the timeout.
+    failOnPaused: true,
     // A JVM needs ~0.4 s to answer at all (measured here); polling sooner only slows it down.
     ...(r.toStart.length ? { firstPollMs: 300 } : {}),
   });
@@ -305,7 +328,7 @@ async function waitStep(r: UpRun, launching: Promise<unknown>, cancel?: AbortSig
     if (r.signal?.aborted) throw new InterruptedError('`up`');
     if (err instanceof HealthTimeoutError && err.exited.length) throw err;
     // A timeout leaves the servers running for inspection: say so, and do not undo.
-    if (err instanceof HealthTimeoutError) throw Object.assign(err, { keepServers: true });
+    if (err instanceof HealthTimeoutError || err instanceof PausedServersError) throw Object.assign(err, { keepServers: true });
     throw err;
   }
   // zkServer.sh sleeps a fixed second after forking the JVM: a healthy quorum proves every

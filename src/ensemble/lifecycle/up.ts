@@ -11,6 +11,7 @@ import { normalizeOptions, type Request } from '../../options/options.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import { assertDataDirsFree, liveServers } from '../observe/identity.js';
 import { serverProcesses } from '../../edge/proctable.js';
+import { isPausedState, PausedServersError } from '../observe/wait-healthy.js';
 import { ensemblePaths, resolveHome, type EnsemblePaths } from '../store/layout.js';
 import { assertOwner } from '../lease/lease.js';
 import { copyDamage } from './servers.js';
@@ -46,6 +47,10 @@ async function survey(req: Request, paths: EnsemblePaths, ctx: UpContext): Promi
       `Stop them with \`zkpseudo down --name ${req.name}\` (or \`zkpseudo gc\`), then run \`up\` again.`,
     );
   }
+  // A paused server never answers: waiting for health would only run out the timeout. Said
+  // now, before anything is touched (with --no-wait nothing waits, so nothing is refused).
+  const paused = [...live.values()].filter((s) => isPausedState(s.state)).map((s) => s.id).sort((a, b) => a - b);
+  if (req.wait && paused.length) throw new PausedServersError(paused, req.name);
   const damaged = new Map<number, string>();
   if (existing) {
     for (const m of existing.members) {

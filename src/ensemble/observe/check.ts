@@ -1,17 +1,18 @@
 /**
  * `check`: proves the ensemble serves, with a real client. Each step is named, timed and
  * reported; the first failure stops the run (later steps depend on earlier ones) and cleanup
- * still happens.
+ * still happens. An abort (Ctrl-C in the CLI) ends the step under way at once and cleans up
+ * too: every znode it made, ephemerals included, is deleted before it returns.
  */
 import { randomBytes } from 'node:crypto';
 import type { Session } from '../../edge/zkwire/session.js';
+import { ZkWireError } from '../../edge/zkwire/errors.js';
 import { CreateFlags, EventType } from '../../edge/zkwire/records.js';
-import type { EnsembleSpec, Member } from '../../options/types.js';
-import { clientSecurity, openSession, type ClientSecurity } from '../security/client.js';
-import { clientEndpoint } from '../security/endpoints.js';
-import { explainClientFailure } from '../security/diagnose.js';
-import { probeEnsemble } from './probe.js';
+import type { EnsembleSpec } from '../../options/types.js';
+import type { RemoteStatus } from '../remote/probe.js';
+import type { EnsembleStatus } from './probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
+import { localTarget, type Target } from './target.js';
 
 export interface CheckStep {
   name: string;
@@ -34,18 +35,67 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-/** Runs every check against the ensemble; `onStep` sees each step as it finishes. */
-export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
+/** Runs every check against a local ensemble; `onStep` sees each step as it finishes. */
+export function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
+  return checkTarget(localTarget(paths, spec), onStep, signal);
+}
+
+/** True for ZooKeeper's "no such znode" (what deleting an already deleted node gives). */
+function isNoNode(err: unknown): boolean {
+  return err instanceof ZkWireError && err.code === -101;
+}
+
+/**
+ * Runs every check against any ensemble (a local one, or one by --connect); `onStep` sees each
+ * step as it finishes. Sessions are zkpseudo's own client's (see Target.open): over TLS and
+ * with SASL on a secured local ensemble, below the chroot of a connect string.
+ */
+export async function checkTarget<S extends EnsembleStatus | RemoteStatus>(target: Target<S>, onStep?: (s: CheckStep) => void, signal?: AbortSignal): Promise<CheckResult> {
   const steps: CheckStep[] = [];
   const sessions: Session[] = [];
   const created: string[] = [];
   const root = `/zkpseudo-check-${randomBytes(4).toString('hex')}`;
+  // Rejects when `signal` aborts, so the step under way is abandoned at once (its znodes are
+  // still removed below); a no-op handler keeps an unawaited rejection quiet.
+  const interrupted = new Promise<never>((_, reject) => {
+    const fire = () => reject(new Error('interrupted'));
+    if (signal?.aborted) fire();
+    else signal?.addEventListener('abort', fire, { once: true });
+  });
+  interrupted.catch(() => undefined);
+  let targets: { id: number; server: S['servers'][number] }[] = [];
+  /** Deletes every znode made, newest first (children before parents); returns those it could not. */
+  const removeCreated = async (): Promise<string[]> => {
+    if (!created.length) return [];
+    let s = sessions[0];
+    // The writer's session may be closed already (it must be, to see ephemerals go): a new one
+    // does, with the first serving server that takes it.
+    let own: Session | undefined;
+    for (const t of s ? [] : targets) {
+      own = await target.open(t.server, 5000).catch(() => undefined);
+      if (own) break;
+    }
+    s ??= own;
+    const left: string[] = [];
+    try {
+      for (const path of [...created].reverse()) {
+        if (!s) { left.push(path); continue; }
+        await withTimeout(s.delete(path), 3000, 'delete').catch((err: unknown) => { if (!isNoNode(err)) left.push(path); });
+      }
+    } finally {
+      await own?.close();
+    }
+    return left;
+  };
+  /** The step under way: abandoned on an abort, but a create it sent may still land. */
+  let inFlight: Promise<unknown> = Promise.resolve();
   const run = async (name: string, fn: () => Promise<string>): Promise<void> => {
-    // Interrupted: stop before the next step; the znodes made so far are still removed below.
     if (signal?.aborted) throw new Error('interrupted');
     const start = Date.now();
     try {
-      const detail = await fn();
+      const step = fn();
+      inFlight = step.catch(() => undefined);
+      const detail = await Promise.race([step, interrupted]);
       const s = { name, ok: true, detail, ms: Date.now() - start };
       steps.push(s);
       onStep?.(s);
@@ -57,48 +107,34 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     }
   };
   try {
-    let targets: Member[] = [];
-    let security: ClientSecurity = {};
     await run('find serving servers', async () => {
-      const status = await probeEnsemble(paths, spec);
-      const serving = new Set(status.servers.filter((s) => SERVING.has(s.role)).map((s) => s.id));
-      targets = spec.members.filter((m) => serving.has(m.id));
+      const status = await target.probe();
+      targets = (status.servers as S['servers'][number][]).filter((s) => SERVING.has(s.role)).map((s) => ({ id: s.id, server: s }));
       if (status.health.state === 'no-quorum' || !targets.length) throw new Error(status.health.summary);
-      security = await clientSecurity(paths, spec);
       return `servers ${targets.map((t) => t.id).join(', ')} (${status.health.state})`;
     });
     const first = targets[0]!;
     const rest = targets.slice(1);
-    const open = async (m: Member): Promise<Session> => {
-      // Log lines are stamped to the millisecond; a second's slack covers the clock's rounding.
-      const since = Date.now() - 1000;
-      try {
-        return await openSession(paths, spec, m, { security, connectTimeoutMs: 8000 });
-      } catch (err) {
-        // A refused handshake or login is named from the server's own log, not left as a timeout.
-        throw await explainClientFailure(paths, spec, m, err, since);
-      }
-    };
-    const how = (m: Member, s: Session) => {
-      const e = clientEndpoint(spec, m);
-      return `session 0x${s.sessionId.toString(16)} on port ${e.port}${e.tls ? ' over TLS' : ''}${s.user ? `, SASL user "${s.user}"` : ''}`;
+    const how = (s: Session) => {
+      const where = target.kind === 'local' ? `port ${s.server.slice(s.server.lastIndexOf(':') + 1)}` : s.server;
+      return `session 0x${s.sessionId.toString(16)} on ${where}${s.secure ? ' over TLS' : ''}${s.user ? `, SASL user "${s.user}"` : ''}`;
     };
     const writer = await (async () => {
       let s!: Session;
       await run(`connect to server ${first.id}`, async () => {
-        s = await open(first);
+        s = await target.open(first.server, 8000);
         sessions.push(s);
-        return how(first, s);
+        return how(s);
       });
       return s;
     })();
     const readers: { id: number; s: Session }[] = [];
     for (const t of rest) {
       await run(`connect to server ${t.id}`, async () => {
-        const s = await open(t);
+        const s = await target.open(t.server, 8000);
         sessions.push(s);
         readers.push({ id: t.id, s });
-        return how(t, s);
+        return how(s);
       });
     }
     const op = <T>(p: Promise<T>, what: string) => withTimeout(p, 8000, what);
@@ -123,12 +159,15 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
     let ephemeralSeq = '';
     await run('create ephemeral znode (flags 1)', async () => {
       ephemeral = await op(writer.create(`${root}/eph`, 'e', { flags: CreateFlags.ephemeral }), 'create');
+      // Deleted at cleanup too: while its session lives, it keeps the parent from being deleted.
+      created.push(ephemeral);
       const stat = await op(writer.exists(ephemeral), 'exists');
       if (!stat || stat.ephemeralOwner === 0n) throw new Error('the node has no ephemeral owner');
       return ephemeral;
     });
     await run('create ephemeral-sequential znode (flags 3)', async () => {
       ephemeralSeq = await op(writer.create(`${root}/ephseq-`, 'e', { flags: CreateFlags.ephemeralSequential }), 'create');
+      created.push(ephemeralSeq);
       if (!/\/ephseq-\d{10}$/.test(ephemeralSeq)) throw new Error(`${ephemeralSeq} has no sequence suffix`);
       return ephemeralSeq;
     });
@@ -172,17 +211,27 @@ export async function checkEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, on
       }
     });
     await run('clean up', async () => {
-      const s = sessions[0];
-      if (!s) return 'nothing to clean';
-      for (const path of [...created].reverse()) await op(s.delete(path).catch(() => undefined), 'delete');
+      if (!created.length) return 'nothing to clean';
+      const left = await removeCreated();
+      if (left.length) throw new Error(`could not delete ${left.join(', ')}`);
       return `deleted ${root}`;
     });
   } catch {
-    // The failing step is already recorded; fall through to cleanup.
-    const s = sessions[0];
-    if (s) for (const path of [...created].reverse()) await withTimeout(s.delete(path), 3000, 'delete').catch(() => undefined);
+    // The failing (or interrupted) step is already recorded; clean up, and say if that failed.
+    const cleaning = steps.at(-1)?.name === 'clean up';
+    const start = Date.now();
+    // An abandoned step's request may still be answered (a create landing after cleanup would
+    // be left behind): give it a moment to settle first. A server that hangs is not waited out.
+    if (signal?.aborted) await Promise.race([inFlight, new Promise((r) => setTimeout(r, 1500))]);
+    const left = cleaning ? [] : await removeCreated();
+    if (left.length) {
+      const s = { name: 'clean up', ok: false, detail: `could not delete ${left.join(', ')}`, ms: Date.now() - start };
+      steps.push(s);
+      onStep?.(s);
+    }
   } finally {
-    await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+    // Bounded: a server paused or gone mid-check does not hold the command up.
+    await Promise.all(sessions.map((s) => s.close(1000).catch(() => undefined)));
   }
   return { ok: steps.every((s) => s.ok) && steps.length > 0, steps };
 }

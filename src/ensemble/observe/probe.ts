@@ -9,7 +9,7 @@ import { readPidFile } from '../../edge/process.js';
 import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../../edge/proctable.js';
 import { parseSrvr } from '../../zk/fourlw.js';
 import { serverFaults, type ServerFaults } from '../faults/links.js';
-import { readFaultState } from '../faults/proxy-control.js';
+import { proxyPid, readFaultState } from '../faults/proxy-control.js';
 import { assessHealth, type Health, type Role } from '../../zk/health.js';
 import type { EnsembleSpec, Member, PeerType } from '../../options/types.js';
 import { liveServers, liveServersFor, type LiveServer } from './identity.js';
@@ -44,6 +44,18 @@ export interface EnsembleStatus {
   connectString: string;
   servers: ServerStatus[];
   health: Health;
+  /** On an ensemble created with faults: its fault proxy, which every link goes through. */
+  faultProxy?: { running: boolean; pid: number | null };
+}
+
+/**
+ * Health as a client sees it when the fault proxy is not running: every link of the ensemble
+ * goes through it, so a quorum the servers still report is not one clients can use.
+ */
+export function withoutProxy(health: Health): Health {
+  const state = health.state === 'healthy' ? 'degraded' : health.state;
+  const summary = `${health.summary.replace(/^healthy/, state)}; the fault proxy is not running (\`zkpseudo up\` restarts it)`;
+  return { ...health, state, summary };
 }
 
 /**
@@ -79,7 +91,10 @@ async function describeHolder(port: number, listening: Listening): Promise<strin
   return pid ? `port ${port} answers for another process (pid ${pid})` : `port ${port} answers for another process`;
 }
 
-/** Probes one server; never throws (a server that does not answer is a state, not an error). */
+/**
+ * Probes one server. A server that does not answer is a state, not an error; a process table
+ * that cannot be read is an error (a ProcessTableError), never taken for "down".
+ */
 export async function probeServer(paths: EnsemblePaths, member: Member, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000, secure?: FourLetterTls): Promise<ServerStatus> {
   const sp = paths.server(member.id);
   // `secure`: the server's only client port speaks TLS (--tls-only), so the words go over TLS.
@@ -134,10 +149,13 @@ export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, ti
   const secure = await fourLetterTls(paths, spec);
   const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, live.get(m.id), listening, timeoutMs, secure)));
   const state = spec.faults ? await readFaultState(paths) : undefined;
+  const proxy = spec.faults ? ((await proxyPid(paths)) ?? null) : undefined;
   const ids = spec.members.map((m) => m.id);
   const servers = state ? probed.map((s) => ({ ...s, faults: serverFaults(state, s.id, ids) })) : probed;
   const health = assessHealth(
     servers.map((s) => ({ id: s.id, peerType: s.peerType, role: s.role === 'starting' ? 'looking' : s.role === 'paused' ? 'down' : s.role })),
   );
-  return { name: spec.name, zkVersion: spec.zkVersion, connectString: connectString(spec), servers, health };
+  const base = { name: spec.name, zkVersion: spec.zkVersion, connectString: connectString(spec), servers };
+  if (proxy === undefined) return { ...base, health };
+  return { ...base, health: proxy ? health : withoutProxy(health), faultProxy: { running: proxy !== null, pid: proxy } };
 }

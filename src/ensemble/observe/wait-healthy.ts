@@ -1,5 +1,6 @@
 /** Waiting for a healthy quorum, reporting each poll, failing early when a server dies. */
 import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import { sleep } from '../../edge/sleep.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
@@ -41,6 +42,28 @@ export class HealthTimeoutError extends ZkpseudoError {
   }
 }
 
+/** Linux's letters for a process stopped by a signal (SIGSTOP: `zkpseudo pause`) or a tracer. */
+export const isPausedState = (state: string | undefined) => state === 'T' || state === 't';
+
+/**
+ * Servers that are paused (SIGSTOP) can never answer, so waiting for health is pointless:
+ * said at once, with the way out. `up` does not resume them itself — a pause is often what a
+ * test wants to keep — so this fails (exit 2) and names `zkpseudo resume`.
+ */
+export class PausedServersError extends ZkpseudoError {
+  readonly ids: number[];
+  constructor(ids: number[], name: string) {
+    const flag = name === 'default' ? '' : ` --name ${name}`;
+    const which = `${ids.length > 1 ? 'Servers' : 'Server'} ${ids.join(', ')}`;
+    super(
+      `${which} of ensemble "${name}" ${ids.length > 1 ? 'are' : 'is'} paused (SIGSTOP, as \`zkpseudo pause\` does), so the ensemble cannot become healthy; \`up\` does not resume ${ids.length > 1 ? 'them' : 'it'} on its own and stopped waiting.`,
+      `Resume ${ids.length > 1 ? 'them' : 'it'} with \`zkpseudo resume ${ids.length > 1 ? 'all' : ids[0]}${flag}\` (add --wait to wait until ${ids.length > 1 ? 'they serve' : 'it serves'}), then run \`zkpseudo up${flag}\` again if anything else is missing.`,
+    );
+    this.name = 'PausedServersError';
+    this.ids = ids;
+  }
+}
+
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -53,19 +76,11 @@ export interface WaitOptions {
    * two cores every poll takes time from the booting JVMs.
    */
   firstPollMs?: number;
+  /** Fail at once with PausedServersError when a server is paused (it would never answer). */
+  failOnPaused?: boolean;
 }
 
-/** A pause that ends early when `signal` aborts (so Ctrl-C during a wait is answered at once). */
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export { sleep } from '../../edge/sleep.js';
 
 /** Polls every server until the ensemble is healthy; throws HealthTimeoutError otherwise. */
 export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts: WaitOptions): Promise<EnsembleStatus> {
@@ -80,6 +95,8 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
     status = await probeEnsemble(paths, spec, Math.min(1000, Math.max(200, deadline - Date.now())));
     opts.onStatus?.(status);
     if (status.health.state === 'healthy') return status;
+    const paused = status.servers.filter((s) => s.role === 'paused').map((s) => s.id);
+    if (opts.failOnPaused && paused.length) throw new PausedServersError(paused, spec.name);
     for (const s of status.servers) {
       downCount.set(s.id, s.role === 'down' && opts.mustRun?.includes(s.id) ? (downCount.get(s.id) ?? 0) + 1 : 0);
     }

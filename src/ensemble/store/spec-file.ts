@@ -1,10 +1,10 @@
 /** Reading and writing ensemble.yaml, the resolved spec every command reloads. */
-import { readFile } from 'node:fs/promises';
-import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
+import { DamagedEnsembleError, ExitCode, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
 import { asSpec, recordedSpecProblems } from '../../options/recorded.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
 import { mkdirOwned, writeOwned, type FsError } from '../../edge/owned-fs.js';
+import { readBack } from '../../edge/decode.js';
 
 /** The home dir is a file (or a path through one): a usage error, the same for every command. */
 export function homeNotDirectory(home: string): UsageError {
@@ -45,17 +45,28 @@ async function parseSpecText(text: string): Promise<unknown> {
   }
 }
 
-/** The recorded spec, or undefined when the ensemble has never been created. */
+/** More than any spec zkpseudo writes (31 servers, fault ports, extra config) by far. */
+const MAX_SPEC_BYTES = 1024 * 1024;
+
+/**
+ * The recorded spec, or undefined when the ensemble has never been created. Decoded strictly
+ * (options/recorded.ts); a damaged file is not moved aside — the user may want to mend it, and
+ * `down` and `down --purge` work without it — but reported as DamagedEnsembleError.
+ */
 export async function readSpecIfAny(paths: EnsemblePaths): Promise<EnsembleSpec | undefined> {
   const { specFile, home, name } = paths;
-  let text: string;
-  try {
-    text = await readFile(specFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw homeNotDirectory(home);
-    throw new DamagedEnsembleError(paths, `it cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  const read = await readBack(specFile, (v) => ({ ok: true, value: v as string }), { as: 'text', maxBytes: MAX_SPEC_BYTES });
+  if (read.state === 'missing') return undefined;
+  if (read.state === 'damaged') {
+    if (read.code === 'ENOTDIR') throw homeNotDirectory(home);
+    // Only what is wrong with the file itself is damage; a system that cannot read it just
+    // now (EMFILE, EACCES, EIO) says nothing about it, and must not get its servers stopped by `gc`.
+    if (read.code && !['EISDIR', 'ELOOP'].includes(read.code)) {
+      throw new ZkpseudoError(`Cannot read ${specFile} just now (${read.code}).`, 'Run the command again once the file can be read (for EMFILE: raise `ulimit -n`).', ExitCode.failed);
+    }
+    throw new DamagedEnsembleError(paths, read.problems.join('; '));
   }
+  const text = read.value;
   let parsed: unknown;
   try {
     parsed = await parseSpecText(text);

@@ -1,0 +1,68 @@
+/**
+ * Ensembles to export in the tests, and zkpseudo's own rendering of each: the zoo.cfg every
+ * local server gets from templates/zoo.cfg.hbs, which an exported server must match.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseEnsembleFile } from '../../src/options/file.js';
+import { normalizeOptions } from '../../src/options/options.js';
+import type { EnsembleOptions, EnsembleSpec, Member } from '../../src/options/types.js';
+import { renderZooCfg } from '../../src/zk/config.js';
+import { blockPorts, classicPorts } from '../../src/zk/ports.js';
+import { parseProperties } from '../../src/zk/properties.js';
+import { DEFAULT_ZK_VERSION, parseZkVersion } from '../../src/zk/versions.js';
+
+const TEMPLATE = readFileSync(new URL('../../templates/zoo.cfg.hbs', import.meta.url), 'utf8');
+const ENSEMBLES = new URL('../../ensembles/', import.meta.url);
+
+/** The ensemble files zkpseudo ships, by file name. */
+export function shippedEnsembles(): Record<string, EnsembleOptions> {
+  const files = readdirSync(ENSEMBLES).filter((f) => f.endsWith('.yaml')).sort();
+  return Object.fromEntries(files.map((f) => [f, parseEnsembleFile(readFileSync(new URL(f, ENSEMBLES), 'utf8'), f)]));
+}
+
+/** Shapes and settings beyond the shipped files: a lone server, observers, ticks, odd values, admin ports. */
+export const MORE_ENSEMBLES: Record<string, EnsembleOptions> = {
+  'one server': { name: 'solo', servers: 1, zkVersion: '3.8.0' },
+  'two observers on 3.8.0': { name: 'obs2', servers: 3, observers: 2, zkVersion: '3.8.0' },
+  'a loopback tick': { name: 'fast', servers: 3, tick: '200ms', faults: true, zkVersion: '3.9.3' },
+  'a network tick': { name: 'calm', servers: 3, tick: '1500ms', zkVersion: '3.9.3' },
+  'odd values': {
+    name: 'Odd_Name.v2', servers: 5, zkVersion: '3.8.0', heap: '1g',
+    config: {
+      'my.padded': ' lead  and trail ', glob: 'a*b?[c]', dollar: 'x$(HOME)${PATH}$$', unicode: 'józef ✓ 😀', backslash: 'C:\\dir\\x',
+      hash: '#not a comment', eq: 'a=b:c', tab: 'a\tb', 'autopurge.purgeInterval': 24, initLimit: 20, forceSync: 'no',
+      '4lw.commands.whitelist': 'srvr, mntr,conf',
+    },
+  },
+  'admin server, block ports': { name: 'admin', servers: 3, ports: 23000, adminPort: 'auto', zkVersion: '3.9.3' },
+  'a tick in config': { name: 'cfgtick', servers: 3, zkVersion: '3.8.0', config: { tickTime: 300, maxClientCnxns: 77 } },
+};
+
+/** The resolved spec `up` would record for these options (classic or block ports, no dist). */
+export function specOf(opts: EnsembleOptions): EnsembleSpec {
+  const req = normalizeOptions(opts);
+  const total = req.servers + req.observers;
+  const withAdmin = req.adminPort !== undefined;
+  const ports = typeof req.ports === 'number' ? blockPorts(req.ports, total, withAdmin) : classicPorts(total, withAdmin);
+  const members: Member[] = ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: withAdmin && !p.admin ? { ...p, admin: 8080 + i } : p }));
+  return {
+    name: req.name,
+    zkVersion: req.zkVersion?.text ?? DEFAULT_ZK_VERSION,
+    dist: { source: 'download', origin: 'https://dlcdn.apache.org/', tarball: '/cache/x.tar.gz', sha512: 'ab'.repeat(64) },
+    heapMb: req.heapMb,
+    portScheme: req.ports,
+    members,
+    config: req.config,
+    ...(req.tickMs !== undefined ? { tickMs: req.tickMs } : {}),
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+/** Each local server's zoo.cfg, as java.util.Properties reads it, by id. */
+export function localZooCfgs(spec: EnsembleSpec): Map<number, Record<string, string>> {
+  const version = parseZkVersion(spec.zkVersion)!;
+  return new Map(spec.members.map((m) => [m.id, parseProperties(renderZooCfg(TEMPLATE, {
+    ensemble: spec.name, version, self: m, members: spec.members, dataDir: `/home/dev/.zkpseudo/${spec.name}/zookeeper-${m.id}/data`,
+    config: spec.config, ...(spec.tickMs !== undefined ? { tickMs: spec.tickMs } : {}),
+  }))]));
+}
