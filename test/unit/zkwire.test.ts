@@ -1,8 +1,11 @@
 // zkpseudo's own ZooKeeper client, the pure parts: jute, the records it sends and reads, and
-// SASL DIGEST-MD5 against RFC 2831's worked example. Against real servers: test/e2e/secure.test.ts.
+// SASL DIGEST-MD5 against RFC 2831's worked example; a chroot and a bounded close against a
+// loopback stand-in. Against real servers: test/e2e/secure.test.ts.
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { JuteError, JuteReader, JuteWriter } from '../../src/edge/zkwire/jute.js';
-import { connectRequest, multiRequest, OPEN_ACL, readConnectResponse, readMultiResponse, writeAcl } from '../../src/edge/zkwire/records.js';
+import { connectRequest, CreateFlags, EventType, multiRequest, OpCode, OPEN_ACL, readConnectResponse, readMultiResponse, writeAcl, type WatchedEvent } from '../../src/edge/zkwire/records.js';
+import { connect } from '../../src/edge/zkwire/session.js';
 import { answerChallenge, checkRspauth, parseDirectives } from '../../src/edge/zkwire/digest-md5.js';
 import { describeTlsError, keeperError } from '../../src/edge/zkwire/errors.js';
 
@@ -68,5 +71,73 @@ describe('SASL DIGEST-MD5', () => {
     expect(parseDirectives(ex.response.toString())['digest-uri']).toBe('zookeeper/zk-sasl-md5');
     expect(() => answerChallenge(Buffer.from('nonce="n",qop="auth-conf"'), 'a', 'b', 'c')).toThrow(/only qop auth-conf/);
     expect(parseDirectives('a="x,\\"y",b=z')).toEqual({ a: 'x,"y', b: 'z' });
+  });
+});
+
+describe('a session against a loopback stand-in', () => {
+  /** Answers a ConnectRequest, then create/getData/delete/closeSession (unless `silentClose`), recording every path it is sent. */
+  async function standIn(opts: { silentClose?: boolean } = {}) {
+    const seen: string[] = [];
+    const server = net.createServer((socket) => {
+      let inbox = Buffer.alloc(0);
+      let connected = false;
+      const send = (b: Buffer) => { const len = Buffer.alloc(4); len.writeInt32BE(b.length); socket.write(Buffer.concat([len, b])); };
+      const header = (xid: number) => new JuteWriter().int(xid).long(0n).int(0);
+      const stat = (w: JuteWriter) => w.long(0n).long(0n).long(0n).long(0n).int(0).int(0).int(0).long(0n).int(1).int(0).long(0n);
+      socket.on('data', (chunk: Buffer) => {
+        inbox = Buffer.concat([inbox, chunk]);
+        while (inbox.length >= 4 && inbox.length >= 4 + inbox.readInt32BE(0)) {
+          const frame = inbox.subarray(4, 4 + inbox.readInt32BE(0));
+          inbox = inbox.subarray(4 + frame.length);
+          if (!connected) {
+            connected = true;
+            send(new JuteWriter().int(0).int(6000).long(0x42n).buffer(Buffer.alloc(16)).bool(false).toBuffer());
+            continue;
+          }
+          const r = new JuteReader(frame);
+          const xid = r.int();
+          const type = r.int();
+          if (type === OpCode.closeSession) { if (!opts.silentClose) send(header(xid).toBuffer()); continue; }
+          if (type === OpCode.ping) continue;
+          const path = r.string()!;
+          seen.push(path);
+          if (type === OpCode.create) send(header(xid).string(`${path}0000000001`).toBuffer());
+          else if (type === OpCode.getData) {
+            send(stat(header(xid).buffer(Buffer.from('d'))).toBuffer());
+            // Later, as a change would be: the client registers the watch once the reply is read.
+            setTimeout(() => send(new JuteWriter().int(-1).long(-1n).int(0).int(EventType.dataChanged).int(3).string(path).toBuffer()), 20);
+          } else send(header(xid).toBuffer());
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { seen, port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it('below a chroot: paths sent are taken below it, created names and watch events come back without it', async () => {
+    const s = await standIn();
+    try {
+      const session = await connect({ port: s.port, chroot: '/app' });
+      expect(await session.create('/x-', 'v', { flags: CreateFlags.persistentSequential })).toBe('/x-0000000001');
+      const event = new Promise<WatchedEvent>((resolve) => { void session.getData('/x', resolve); });
+      expect((await event).path).toBe('/x');
+      await session.delete('/');
+      await session.close();
+      expect(s.seen).toEqual(['/app/x-', '/app/x', '/app']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('close waits at most waitMs for a server that never confirms', async () => {
+    const s = await standIn({ silentClose: true });
+    try {
+      const session = await connect({ port: s.port });
+      const start = Date.now();
+      await session.close(200);
+      expect(Date.now() - start).toBeLessThan(1500);
+    } finally {
+      await s.close();
+    }
   });
 });
