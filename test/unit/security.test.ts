@@ -229,3 +229,35 @@ describe('where clients connect, and what env prints', () => {
     expect(securityVars(spec(undefined), files, {})).toEqual({});
   });
 });
+
+describe('users read back', () => {
+  it('sasl-users.json is decoded strictly: good, missing, damaged (named, left where it is)', async () => {
+    const { mkdtemp, mkdir, writeFile, readFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { readUsers } = await import('../../src/ensemble/security/material.js');
+    const home = await mkdtemp(path.join(os.tmpdir(), 'zkp-users-'));
+    try {
+      const paths = ensemblePaths(home, 'sec');
+      const file = securityFiles(paths).users;
+      await expect(readUsers(paths, { name: 'sec' })).rejects.toThrow(/Cannot read .*sasl-users\.json \(ENOENT\): ensemble "sec" is secured/);
+      await mkdir(path.dirname(file), { recursive: true });
+      const good = { super: 'a'.repeat(32), app: 'b'.repeat(32), quorum: 'c'.repeat(32) };
+      await writeFile(file, JSON.stringify(good));
+      expect(await readUsers(paths, { name: 'sec' })).toEqual(good);
+      for (const [text, problem] of [
+        ['{"super":"x"', /not JSON/],
+        ['null', /not the users super, app and quorum/],
+        [JSON.stringify({ ...good, app: 'short' }), /app: "short" is not a password as zkpseudo makes them/],
+        [JSON.stringify({ ...good, root: 'd'.repeat(32) }), /root: is not a key zkpseudo writes/],
+        ['', /it is empty/],
+      ] as const) {
+        await writeFile(file, text);
+        await expect(readUsers(paths, { name: 'sec' })).rejects.toThrow(problem);
+        expect(await readFile(file, 'utf8')).toBe(text);
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { chmodOwned, mkdirOwned, writeOwned } from '../../edge/owned-fs.js';
+import { object, readBack, str } from '../../edge/decode.js';
 import { ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { versionFacts } from '../../zk/version-facts.js';
@@ -89,18 +90,29 @@ export async function trustStorePassword(files: SecurityFiles, spec = { name: '?
   return (await readSecret(files.trustStorePassword, spec)).trim();
 }
 
-/** The generated users, read back strictly (a value written by zkpseudo is still untrusted once on disk). */
+const PASSWORD = str('a password as zkpseudo makes them', PASSWORD_SHAPE, 64);
+/** users.json as zkpseudo writes it: the three users' passwords, nothing else. */
+const USERS = object<SaslUsers>({ super: PASSWORD, app: PASSWORD, quorum: PASSWORD }, { what: 'the users super, app and quorum with their passwords' });
+
+/**
+ * The generated users, read back strictly through edge/decode (a value written by zkpseudo is
+ * still untrusted once on disk). A damaged file is named and left where it is: its passwords
+ * are the servers' too, so only a fresh ensemble makes new ones.
+ */
 export async function readUsers(paths: EnsemblePaths, spec: { name: string }): Promise<SaslUsers> {
   const file = securityFiles(paths).users;
-  const text = await readSecret(file, spec);
-  let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-  const u = parsed as Record<string, unknown> | undefined;
-  const ok = !!u && ['super', 'app', 'quorum'].every((k) => typeof u[k] === 'string' && PASSWORD_SHAPE.test(u[k] as string));
-  if (!ok) {
-    throw new ZkpseudoError(`${file} is damaged: it does not hold the users super, app and quorum with their passwords.`, `Start afresh with \`zkpseudo down --purge --name ${spec.name}\` and a new \`up\`, which makes new users.`);
+  const read = await readBack(file, USERS, { maxBytes: 4096 });
+  if (read.state === 'ok') return read.value;
+  if (read.state === 'missing' || read.code) {
+    throw new ZkpseudoError(
+      `Cannot read ${file} (${read.state === 'missing' ? 'ENOENT' : read.code}): ensemble "${spec.name}" is secured and needs it.`,
+      `Restore the file, or start afresh with \`zkpseudo down --purge --name ${spec.name}\` and a new \`up\`, which makes new keys and users.`,
+    );
   }
-  return parsed as SaslUsers;
+  throw new ZkpseudoError(
+    `${file} is damaged (${read.problems.join('; ')}): it does not hold the users super, app and quorum with their passwords.`,
+    `Start afresh with \`zkpseudo down --purge --name ${spec.name}\` and a new \`up\`, which makes new users.`,
+  );
 }
 
 /** Server `id`'s JAAS file, rewritten with its zoo.cfg on every start (pure text from the users file). */
