@@ -18,6 +18,8 @@ import { explainClientFailure } from '../../src/ensemble/security/diagnose.js';
 import { createAuthority, loadAuthority } from '../../src/ensemble/security/certs.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { readSpec } from '../../src/ensemble/store/spec-file.js';
+import { settleLaunch } from '../../src/ensemble/lifecycle/confirm.js';
+import { askServer, fourLetterTls } from '../../src/ensemble/security/client.js';
 import { createSandbox, requireZooKeeper, type Sandbox } from '../helpers/sandbox.js';
 import { startDistMirror, type Mirror } from '../helpers/mirror.js';
 
@@ -217,6 +219,22 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       expect(check.stdout).toMatch(/over TLS, SASL user "app"/);
       expect(allLogs(zk.dir)).toMatch(/Successfully completed the authentication using SASL/);
       expect(env.ZK_SECURE_CONNECT).toBe(env.ZK_CONNECT);
+    });
+
+    it('each launch is confirmed over TLS: the start probe has its answer on the TLS-only client port (a plain word gets none), so a restart does not wait out the probe', async () => {
+      const paths = ensemblePaths(zk.home, 'only');
+      const spec = await readSpec(paths);
+      const member = spec.members[1]!;
+      // In plain text the TLS-only port says nothing (Netty closes it); over TLS it answers.
+      expect(await sendFourLetterWord(member.ports.client, 'srvr', 1000).catch(() => '')).toBe('');
+      expect(await askServer(spec, member, 'srvr', 2000, await fourLetterTls(paths, spec))).toMatch(/^Mode: (leader|follower)$/m);
+      expect(await settleLaunch(paths, spec, member, { detached: false }, 5_000)).toBe('answers');
+      // restart goes through startOne and settleLaunch; a probe that got no answer would hold it 20 s.
+      const started = Date.now();
+      const r = await sb.cli(['restart', '2', '--name', 'only']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect((await sb.cli(['wait', 'healthy', '--timeout', '40s', '--name', 'only'])).exitCode).toBe(0);
     });
 
     it('zkCli.sh (TLS and SASL, set up by zkpseudo cli) and kazoo with use_ssl and sasl_options', async () => {
