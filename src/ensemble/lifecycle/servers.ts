@@ -133,6 +133,9 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     const moved = movedData ? undefined : await quarantineUnreadable(ctx.paths, member.id);
     if (!moved) throw await startFailure(ctx.paths, spec, member.id, result.output);
     movedData = true;
+    // The pid file of a JVM that zkServer.sh called STARTED outlives it; while that process is
+    // not yet reaped (a zombie answers kill -0), zkServer.sh would say "already running".
+    await removePidFile(sp.home, sp.pidFile);
     ctx.onNotice?.(`server ${member.id}: ${moved}; started it again`);
   }
 }
