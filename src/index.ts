@@ -11,6 +11,7 @@ import { logTail } from './ensemble/observe/logs.js';
 import { parseCondition, type Condition } from './zk/conditions.js';
 import { connectString, probeEnsemble, type EnsembleStatus, type ServerStatus } from './ensemble/observe/probe.js';
 import { readSpec } from './ensemble/store/spec-file.js';
+import { secureConnectString } from './ensemble/security/endpoints.js';
 import { upEnsemble, type UpEvent } from './ensemble/lifecycle/up.js';
 import { reuseHealthy } from './ensemble/lifecycle/reuse.js';
 import { sweepThrowaways, throwawayName } from './ensemble/lifecycle/throwaway.js';
@@ -118,8 +119,16 @@ export interface Ensemble extends AsyncDisposable {
   readonly home: string;
   readonly dir: string;
   readonly zkVersion: string;
-  /** `127.0.0.1:p1,127.0.0.1:p2,…` for any ZooKeeper client. */
+  /** `127.0.0.1:p1,127.0.0.1:p2,…` for any ZooKeeper client (on a `tlsOnly` ensemble, its TLS ports). */
   readonly connectString: string;
+  /** The TLS client ports' connect string, on an ensemble made with `tls` or `tlsOnly`. */
+  readonly secureConnectString?: string;
+  /**
+   * What a client of a secured ensemble needs, as `zkpseudo env` prints it: ZK_SECURE_CONNECT,
+   * ZK_TLS_CA/CERT/KEY, ZK_TLS_TRUSTSTORE(_PASSWORD), ZK_SASL_USER/PASSWORD/JAAS, ZK_CLIENT_CONFIG
+   * (empty on a plain ensemble).
+   */
+  clientSettings(): Promise<Record<string, string>>;
   readonly servers: ServerInfo[];
   /** The same data `zkpseudo status --json` prints. */
   status(): Promise<EnsembleStatus>;
@@ -282,6 +291,8 @@ function handle(initial: EnsembleSpec, paths: EnsemblePaths, env: NodeJS.Process
     dir: paths.dir,
     get zkVersion() { return spec.zkVersion; },
     connectString: connectString(spec),
+    ...(spec.security?.tls ? { secureConnectString: secureConnectString(spec) } : {}),
+    clientSettings: async () => (spec.security ? (await import('./ensemble/security/env.js')).securityEnv(paths, spec) : {}),
     servers: spec.members.map((m) => {
       const s = status?.servers.find((x) => x.id === m.id);
       return {

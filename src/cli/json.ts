@@ -1,5 +1,6 @@
 /** The JSON shapes the CLI prints with --json (documented in the README). */
 import { connectString, type EnsembleStatus } from '../ensemble/observe/probe.js';
+import { secureConnectString } from '../ensemble/security/endpoints.js';
 import type { UpResult } from '../ensemble/lifecycle/up.js';
 
 /** `status --json`: the probe result plus where the ensemble lives. */
@@ -13,6 +14,7 @@ export function upJson(r: UpResult) {
     name: r.spec.name,
     zkVersion: r.spec.zkVersion,
     connectString: connectString(r.spec),
+    ...(r.spec.security?.tls ? { secureConnectString: secureConnectString(r.spec) } : {}),
     dir: r.paths.dir,
     created: r.created,
     reused: r.reused,

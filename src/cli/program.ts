@@ -113,7 +113,11 @@ export function buildProgram(): Command {
     .option('--faults', 'route every link through zkpseudo\'s proxies, for isolate/partition/delay/heal')
     .option('--tick <duration>', 'ZooKeeper\'s tickTime, like 200ms (initLimit/syncLimit scaled); default 2000ms')
     .option('--seed <file>', 'then create the tree in FILE (as `zkpseudo dump` writes it; checked before anything starts)')
-    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults', 'zkpseudo up 3 --seed fixtures.yaml'))
+    .option('--tls', 'client TLS (a secure port beside the plain one) and quorum TLS, with keys made for the ensemble')
+    .option('--tls-only', 'like --tls, with the plain client port closed')
+    .addOption(new Option('--tls-client-auth <mode>', 'whether servers ask TLS clients for a certificate (default need)').choices(['need', 'want', 'none']))
+    .option('--sasl', 'SASL DIGEST-MD5 for clients (enforced) and between servers, with generated users')
+    .addHelpText('after', examples('zkpseudo up 3', 'zkpseudo up 5 --ports auto --json', 'zkpseudo up -f three-plus-observer', 'zkpseudo up 3 --owner $$ --tick 200ms --faults', 'zkpseudo up 3 --seed fixtures.yaml', 'zkpseudo up 3 --tls --sasl'))
     .action(action(async (c, servers: number | undefined, o: Record<string, unknown>) => {
       const { upCommand, flagsToOptions } = await import('./commands/up.js');
       return upCommand(c, o.file as string | undefined, flagsToOptions(servers, o), o.seed as string | undefined);

@@ -29,11 +29,12 @@ export const DEFAULT_TICK_MS = Number(DEFAULT_TUNABLES.tickTime);
 const NUMERIC_KEYS = new Set(['tickTime', 'initLimit', 'syncLimit', 'maxClientCnxns', 'autopurge.snapRetainCount', 'autopurge.purgeInterval']);
 
 /**
- * Keys a future `up --tls/--sasl` records in the spec (SPEC §14). Their export — keystores and
- * the JAAS file as Secrets, never as files in the output — is not written yet, so a spec that
- * carries one is refused rather than exported without its security.
+ * The keys that secure an ensemble: `up --tls/--tls-only/--tls-client-auth/--sasl`'s options
+ * and the `security` block a recorded spec carries (SPEC §14). Their export — keystores and the
+ * JAAS file as Secrets, never as files in the output — is not written yet, so an ensemble that
+ * has one is refused rather than exported without its security.
  */
-const SECURITY_KEYS = ['tls', 'sasl'] as const;
+const SECURITY_KEYS = ['tls', 'tlsOnly', 'tlsClientAuth', 'sasl', 'security'] as const;
 
 export interface ExportServer {
   /** The server's myid, as in the local ensemble: voters 1…V, then observers. */

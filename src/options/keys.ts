@@ -5,13 +5,14 @@
  */
 import { closest, distance } from 'fastest-levenshtein';
 
-export type Kind = 'string' | 'integer' | 'boolean' | 'ports' | 'adminPort' | 'duration' | 'map';
+export type Kind = 'string' | 'integer' | 'boolean' | 'ports' | 'adminPort' | 'duration' | 'map' | 'clientAuth';
 
 /** Keys an ensemble file may hold. */
 export const FILE_KEYS: Readonly<Record<string, Kind>> = {
   name: 'string', zkVersion: 'string', servers: 'integer', observers: 'integer', ports: 'ports',
   adminPort: 'adminPort', dist: 'string', mirror: 'string', heap: 'string', timeout: 'duration', config: 'map',
   offline: 'boolean', faults: 'boolean', tick: 'duration',
+  tls: 'boolean', tlsOnly: 'boolean', tlsClientAuth: 'clientAuth', sasl: 'boolean',
 };
 
 /** Keys `up()` accepts besides the file's: where, whether to wait, and whose life the servers share. */
@@ -33,6 +34,8 @@ export function typeIssue(key: string, kind: Kind, value: unknown): string | und
       return value === 'auto' || Number.isInteger(value) ? undefined : `${shown} is not "auto" or a port number`;
     case 'duration':
       return typeof value === 'string' || typeof value === 'number' ? undefined : `${shown} is not a duration like 60s`;
+    case 'clientAuth':
+      return value === 'need' || value === 'want' || value === 'none' ? undefined : `${shown} is not "need", "want" or "none"`;
     case 'map':
       return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : `${shown} is not a mapping of zoo.cfg keys to values`;
   }

@@ -5,7 +5,7 @@ import { FOUR_LETTER_WHITELIST_KEY, isManagedKey } from '../zk/keys.js';
 import { keyIgnoredBy, versionFacts } from '../zk/version-facts.js';
 import { checkConfigValue, configConflicts } from '../zk/key-types.js';
 import { ENSEMBLE_NAME } from './names.js';
-import type { EnsembleOptions } from './types.js';
+import type { EnsembleOptions, SecuritySpec } from './types.js';
 import { API_KEYS, suggestion, typeIssue } from './keys.js';
 
 /** More servers than this on one machine is almost certainly a typo. */
@@ -36,6 +36,8 @@ export interface Request {
   offline: boolean;
   faults: boolean;
   tickMs?: number;
+  /** TLS and SASL asked for; undefined for a plain ensemble. */
+  security?: SecuritySpec;
   /** Which options were given explicitly, to tell a resume from a change of shape. */
   explicit: Set<keyof EnsembleOptions>;
 }
@@ -196,6 +198,8 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {},
   if (opts.tick !== undefined && tickMs === undefined) issues.push({ key: 'tick', message: `"${opts.tick}" is not a tick from 50ms to 60s, like 200ms` });
   if (tickMs !== undefined && opts.config && 'tickTime' in opts.config) issues.push({ key: 'tick', message: 'give either tick or config.tickTime, not both' });
 
+  const security = securityOf(opts, issues);
+
   const config: Record<string, string> = {};
   for (const [key, raw] of Object.entries(opts.config ?? {})) {
     const value = String(raw);
@@ -235,6 +239,7 @@ export function checkOptions(opts: EnsembleOptions, env: NodeJS.ProcessEnv = {},
     faults: opts.faults ?? false,
     ...(tickMs !== undefined ? { tickMs } : {}),
     ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
+    ...(security ? { security } : {}),
     explicit,
   };
   return { request, issues };
@@ -253,6 +258,22 @@ export function versionIssues(opts: { adminPort?: 'auto' | number | undefined; c
     if (why) issues.push({ key: `config.${key}`, message: why });
   }
   return issues;
+}
+
+/** `tls`, `tlsOnly`, `tlsClientAuth` and `sasl` as one SecuritySpec; undefined when none is on. */
+function securityOf(opts: EnsembleOptions, issues: Issue[]): SecuritySpec | undefined {
+  const tls = opts.tls === true || opts.tlsOnly === true;
+  if (opts.tlsClientAuth !== undefined && !['need', 'want', 'none'].includes(opts.tlsClientAuth)) {
+    issues.push({ key: 'tlsClientAuth', message: `${JSON.stringify(opts.tlsClientAuth)} is not "need", "want" or "none"` });
+  } else if (opts.tlsClientAuth !== undefined && !tls) {
+    issues.push({ key: 'tlsClientAuth', message: 'applies to TLS only: add tls (--tls)' });
+  }
+  if (opts.tls === false && opts.tlsOnly === true) issues.push({ key: 'tlsOnly', message: 'needs tls; remove tls: false' });
+  if (!tls && !opts.sasl) return undefined;
+  return {
+    ...(tls ? { tls: { only: opts.tlsOnly === true, clientAuth: opts.tlsClientAuth ?? 'need' } } : {}),
+    ...(opts.sasl ? { sasl: true } : {}),
+  };
 }
 
 /** One UsageError naming every issue. */

@@ -5,17 +5,17 @@
  * cache, so it must be a digest; `dist.tarball` and path origins must be plain absolute paths;
  * zoo.cfg keys zkpseudo manages (dataDir, …) are refused as on the command line.
  */
-import { absolutePath, int, is, isPlainAbsolutePath, list, object, oneOf, record, refine, show, str, type Decoder } from '../edge/decode.js';
+import { absolutePath, bool, int, is, isPlainAbsolutePath, list, object, oneOf, record, refine, show, str, type Decoder } from '../edge/decode.js';
 import { isManagedKey } from '../zk/keys.js';
 import type { ServerPorts } from '../zk/ports.js';
 import { parseZkVersion } from '../zk/versions.js';
 import { MAX_HEAP_MB, MAX_SERVERS } from './options.js';
 import { ENSEMBLE_NAME } from './names.js';
-import type { DistRecord, EnsembleSpec, FaultPorts, Member } from './types.js';
+import type { DistRecord, EnsembleSpec, FaultPorts, Member, SecuritySpec } from './types.js';
 
 const port = int(1, 65535, 'a port number');
 
-const PORTS = object<ServerPorts>({ client: port, quorum: port, election: port, admin: port }, { optional: ['admin'], what: 'a set of ports' });
+const PORTS = object<ServerPorts>({ client: port, quorum: port, election: port, admin: port, secureClient: port }, { optional: ['admin', 'secureClient'], what: 'a set of ports' });
 
 const isHttpUrl = (v: unknown) => {
   if (typeof v !== 'string' || v.length > 4096) return false;
@@ -61,7 +61,14 @@ const MEMBER: Decoder<Member> = refine(
 const FAULTS = object<FaultPorts>({
   links: record(/^\d{1,2}-\d{1,2}$/, 'a link like "1-2"', object<{ quorum: number; election: number }>({ quorum: port, election: port }), 2 * MAX_SERVERS * MAX_SERVERS),
   clients: record(/^\d{1,2}$/, 'a server id', port, MAX_SERVERS),
-});
+  secureClients: record(/^\d{1,2}$/, 'a server id', port, MAX_SERVERS),
+}, { optional: ['secureClients'] });
+
+/** `security`: `{ tls?: { only, clientAuth }, sasl?: true }`, as `up --tls/--tls-only/--sasl` record it. */
+const SECURITY = object<SecuritySpec>({
+  tls: object<NonNullable<SecuritySpec['tls']>>({ only: bool, clientAuth: oneOf('need', 'want', 'none') }),
+  sasl: bool,
+}, { optional: ['tls', 'sasl'] });
 
 const CONFIG = record(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'a zoo.cfg key', str('a string', /^[^\0]*$/, 64 * 1024), 1000);
 
@@ -77,8 +84,9 @@ const SPEC_FIELDS = object<EnsembleSpec>({
   config: CONFIG,
   tickMs: int(50, 60_000, 'a tick in ms from 50 to 60000'),
   faults: FAULTS,
+  security: SECURITY,
   createdAt: str('a time like 2025-01-31T12:00:00.000Z', /^\d{4}-\d\d-\d\dT[\d:.]+Z$/, 40),
-}, { optional: ['config', 'tickMs', 'faults'] });
+}, { optional: ['config', 'tickMs', 'faults', 'security'] });
 
 /** ensemble.yaml as zkpseudo writes it: every key, type and range, and the links between them. */
 export const RECORDED_SPEC: Decoder<EnsembleSpec> = refine(
@@ -97,7 +105,16 @@ export const RECORDED_SPEC: Decoder<EnsembleSpec> = refine(
         if (a === b || !ids.has(a) || !ids.has(b)) problems.push(`faults.links.${k}: does not link two servers of this ensemble`);
       }
       for (const k of Object.keys(spec.faults.clients)) if (!ids.has(Number(k))) problems.push(`faults.clients.${k}: is not a server of this ensemble`);
+      for (const k of Object.keys(spec.faults.secureClients ?? {})) if (!ids.has(Number(k))) problems.push(`faults.secureClients.${k}: is not a server of this ensemble`);
     }
+    // A TLS port beside the plain one exists exactly on an ensemble made with --tls (not --tls-only).
+    const dualTls = !!spec.security?.tls && !spec.security.tls.only;
+    spec.members.forEach((m, i) => {
+      if (dualTls && m.ports.secureClient === undefined) problems.push(`members[${i}].ports.secureClient: is missing (the ensemble has TLS beside the plain port)`);
+      if (!dualTls && m.ports.secureClient !== undefined) problems.push(`members[${i}].ports.secureClient: the ensemble has no TLS port beside the plain one`);
+    });
+    if (spec.faults?.secureClients && !dualTls) problems.push('faults.secureClients: the ensemble has no TLS port beside the plain one');
+    if (spec.faults && dualTls && !spec.faults.secureClients) problems.push('faults.secureClients: is missing (the ensemble has TLS ports beside the plain ones)');
     return problems;
   },
 );

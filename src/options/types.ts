@@ -40,6 +40,20 @@ export interface EnsembleOptions {
   tick?: string | number;
   /** Never use the network: the cache or a system install only (default false; also ZKPSEUDO_OFFLINE=1). */
   offline?: boolean;
+  /**
+   * Client TLS on every server (a secure client port beside the plain one) and quorum TLS, with
+   * a throwaway CA and a key pair per server made when the ensemble is created (default false).
+   */
+  tls?: boolean;
+  /** TLS with the plain client port closed: clients must speak TLS (implies `tls`). */
+  tlsOnly?: boolean;
+  /** Whether servers ask clients for a certificate: "need" (default), "want" or "none". */
+  tlsClientAuth?: TlsClientAuth;
+  /**
+   * SASL DIGEST-MD5 for clients, enforced (an unauthenticated session is closed), and quorum
+   * SASL between servers, with generated users (default false).
+   */
+  sasl?: boolean;
   /** Wait for a healthy quorum (default true). */
   wait?: boolean;
   /**
@@ -47,6 +61,20 @@ export interface EnsembleOptions {
    * they are stopped (data kept). Default: no owner; the servers run until `down`.
    */
   owner?: number;
+}
+
+/** ZooKeeper's `ssl.clientAuth`: whether a server asks TLS clients for a certificate. */
+export type TlsClientAuth = 'need' | 'want' | 'none';
+
+/**
+ * How an ensemble is secured, decided when it is created (its keys and users are made then).
+ * Absent on a plain ensemble.
+ */
+export interface SecuritySpec {
+  /** Client TLS and quorum TLS. `only`: the plain client port is closed (members' `client` is the TLS port). */
+  tls?: { only: boolean; clientAuth: TlsClientAuth };
+  /** SASL DIGEST-MD5 for clients (enforced) and between servers. */
+  sasl?: boolean;
 }
 
 /** How a server takes part in the ensemble. */
@@ -94,6 +122,8 @@ export interface EnsembleSpec {
   tickMs?: number;
   /** The fault proxies' ports, for an ensemble created with `faults`. */
   faults?: FaultPorts;
+  /** TLS and SASL, for an ensemble created with `tls` or `sasl`. */
+  security?: SecuritySpec;
   createdAt: string;
 }
 
@@ -104,4 +134,6 @@ export interface EnsembleSpec {
 export interface FaultPorts {
   links: Record<string, { quorum: number; election: number }>;
   clients: Record<string, number>;
+  /** Proxies of the TLS client ports, on an ensemble with TLS beside the plain port (TLS passes through untouched). */
+  secureClients?: Record<string, number>;
 }

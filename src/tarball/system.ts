@@ -114,11 +114,18 @@ CLIENT_JVMFLAGS="-Xmx\${ZK_CLIENT_HEAP}m $CLIENT_JVMFLAGS"
  * reach log4j.properties, and the servlet API the AdminServer's Jetty needs (--admin-port).
  * And JLine 2 with the Jansi 1 it was built for (Debian's jline2 names Jansi 2, which lacks a
  * class it uses), so zkCli.sh has a prompt and history: without them it reads lines silently.
+ * And the Netty pieces TLS needs that Debian's 3.8.0 manifest leaves out: netty-codec (Netty's
+ * SslHandler extends its ByteToMessageDecoder, so a server with a secureClientPort fails to
+ * start without it), netty-resolver (the Netty client socket zkCli.sh uses over TLS resolves
+ * through it) and netty-transport-native-unix-common (which the listed epoll jar builds on).
  */
-const DEBIAN_EXTRA_JARS = ['slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar', 'jline2.jar', 'jansi1.jar'];
+export const DEBIAN_EXTRA_JARS = [
+  'slf4j-log4j12.jar', 'log4j-1.2.jar', 'servlet-api.jar', 'jline2.jar', 'jansi1.jar',
+  'netty-codec.jar', 'netty-resolver.jar', 'netty-transport-native-unix-common.jar',
+];
 
 /** Bumped whenever the packed layout changes, so caches made by an older zkpseudo are redone. */
-const PACK_LAYOUT = 4;
+const PACK_LAYOUT = 5;
 
 /** A short fingerprint of the installed files, so an upgraded package is packed again. */
 async function fingerprint(install: SystemInstall): Promise<string> {

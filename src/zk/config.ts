@@ -3,8 +3,9 @@ import Handlebars from 'handlebars';
 import type { ZkVersion } from './versions.js';
 import { versionFacts } from './version-facts.js';
 import { DEFAULT_FOUR_LETTER_WORDS, DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from './keys.js';
-import type { Member } from '../options/types.js';
+import type { Member, SecuritySpec } from '../options/types.js';
 import { escapePropertyValue as esc } from './properties.js';
+import { plainClientPort, securityCfgLines } from './security-cfg.js';
 
 export interface ZooCfgInput {
   ensemble: string;
@@ -23,6 +24,8 @@ export interface ZooCfgInput {
    * the link can be cut or slowed). The server still binds its own real ports.
    */
   dials?: Record<number, { quorum: number; election: number }>;
+  /** TLS and SASL, with this server's PEM key store and the ensemble's trust store. */
+  security?: { spec: SecuritySpec; keyStore: string; trustStore: string };
 }
 
 interface KeyValue {
@@ -57,6 +60,10 @@ export function zooCfgView(input: ZooCfgInput) {
   const tunables: KeyValue[] = tunableSettings(input.config, input.tickMs).map(([key, value]) => ({ key, value: esc(value) }));
   const extra: KeyValue[] = extraSettings(input.config).map(([key, value]) => ({ key, value: esc(value) }));
   const quorum = input.members.length > 1;
+  const sec = input.security;
+  const security = sec ? securityCfgLines({ security: sec.spec, facts, self: input.self, keyStore: sec.keyStore, trustStore: sec.trustStore }) : [];
+  // TLS only: no plain client port at all — neither clientPort nor the `;client` of server lines.
+  const plain = plainClientPort(sec?.spec, input.self) !== undefined;
   return {
     id: input.self.id,
     // In a comment line; only a line break could hurt there, and names cannot hold one.
@@ -65,17 +72,19 @@ export function zooCfgView(input: ZooCfgInput) {
     peerLabel: input.self.peerType === 'observer' ? 'observer' : input.members.length > 1 ? 'participant' : 'standalone',
     tunables,
     dataDir: esc(input.dataDir),
-    clientPort: input.self.ports.client,
+    clientPort: plain ? input.self.ports.client : undefined,
     observer: input.self.peerType === 'observer',
     // One server runs standalone: no server lines, so every version agrees on the mode.
     servers: quorum
       ? input.members.map((m) => ({ id: m.id, observer: m.peerType === 'observer', ...m.ports, ...peerPorts(input, m) }))
       : [],
-    serverLinesHaveClient: facts.serverLineHasClient,
+    serverLinesHaveClient: facts.serverLineHasClient && plain,
     adminServer: facts.adminServer,
     fourLetterWhitelist: facts.fourLetterWhitelist,
     adminPort: input.self.ports.admin,
     fourLetterWords: esc(fourLetterWords(input.config)),
+    security: security.map(({ key, value }) => ({ key, value: esc(value) })),
+    securityLabel: [sec?.spec.tls ? (sec.spec.tls.only ? 'TLS only' : 'TLS') : '', sec?.spec.sasl ? 'SASL' : ''].filter(Boolean).join(' and '),
     extra,
   };
 }

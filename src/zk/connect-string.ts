@@ -39,7 +39,7 @@ export function parseConnectString(input: string): ConnectString | string {
   for (const part of hosts.split(',')) {
     const entry = part.trim();
     if (!entry) return 'it has an empty entry between commas';
-    // node-zookeeper-client (which `check` uses) splits on ':' and cannot dial an IPv6 literal.
+    // An entry is read as host:port, split on ':': an IPv6 literal cannot be told from its port.
     if (entry.startsWith('[') || (entry.match(/:/g) ?? []).length > 1) return `"${entry}" is an IPv6 address, which zkpseudo cannot dial; use a host name for it`;
     const [host = '', portText] = entry.split(':');
     if (!HOST.test(host)) return `"${host}" is not a host name or IPv4 address`;

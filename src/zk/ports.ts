@@ -6,6 +6,11 @@ export interface ServerPorts {
   election: number;
   /** Only when the AdminServer was asked for. */
   admin?: number;
+  /**
+   * The TLS client port (secureClientPort), only on an ensemble with TLS beside a plain client
+   * port. With `--tls-only` there is no plain port: `client` itself is the TLS port.
+   */
+  secureClient?: number;
 }
 
 /** The classic scheme: client 2181+i, quorum 2888+i, election 3888+i, admin 8080+i (i from 0). */
@@ -38,5 +43,8 @@ export function blockSpan(count: number, withAdmin = false): number {
 
 /** Every port number the servers listen on, in server order. */
 export function allPorts(ports: ServerPorts[]): number[] {
-  return ports.flatMap((p) => [p.client, p.quorum, p.election, ...(p.admin ? [p.admin] : [])]);
+  return ports.flatMap((p) => [p.client, p.quorum, p.election, ...(p.admin ? [p.admin] : []), ...(p.secureClient ? [p.secureClient] : [])]);
 }
+
+/** The classic secure client ports beside 2181+i: 2281+i (as ZooKeeper's documentation uses 2281). */
+export const CLASSIC_SECURE_BASE = 2281;

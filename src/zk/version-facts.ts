@@ -49,6 +49,21 @@ export interface VersionFacts {
   stopSendsSigterm: boolean;
   /** `zookeeper.fips-mode` is on by default (3.9+), which refuses DIGEST-MD5 for Java clients. */
   fipsModeDefault: boolean;
+  /**
+   * Client TLS (`secureClientPort` on the Netty connection factory) and quorum TLS (`sslQuorum`),
+   * with PEM key and trust stores: 3.5.5+ (3.5.1 had the port but no quorum TLS and no PEM).
+   */
+  tls: boolean;
+  /** Quorum SASL between servers (`quorum.auth.enableSasl` and friends): 3.4.10+. */
+  quorumSasl: boolean;
+  /**
+   * The zoo.cfg keys that make a server close every session that has not authenticated with
+   * SASL: `enforce.auth.enabled` + `enforce.auth.schemes` from 3.7, `sessionRequireClientSASLAuth`
+   * on 3.5.9–3.6 (ZooKeeper's AuthenticationHelper/ZooKeeperServer read them as `zookeeper.*`
+   * properties). Undefined before 3.5.9: no release before can refuse an unauthenticated client
+   * (`requireClientAuthScheme`, which old wiki pages name, was never read by any release).
+   */
+  saslEnforcementKeys?: Record<string, string>;
 }
 
 /** The facts for release `v`. */
@@ -76,6 +91,9 @@ export function versionFacts(v: ZkVersion): VersionFacts {
     ],
     stopSendsSigterm: atLeast(v, 3, 5, 1),
     fipsModeDefault: atLeast(v, 3, 9, 0),
+    tls: atLeast(v, 3, 5, 5),
+    quorumSasl: atLeast(v, 3, 4, 10),
+    ...saslEnforcement(v),
   };
 }
 
@@ -128,6 +146,12 @@ export function dataDirMoveProblem(from: ZkVersion, to: ZkVersion): string | und
 /** True when going from `from` to `to` is a downgrade (an older release). */
 export function isDowngrade(from: ZkVersion, to: ZkVersion): boolean {
   return compareZkVersions(to, from) < 0;
+}
+
+function saslEnforcement(v: ZkVersion): { saslEnforcementKeys?: Record<string, string> } {
+  if (atLeast(v, 3, 7, 0)) return { saslEnforcementKeys: { 'enforce.auth.enabled': 'true', 'enforce.auth.schemes': 'sasl' } };
+  if (atLeast(v, 3, 5, 9)) return { saslEnforcementKeys: { sessionRequireClientSASLAuth: 'true' } };
+  return {};
 }
 
 /** Every logging configuration any release may carry (for code that has a copy but no version). */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderZooCfg, type ZooCfgInput } from '../../src/zk/config.js';
 import { blockPorts, classicPorts } from '../../src/zk/ports.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
-import type { Member } from '../../src/options/types.js';
+import type { Member, SecuritySpec } from '../../src/options/types.js';
 
 const template = readFileSync(new URL('../../templates/zoo.cfg.hbs', import.meta.url), 'utf8');
 
@@ -26,7 +26,15 @@ const cases: Record<string, ZooCfgInput> = {
   '3.9.5-observer-server-4': input('3.9.5', members(3, 1), 4),
   '3.8.0-standalone': input('3.8.0', members(1), 1),
   '3.8.0-block-ports-extra-config': input('3.8.0', members(3, 0, blockPorts(41000, 3, true)), 1, { tickTime: '500', forceSync: 'no', 'snapshot.trust.empty': 'true' }),
+  // Secured: TLS beside the plain port with SASL (3.8: enforce.auth.*), and TLS only (no plain port anywhere).
+  '3.8.0-tls-sasl-server-1': secured('3.8.0', members(3, 0, classicPorts(3).map((p, i) => ({ ...p, secureClient: 2281 + i }))), 1, { tls: { only: false, clientAuth: 'need' }, sasl: true }),
+  '3.9.5-tls-only-server-2': secured('3.9.5', members(3), 2, { tls: { only: true, clientAuth: 'want' } }),
 };
+
+function secured(version: string, ms: Member[], selfId: number, spec: SecuritySpec): ZooCfgInput {
+  const dir = '/home/dev/.zkpseudo/default/security';
+  return { ...input(version, ms, selfId), security: { spec, keyStore: `${dir}/server-${selfId}.pem`, trustStore: `${dir}/ca.pem` } };
+}
 
 describe('renderZooCfg golden files', () => {
   for (const [name, inp] of Object.entries(cases)) {

@@ -14,8 +14,11 @@ import { manifestClassPath, type SystemInstall } from '../../src/tarball/system.
 const REPO = path.resolve(import.meta.dirname, '../..');
 export const APACHE_SRC_DIR = path.join(REPO, '.test-cache', 'apache-src');
 
-/** Jars beside the manifest's: logback (Apache 3.8 logs through it), JLine 2, the servlet API. */
-const EXTRA_JARS = ['logback-classic.jar', 'logback-core.jar', 'jline2.jar', 'jansi1.jar', 'servlet-api.jar'];
+/**
+ * Jars beside the manifest's: logback (Apache 3.8 logs through it), JLine 2, the servlet API,
+ * and the Netty jars TLS needs that Debian's manifest leaves out (Apache's tarball has them all).
+ */
+const EXTRA_JARS = ['logback-classic.jar', 'logback-core.jar', 'jline2.jar', 'jansi1.jar', 'servlet-api.jar', 'netty-codec.jar', 'netty-resolver.jar', 'netty-transport-native-unix-common.jar'];
 
 /** The source release for `version`, or a sentence saying why there is none. */
 export async function findApacheSource(version: string): Promise<string | { missing: string }> {

@@ -55,6 +55,7 @@ export async function envCommand(c: CommandContext): Promise<number> {
     ZK_ENSEMBLE_DIR: c.paths.dir,
   };
   for (const m of spec.members) vars[`ZK_SERVER_${m.id}`] = `127.0.0.1:${spec.faults?.clients[String(m.id)] ?? m.ports.client}`;
+  if (spec.security) Object.assign(vars, await (await import('../../ensemble/security/env.js')).securityEnv(c.paths, spec));
   if (c.o.json) printJson(c.o, vars);
   else c.o.out(Object.entries(vars).map(([k, v]) => `export ${k}=${q(v)}`).join('\n'));
   return 0;
@@ -66,14 +67,18 @@ export async function cliCommand(c: CommandContext, id: string | undefined, args
   // No id, or "all": the whole connect string (zkCli.sh picks a server and fails over).
   const whole = !id || id === 'all';
   const member = whole ? spec.members[0]! : (await selectMembers(c.op, spec, parseSelector(id)))[0]!;
-  const server = whole ? connectString(spec) : `127.0.0.1:${member.ports.client}`;
+  // A secured ensemble: TLS ports (production's path), the client configuration and the JAAS file.
+  const secure = spec.security ? await import('../../ensemble/security/cli-launch.js') : undefined;
+  const launch = secure ? await secure.zkCliLaunch(c.paths, spec) : { args: [], jvmFlags: [] };
+  const server = secure ? secure.zkCliServer(spec, whole ? undefined : member) : whole ? connectString(spec) : `127.0.0.1:${member.ports.client}`;
   const paths = c.paths.server(member.id);
   // The client of the release that server runs: 3.4's needs a Java older than 14 (client-java.ts).
   const java = await clientJava(c.env, parseZkVersion(memberVersion(spec, member))!);
   if (java.note && !c.o.quiet) c.o.err(`! ${java.note}`);
-  const env = { ...c.env, ZOOCFGDIR: paths.confDir, ZOO_LOG_DIR: paths.logsDir, CLASSPATH: '', JVMFLAGS: '', ...(java.javaHome ? { JAVA_HOME: java.javaHome } : {}) };
+  const clientFlags = [...launch.jvmFlags, ...(c.env.CLIENT_JVMFLAGS ? [c.env.CLIENT_JVMFLAGS] : [])].join(' ');
+  const env = { ...c.env, ZOOCFGDIR: paths.confDir, ZOO_LOG_DIR: paths.logsDir, CLASSPATH: '', JVMFLAGS: '', ...(clientFlags ? { CLIENT_JVMFLAGS: clientFlags } : {}), ...(java.javaHome ? { JAVA_HOME: java.javaHome } : {}) };
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(paths.bin, 'zkCli.sh'), ['-server', server, ...args], { stdio: 'inherit', env, cwd: paths.root });
+    const child = spawn(path.join(paths.bin, 'zkCli.sh'), ['-server', server, ...launch.args, ...args], { stdio: 'inherit', env, cwd: paths.root });
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 2));
   });

@@ -1,6 +1,7 @@
 /** `zkpseudo up [N]`: create or resume an ensemble and wait for a healthy quorum. */
 import { connectString } from '../../ensemble/observe/probe.js';
 import { reuseHealthy } from '../../ensemble/lifecycle/reuse.js';
+import { secureConnectString } from '../../ensemble/security/endpoints.js';
 import { InterruptedError, UsageError } from '../../errors.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import type { UpEvent } from '../../ensemble/lifecycle/up-run.js';
@@ -28,6 +29,10 @@ export function flagsToOptions(servers: number | undefined, o: Record<string, un
     ...(o.faults ? { faults: true } : {}),
     ...(o.tick ? { tick: o.tick as string } : {}),
     ...(o.wait === false ? { wait: false } : {}),
+    ...(o.tls ? { tls: true } : {}),
+    ...(o.tlsOnly ? { tlsOnly: true } : {}),
+    ...(o.tlsClientAuth ? { tlsClientAuth: o.tlsClientAuth as 'need' } : {}),
+    ...(o.sasl ? { sasl: true } : {}),
   };
 }
 
@@ -72,7 +77,12 @@ export async function upCommand(c: CommandContext, file: string | undefined, fla
       ? await (await import('./tree.js')).seedAndSay(c, await (await import('../../ensemble/tree/target.js')).ensembleTarget(result.paths, result.spec), seedFile, seedNodes, false)
       : undefined;
     if (c.o.json) printJson(c.o, { ...upJson(result), ...(seeded ? { seed: seeded } : {}) });
-    else if (!c.o.quiet) c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
+    else if (!c.o.quiet) {
+      c.o.out(`ZK_CONNECT=${connectString(result.spec)}`);
+      // A secured ensemble: the TLS connect string too; `zkpseudo env` has the rest a client needs.
+      const secure = secureConnectString(result.spec);
+      if (secure) c.o.out(`ZK_SECURE_CONNECT=${secure}`);
+    }
     return 0;
   } catch (err) {
     if (!quiet) display.finish();

@@ -21,19 +21,22 @@ export function proxyDials(faults: FaultPorts, self: number): Record<number, { q
 /** The unordered pair, for cuts and delays that apply both ways. */
 export const pairKey = (a: number, b: number) => (a < b ? `${a}-${b}` : `${b}-${a}`);
 
-/** How many proxy ports an ensemble of `n` servers needs: two per ordered pair, one per client side. */
-export function faultPortCount(n: number): number {
-  return 2 * n * (n - 1) + n;
+/** How many proxy ports an ensemble of `n` servers needs: two per ordered pair, one per client side (two with a TLS port beside the plain one). */
+export function faultPortCount(n: number, secureClients = false): number {
+  return 2 * n * (n - 1) + n + (secureClients ? n : 0);
 }
 
 /** Proxy ports for `n` servers, numbered from `base` in a fixed order (pure: same input, same ports). */
-export function faultPorts(base: number, n: number): FaultPorts {
+export function faultPorts(base: number, n: number, secureClients = false): FaultPorts {
   let next = base;
   const links: FaultPorts['links'] = {};
   for (let i = 1; i <= n; i++) for (let j = 1; j <= n; j++) if (i !== j) links[linkKey(i, j)] = { quorum: next++, election: next++ };
   const clients: FaultPorts['clients'] = {};
   for (let i = 1; i <= n; i++) clients[String(i)] = next++;
-  return { links, clients };
+  if (!secureClients) return { links, clients };
+  const secure: Record<string, number> = {};
+  for (let i = 1; i <= n; i++) secure[String(i)] = next++;
+  return { links, clients, secureClients: secure };
 }
 
 export interface Delay {

@@ -34,6 +34,11 @@ function routes(spec: EnsembleSpec): Route[] {
     out.push({ listen: p.quorum, target: target.quorum, from, to }, { listen: p.election, target: target.election, from, to });
   }
   for (const [id, port] of Object.entries(spec.faults!.clients)) out.push({ listen: port, target: byId.get(Number(id))!.ports.client, from: 0, to: Number(id) });
+  // TLS client ports: bytes are copied as they come, so TLS passes through untouched.
+  for (const [id, port] of Object.entries(spec.faults!.secureClients ?? {})) {
+    const target = byId.get(Number(id))!.ports.secureClient;
+    if (target) out.push({ listen: port, target, from: 0, to: Number(id) });
+  }
   return out;
 }
 

@@ -84,7 +84,7 @@ async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
   // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/decode).
-  const ours = /^((owner\.json|faults\.json|faults\.applied|removed-leader\.json|super\.secret)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
+  const ours = /^((owner\.json|faults\.json|faults\.applied|removed-leader\.json|super\.secret)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|security|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }
 

@@ -3,22 +3,23 @@ import { ZkpseudoError } from '../../errors.js';
 import { findFreeBlock, portOwner } from '../../edge/ports.js';
 import { reservePorts } from '../../edge/reservations.js';
 import { busyPorts } from '../../edge/ports.js';
-import { allPorts, blockPorts, blockSpan, classicPorts, type ServerPorts } from '../../zk/ports.js';
+import { allPorts, blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE, type ServerPorts } from '../../zk/ports.js';
 
 /**
  * Ports for `count` servers under a scheme; `auto` probes for a free block. AdminServer ports,
  * when asked for, come from the same block (auto, base port), from P upwards, or from a free
  * block of their own beside the classic scheme.
  */
-export async function choosePorts(scheme: 'classic' | 'auto' | number, count: number, admin?: 'auto' | number): Promise<ServerPorts[]> {
+export async function choosePorts(scheme: 'classic' | 'auto' | number, count: number, admin?: 'auto' | number, secure = false): Promise<ServerPorts[]> {
   const withAdmin = admin === 'auto' && scheme !== 'classic';
-  const ports =
-    scheme === 'classic' ? classicPorts(count)
-    : typeof scheme === 'number' ? blockPorts(scheme, count, withAdmin)
-    : blockPorts(await findFreeBlock(blockSpan(count, withAdmin)), count, withAdmin);
-  if (admin === undefined || withAdmin) return ports;
+  // A secure client port per server (TLS beside the plain port) follows the block: n more ports.
+  const extra = secure ? count : 0;
+  const base = scheme === 'classic' ? undefined : typeof scheme === 'number' ? scheme : await findFreeBlock(blockSpan(count, withAdmin) + extra);
+  const ports = base === undefined ? classicPorts(count) : blockPorts(base, count, withAdmin);
+  const secured = !secure ? ports : ports.map((p, i) => ({ ...p, secureClient: (base === undefined ? CLASSIC_SECURE_BASE : base + blockSpan(count, withAdmin)) + i }));
+  if (admin === undefined || withAdmin) return secured;
   const first = typeof admin === 'number' ? admin : await findFreeBlock(count);
-  return ports.map((p, i) => ({ ...p, admin: first + i }));
+  return secured.map((p, i) => ({ ...p, admin: first + i }));
 }
 
 /**

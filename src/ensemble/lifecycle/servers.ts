@@ -14,6 +14,10 @@ import { logTail, tailFile } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
 import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
+import { securityJvmFlags } from '../../zk/security-cfg.js';
+import { versionFacts } from '../../zk/version-facts.js';
+import { parseZkVersion } from '../../zk/versions.js';
+import { securityFiles } from '../security/files.js';
 import { quarantineArchive } from '../cds/archive.js';
 import { settleLaunch } from './confirm.js';
 import { cacheDir } from '../../tarball/resolve.js';
@@ -43,7 +47,10 @@ export const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-
 async function launchWithCds(sp: ServerPaths, spec: EnsembleSpec, member: Member, ctx: ServerContext, useCds = true): Promise<{ opts: LaunchOptions; archive?: string }> {
   const base = launchOptions(spec, ctx.env);
   const cds = useCds ? await cdsLaunch(sp, spec, member, ctx.env, ctx.onNotice) : { flags: [] as string[], configDir: undefined, archive: undefined };
-  const opts = { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
+  // SASL: the server's JAAS file by path (its passwords stay in the 0600 file, off the command line);
+  // with or without the archive.
+  const secured = securityJvmFlags(spec.security, versionFacts(parseZkVersion(memberVersion(spec, member))!), securityFiles(ctx.paths).serverJaas(sp.id));
+  const opts = { ...base, jvmFlags: [...(base.jvmFlags ?? []), ...cds.flags, ...secured], ...(cds.configDir ? { configDir: cds.configDir } : {}) };
   return cds.archive ? { opts, archive: cds.archive } : { opts };
 }
 
@@ -118,7 +125,7 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
     let result = await launch.result;
     // The script's STARTED is not the last word (see confirm.ts): a JVM that dies before it
     // answers failed to start, and is handled below like any other failed start.
-    if (result.ok && (await settleLaunch(ctx.paths, member, launch)) !== 'gone') return 'started';
+    if (result.ok && (await settleLaunch(ctx.paths, spec, member, launch)) !== 'gone') return 'started';
     if (result.ok) result = { ...result, ok: false, output: `${result.output}\nserver ${member.id} exited right after zkServer.sh started it` };
     // A JVM that crashed mapping the CDS archive: the archive is quarantined (it will not be
     // mapped again) and the server started once more, without any archive.

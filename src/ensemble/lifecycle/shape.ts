@@ -24,8 +24,26 @@ export function shapeDifferences(req: Request, spec: EnsembleSpec): string[] {
   const hasAdmin = spec.members.some((m) => m.ports.admin !== undefined);
   if (req.explicit.has('adminPort') && !hasAdmin) diffs.push('the AdminServer off');
   if (req.explicit.has('faults') && req.faults !== !!spec.faults) diffs.push(spec.faults ? 'fault proxies' : 'no fault proxies');
+  diffs.push(...securityDiffs(req, spec));
   return diffs;
 }
+
+/** Security is decided at creation (its keys and users are made then): asking for other settings is a change of shape. */
+function securityDiffs(req: Request, spec: EnsembleSpec): string[] {
+  const has = spec.security;
+  const want = req.security;
+  const out: string[] = [];
+  // Only what was asked for is compared: `up --sasl` of a TLS ensemble says nothing about its TLS.
+  if ((['tls', 'tlsOnly', 'tlsClientAuth'] as const).some((k) => req.explicit.has(k))) {
+    if (!!want?.tls !== !!has?.tls) out.push(has?.tls ? 'TLS' : 'no TLS');
+    else if (want?.tls && has?.tls && (want.tls.only !== has.tls.only || (req.explicit.has('tlsClientAuth') && want.tls.clientAuth !== has.tls.clientAuth))) {
+      out.push(`TLS ${has.tls.only ? 'only' : 'beside the plain port'} with client auth "${has.tls.clientAuth}"`);
+    }
+  }
+  if (req.explicit.has('sasl') && !!want?.sasl !== !!has?.sasl) out.push(has?.sasl ? 'SASL' : 'no SASL');
+  return out;
+}
+
 
 /** A different shape for an existing ensemble is refused, naming what differs and how to proceed. */
 export function assertSameShape(req: Request, spec: EnsembleSpec): void {

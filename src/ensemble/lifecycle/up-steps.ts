@@ -15,6 +15,9 @@ import { cacheDir, ensureDist, type DistRequest, type ResolvedDist } from '../..
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { writeServerFiles } from '../store/server-files.js';
+import { ensureSecurityMaterial } from '../security/material.js';
+import { securitySupport } from '../../zk/security-cfg.js';
+import { jvmFlagSafe } from '../cds/archive.js';
 import { liveServers } from '../observe/identity.js';
 import { takeLease } from '../lease/lease.js';
 import { anyBusy, choosePorts, reserveServerPorts } from './ports.js';
@@ -152,25 +155,42 @@ async function resumedSpec(r: UpRun, existing: EnsembleSpec): Promise<EnsembleSp
   // An auto block taken meanwhile is re-picked, but only while none of the servers runs.
   if (spec.portScheme === 'auto' && !r.live.size && (await anyBusy(spec.members.map((m) => m.ports)))) {
     const hadAdmin = spec.members.some((m) => m.ports.admin !== undefined);
-    const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined);
+    const ports = await choosePorts('auto', spec.members.length, hadAdmin ? 'auto' : undefined, spec.members.some((m) => m.ports.secureClient !== undefined));
     spec = { ...spec, members: spec.members.map((m, i) => ({ ...m, ports: ports[i]! })) };
     r.emit({ kind: 'notice', text: 'A recorded port was taken meanwhile; picked a new free block.' });
   }
   return spec;
 }
 
+/** Refuses security a release lacks (or a home no JVM flag can name) before anything is made; says what it cannot enforce. */
+function checkSecurity(r: UpRun): void {
+  const sec = r.req.security;
+  if (!sec) return;
+  const version = r.dist!.version;
+  const support = securitySupport(sec, versionFacts(version), version.text);
+  if (support.refusal) throw new UsageError(`${support.refusal}; --tls cannot be used with it.`, 'Use a newer --zk-version, or leave out --tls.');
+  for (const text of support.notices) r.emit({ kind: 'notice', text });
+  // zkServer.sh splits SERVER_JVMFLAGS at blanks (and expands globs), and the JAAS file's path travels there.
+  if (sec.sasl && !jvmFlagSafe(r.paths.dir)) {
+    throw new UsageError(`--sasl needs the ensemble's path to hold no blanks or non-ASCII characters, since the JAAS file is named on the server's java command line: ${r.paths.dir}.`, 'Use another --home (or ZKPSEUDO_HOME) for SASL ensembles.');
+  }
+}
+
 async function newSpec(r: UpRun): Promise<EnsembleSpec> {
   const { req } = r;
-  const ports = await choosePorts(req.ports, req.servers + req.observers, req.adminPort);
+  checkSecurity(r);
+  const dualTls = !!req.security?.tls && !req.security.tls.only;
+  const ports = await choosePorts(req.ports, req.servers + req.observers, req.adminPort, dualTls);
   if (req.servers > 1 && req.servers % 2 === 0) {
     r.emit({ kind: 'notice', text: `${req.servers} voting servers tolerate no more failures than ${req.servers - 1}; an odd count is the usual choice.` });
   }
   const members = membersFor(req, ports);
   // Fault proxies need 2·n·(n−1)+n ports of their own: a free block, wherever the servers' are.
-  const faults = req.faults ? faultPorts(await findFreeBlock(faultPortCount(members.length)), members.length) : undefined;
+  const faults = req.faults ? faultPorts(await findFreeBlock(faultPortCount(members.length, dualTls)), members.length, dualTls) : undefined;
   return {
     name: req.name, zkVersion: r.dist!.version.text, dist: r.dist!.record, heapMb: req.heapMb, portScheme: req.ports,
-    members, config: req.config, ...(req.tickMs ? { tickMs: req.tickMs } : {}), ...(faults ? { faults } : {}), createdAt: new Date().toISOString(),
+    members, config: req.config, ...(req.tickMs ? { tickMs: req.tickMs } : {}), ...(faults ? { faults } : {}),
+    ...(req.security ? { security: req.security } : {}), createdAt: new Date().toISOString(),
   };
 }
 
@@ -189,7 +209,7 @@ const ports: UpStep = {
     r.spec = spec;
     r.toStart = spec.members.filter((m) => !r.live.has(m.id)).map((m) => m.id);
     if (r.existing && r.live.size) r.changes = settingChanges(r.req, r.existing);
-    const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients)] : [];
+    const proxyPorts = spec.faults && !(await proxyPid(r.paths)) ? [...Object.values(spec.faults.links).flatMap((l) => [l.quorum, l.election]), ...Object.values(spec.faults.clients), ...Object.values(spec.faults.secureClients ?? {})] : [];
     r.releasePorts = await reserveServerPorts(r.env, spec.name, spec.members.filter((m) => r.toStart.includes(m.id)).map((m) => m.ports), proxyPorts, (text) => r.emit({ kind: 'notice', text }));
     r.step('ports', 'done', `client ports ${spec.members.map((m) => m.ports.client).join(', ')}`);
     // Until the running servers have been restarted with them, the recorded settings stay
@@ -249,9 +269,12 @@ const configure: UpStep = {
       return;
     }
     r.step('configure', 'running');
+    // Keys, certificates and users are made once, when the ensemble is created (or if they went missing).
+    const made = await ensureSecurityMaterial(r.paths, r.spec!);
+    if (made && r.existing) r.emit({ kind: 'notice', text: `ensemble "${r.spec!.name}": its security/ files were missing; made new keys and users` });
     for (const repair of await writeServerFiles(r.paths, r.spec!, r.toStart)) r.emit({ kind: 'notice', text: repair });
     const all = r.toStart.length === r.spec!.members.length;
-    r.step('configure', 'done', `zoo.cfg and myid for ${all ? 'every server' : `server${r.toStart.length > 1 ? 's' : ''} ${r.toStart.join(', ')}`}`);
+    r.step('configure', 'done', `zoo.cfg and myid for ${all ? 'every server' : `server${r.toStart.length > 1 ? 's' : ''} ${r.toStart.join(', ')}`}${r.spec!.security ? ', keys and users in security/' : ''}`);
   },
 };
 

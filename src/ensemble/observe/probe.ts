@@ -3,7 +3,8 @@
  * ensemble's servers live, `srvr` says what each does, and the port's holder proves the answer
  * came from this ensemble's server and not another's on the same port (SPEC §11).
  */
-import { sendFourLetterWord } from '../../edge/fourlw.js';
+import { sendFourLetterWord, type FourLetterTls } from '../../edge/fourlw.js';
+import { fourLetterTls } from '../security/client.js';
 import { readPidFile } from '../../edge/process.js';
 import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../../edge/proctable.js';
 import { parseSrvr } from '../../zk/fourlw.js';
@@ -22,6 +23,8 @@ export interface ServerStatus {
   /** leader, follower, observer, standalone, read-only; looking (up, not serving); starting (no answer yet); paused; down. */
   role: Role | 'starting' | 'paused';
   clientPort: number;
+  /** The TLS client port, on an ensemble with TLS beside the plain port (with --tls-only, `clientPort` is the TLS port). */
+  secureClientPort?: number;
   quorumPort: number;
   electionPort: number;
   /** The live server process, or null when none (a stale pid file is reported in `note`). */
@@ -59,7 +62,10 @@ export function withoutProxy(health: Health): Health {
   return { ...health, state, summary };
 }
 
-/** `127.0.0.1:2181,127.0.0.1:2182,…` over every server, observers included. */
+/**
+ * `127.0.0.1:2181,127.0.0.1:2182,…` over every server, observers included: the plain client
+ * ports (on a --tls-only ensemble, its only client ports, which speak TLS).
+ */
 export function connectString(spec: EnsembleSpec): string {
   // With fault proxies, clients go through them, so `isolate-clients` and client delays apply.
   return spec.members.map((m) => `127.0.0.1:${spec.faults?.clients[String(m.id)] ?? m.ports.client}`).join(',');
@@ -93,19 +99,22 @@ async function describeHolder(port: number, listening: Listening): Promise<strin
  * Probes one server. A server that does not answer is a state, not an error; a process table
  * that cannot be read is an error (a ProcessTableError), never taken for "down".
  */
-export async function probeServer(paths: EnsemblePaths, member: Member, zkVersion: string, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000): Promise<ServerStatus> {
+export async function probeServer(paths: EnsemblePaths, member: Member, zkVersion: string, live: LiveServer | undefined, listening: () => Promise<Listening>, timeoutMs = 1000, secure?: FourLetterTls): Promise<ServerStatus> {
   const sp = paths.server(member.id);
+  // `secure`: the server's only client port speaks TLS (--tls-only), so the words go over TLS.
+  const ask = (word: string) => sendFourLetterWord(member.ports.client, word, timeoutMs, '127.0.0.1', secure);
   const [pidFile, srvr, conf] = await Promise.all([
     live ? undefined : readPidFile(sp.pidFile, sp.config),
-    sendFourLetterWord(member.ports.client, 'srvr', timeoutMs).then((text) => ({ text }), (err: Error) => ({ error: err })),
+    ask('srvr').then((text) => ({ text }), (err: Error) => ({ error: err })),
     // `conf` names the answering server's dataDir: proof of whose server it is, for one round trip.
-    live ? sendFourLetterWord(member.ports.client, 'conf', timeoutMs).catch(() => '') : Promise.resolve(''),
+    live ? ask('conf').catch(() => '') : Promise.resolve(''),
   ]);
   const base: ServerStatus = {
     id: member.id,
     peerType: member.peerType,
     role: 'down',
     clientPort: member.ports.client,
+    ...(member.ports.secureClient ? { secureClientPort: member.ports.secureClient } : {}),
     quorumPort: member.ports.quorum,
     electionPort: member.ports.election,
     pid: live?.pid ?? null,
@@ -142,7 +151,8 @@ export async function probeEnsemble(paths: EnsemblePaths, spec: EnsembleSpec, ti
   // The socket table is read only if some answer cannot be placed otherwise, and then once.
   let sockets: Promise<Listening> | undefined;
   const listening = () => (sockets ??= listeningSockets());
-  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, memberVersion(spec, m), live.get(m.id), listening, timeoutMs)));
+  const secure = await fourLetterTls(paths, spec);
+  const probed = await Promise.all(spec.members.map((m) => probeServer(paths, m, memberVersion(spec, m), live.get(m.id), listening, timeoutMs, secure)));
   const state = spec.faults ? await readFaultState(paths) : undefined;
   const proxy = spec.faults ? ((await proxyPid(paths)) ?? null) : undefined;
   const ids = spec.members.map((m) => m.id);

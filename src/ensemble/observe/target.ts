@@ -3,9 +3,14 @@
  * server processes zkpseudo knows; or any ensemble by its connect string, known only by what
  * its servers answer (`--connect`, SPEC §16). `status`, `wait` and `check` take a Target, so
  * each works on both with one code path; `dump`, `seed` and `reset` take one too and dial its
- * `connectString` (ensemble/tree/target.ts adds the local ensemble's super user).
+ * `connectString` (ensemble/tree/target.ts adds the local ensemble's super user); `check` opens
+ * sessions through `open` (zkpseudo's own client, over TLS and with SASL where a local ensemble
+ * was made with them).
  */
+import type { Session } from '../../edge/zkwire/session.js';
 import type { EnsembleSpec } from '../../options/types.js';
+import { clientSecurity, openSession, type ClientSecurity } from '../security/client.js';
+import { explainClientFailure } from '../security/diagnose.js';
 import type { ConditionView } from '../../zk/conditions.js';
 import type { Health } from '../../zk/health.js';
 import type { EnsemblePaths } from '../store/layout.js';
@@ -28,6 +33,12 @@ export interface Target<S extends TargetStatus = TargetStatus> {
   probe(timeoutMs?: number): Promise<S>;
   /** The address a client dials to reach one server of a status this target reported (with the chroot). */
   clientAddress(server: S['servers'][number]): string;
+  /**
+   * A session with one server of a status this target reported, below the chroot; on a secured
+   * local ensemble over TLS where it has TLS and logged in with SASL where it has SASL. A refusal
+   * is named (from the server's log where zkpseudo can read it), not left as a timeout.
+   */
+  open(server: S['servers'][number], timeoutMs: number): Promise<Session>;
   /** Where to look when the ensemble is not in the state wanted. */
   hint: string;
   /**
@@ -40,12 +51,26 @@ export interface Target<S extends TargetStatus = TargetStatus> {
 /** A local ensemble as a Target. */
 export function localTarget(paths: EnsemblePaths, spec: EnsembleSpec): Target<EnsembleStatus> {
   const flag = spec.name === 'default' ? '' : ` --name ${spec.name}`;
+  // The certificate and SASL user are read once, at the first session, for every session after.
+  let security: Promise<ClientSecurity> | undefined;
   return {
     kind: 'local',
     describe: `ensemble "${spec.name}"`,
     connectString: connectString(spec),
     probe: (timeoutMs) => probeEnsemble(paths, spec, timeoutMs),
     clientAddress: (s) => `127.0.0.1:${s.clientPort}`,
+    open: async (s, timeoutMs) => {
+      const member = spec.members.find((m) => m.id === s.id);
+      if (!member) throw new Error(`server ${s.id} is not in ensemble "${spec.name}"`);
+      // Log lines are stamped to the millisecond; a second's slack covers the clock's rounding.
+      const since = Date.now() - 1000;
+      try {
+        return await openSession(paths, spec, member, { security: await (security ??= clientSecurity(paths, spec)), connectTimeoutMs: timeoutMs });
+      } catch (err) {
+        // A refused handshake or login is named from the server's own log, not left as a timeout.
+        throw await explainClientFailure(paths, spec, member, err, since);
+      }
+    },
     hint: `Look at \`zkpseudo status${flag}\` and the servers' logs (\`zkpseudo logs ID${flag}\`), or wait longer with --timeout.`,
     removedLeader: (onNotice) => readRemovedLeader(paths, onNotice),
   };

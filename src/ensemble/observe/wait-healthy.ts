@@ -7,6 +7,10 @@ import { probeEnsemble, type EnsembleStatus } from './probe.js';
 import { logTail } from './logs.js';
 import { diagnoseStartFailure, repairHint, type StartFailure } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
+import { securityRefusal } from '../security/diagnose.js';
+
+/** A secured ensemble not healthy this long after the wait began, whose logs show a refused handshake, fails at once. */
+const SECURITY_GRACE_MS = 5000;
 
 /** `up` or `waitHealthy` gave up: carries the last status and the log tails of the failing servers. */
 export class HealthTimeoutError extends ZkpseudoError {
@@ -83,6 +87,8 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
   const deadline = Date.now() + opts.timeoutMs;
   const downCount = new Map<number, number>();
   let status: EnsembleStatus;
+  const began = Date.now();
+  let nextSecurityLook = began + SECURITY_GRACE_MS;
   if (opts.firstPollMs) await sleep(opts.firstPollMs, opts.signal);
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError('Waiting for a healthy quorum');
@@ -96,6 +102,14 @@ export async function waitHealthy(paths: EnsemblePaths, spec: EnsembleSpec, opts
     }
     const died = [...downCount].filter(([, n]) => n >= 2).map(([id]) => id);
     if (died.length) return fail(paths, spec, status, `Server${died.length > 1 ? 's' : ''} ${died.join(', ')} exited right after starting`, died);
+    if (spec.security && Date.now() >= nextSecurityLook) {
+      // A lasting TLS or SASL refusal between servers (a certificate, a password, plaintext
+      // against TLS: never seen on a healthy start) does not cure itself: name it now, not after
+      // the timeout. Routine hiccups (a handshake cut short while connections settle) do not count.
+      nextSecurityLook = Date.now() + 2000;
+      const refused = await securityRefusal(paths, spec, began - 1000);
+      if (refused) return fail(paths, spec, status, `Server ${refused.id} cannot talk to the other servers securely: ${refused.reason}`, []);
+    }
     if (Date.now() >= deadline) return fail(paths, spec, status, `The ensemble did not become healthy within ${Math.round(opts.timeoutMs / 1000)} s`, []);
     await sleep(opts.intervalMs ?? 50, opts.signal);
   }

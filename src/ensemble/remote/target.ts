@@ -1,4 +1,5 @@
 /** Any ensemble, by its connect string, as a Target of the client commands (see observe/target.ts). */
+import { connect } from '../../edge/zkwire/session.js';
 import type { ConnectString } from '../../zk/connect-string.js';
 import type { Target } from '../observe/target.js';
 import { probeRemote, type RemoteStatus } from './probe.js';
@@ -10,6 +11,11 @@ export function remoteTarget(cs: ConnectString): Target<RemoteStatus> {
     connectString: cs.text,
     probe: (timeoutMs) => probeRemote(cs, timeoutMs),
     clientAddress: (s) => `${s.address}${cs.chroot ?? ''}`,
+    open: (s, timeoutMs) => {
+      const at = /^(.*):(\d+)$/.exec(s.address);
+      if (!at) return Promise.reject(new Error(`${s.address} is not host:port`));
+      return connect({ host: at[1]!, port: Number(at[2]), chroot: cs.chroot, connectTimeoutMs: timeoutMs });
+    },
     hint: `Look at \`zkpseudo status --connect ${cs.text}\` and the servers' own logs, or wait longer with --timeout.`,
   };
 }

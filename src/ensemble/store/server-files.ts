@@ -12,6 +12,8 @@ import { versionFacts, type VersionFacts } from '../../zk/version-facts.js';
 import { proxyDials } from '../faults/links.js';
 import type { EnsemblePaths } from './layout.js';
 import { ensureSecret, SUPER_DIGEST_KEY, superDigest } from './super-secret.js';
+import { securityFiles } from '../security/files.js';
+import { writeServerJaas } from '../security/material.js';
 
 const TEMPLATE = ['templates', 'zoo.cfg.hbs'];
 
@@ -77,11 +79,15 @@ export async function writeServerFiles(paths: EnsemblePaths, spec: EnsembleSpec,
     await mkdirOwned(paths.home, sp.dataDir);
     await mkdirOwned(paths.home, sp.logsDir);
     await mkdirOwned(paths.home, sp.confDir);
+    const secured = spec.security ? { spec: spec.security, keyStore: securityFiles(paths).serverStore(m.id), trustStore: securityFiles(paths).caCert } : undefined;
     const cfg = renderZooCfg(template, {
       ensemble: spec.name, version, self: m, members: spec.members, dataDir: sp.dataDir, config: spec.config,
       ...(spec.tickMs ? { tickMs: spec.tickMs } : {}), ...(spec.faults ? { dials: proxyDials(spec.faults, m.id) } : {}),
+      ...(secured ? { security: secured } : {}),
     });
-    await writeOwned(paths.home, sp.config, cfg + superLines);
+    // A secured server's zoo.cfg names its keys (and may hold store passwords a user adds): 0600.
+    await writeOwned(paths.home, sp.config, cfg + superLines, secured ? { mode: 0o600 } : {});
+    await writeServerJaas(paths, spec, m.id);
     await quietFourLetterWords(paths.home, sp.confDir, versionFacts(version));
     await writeOwned(paths.home, sp.myid, `${m.id}\n`);
   }));

@@ -35,8 +35,17 @@ export interface TreeTarget {
 
 /** An ensemble made by zkpseudo, acted on as its super user when it has one. */
 export async function ensembleTarget(paths: EnsemblePaths, spec: EnsembleSpec): Promise<TreeTarget> {
-  const secret = await readSecret(paths);
   const name = spec.name;
+  // The tree client speaks plain ZooKeeper without SASL: with --tls it uses the plain port beside
+  // the TLS one; a TLS-only or SASL-enforcing ensemble would refuse it (after a timeout, unnamed).
+  const refused = spec.security?.tls?.only ? 'made with --tls-only (no plain client port)' : spec.security?.sasl ? 'made with --sasl (every client must log in with SASL)' : undefined;
+  if (refused) {
+    throw new ZkpseudoError(
+      `reset, dump and seed cannot act on ensemble "${name}" yet: it was ${refused}, and their client speaks plain ZooKeeper without SASL.`,
+      `Use an ensemble made with --tls (its plain port stays open) for them, or zkCli.sh on this one: \`zkpseudo cli --name ${name}\` takes its TLS and SASL settings.`,
+    );
+  }
+  const secret = await readSecret(paths);
   return {
     connectString: connectString(spec),
     label: `ensemble "${name}"`,

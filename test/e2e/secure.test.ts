@@ -1,0 +1,345 @@
+/**
+ * Secured ensembles with real servers and real clients (issue 21): one ensemble per mode —
+ * --tls with fault proxies, --tls-only --sasl, --sasl, and --tls --sasl from Apache's own
+ * layout — each checked by zkpseudo's own status/check/cli, by zkCli.sh, and by kazoo; and
+ * every refusal (no certificate, a foreign one, plaintext on the TLS port, no SASL, a wrong
+ * password, a plaintext peer) named, not timed out. The versions run are VERSIONS: another
+ * release (3.9) is one more entry there once test/helpers can serve its build.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up, type Ensemble } from '../../src/index.js';
+import { connect } from '../../src/edge/zkwire/session.js';
+import { sendFourLetterWord } from '../../src/edge/fourlw.js';
+import { explainClientFailure } from '../../src/ensemble/security/diagnose.js';
+import { createAuthority, loadAuthority } from '../../src/ensemble/security/certs.js';
+import { ensemblePaths } from '../../src/ensemble/store/layout.js';
+import { readSpec } from '../../src/ensemble/store/spec-file.js';
+import { settleLaunch } from '../../src/ensemble/lifecycle/confirm.js';
+import { askServer, fourLetterTls } from '../../src/ensemble/security/client.js';
+import { createSandbox, requireZooKeeper, type Sandbox } from '../helpers/sandbox.js';
+import { startDistMirror, type Mirror } from '../helpers/mirror.js';
+
+const PY = '/usr/bin/python3';
+/** The releases this file runs against; the system's is always there. */
+const VERSIONS = [requireZooKeeper().zkVersion];
+
+/** `zkpseudo env --json` of an ensemble. */
+async function envOf(sb: Sandbox, name: string): Promise<Record<string, string>> {
+  const r = await sb.cli(['env', '--json', '--name', name]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/** Runs a kazoo script with the ensemble's env variables; returns its exit code and output. */
+async function kazoo(env: Record<string, string>, body: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const script = `import os, sys\nfrom kazoo.client import KazooClient\nE = os.environ\n${body}\n`;
+  const r = await execa(PY, ['-c', script], { env: { ...process.env, ...env }, reject: false, timeout: 40_000 });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const KAZOO_TLS = "use_ssl=True, certfile=E['ZK_TLS_CERT'], keyfile=E['ZK_TLS_KEY'], ca=E['ZK_TLS_CA'], verify_certs=True";
+const KAZOO_SASL = "sasl_options={'mechanism': 'DIGEST-MD5', 'username': E['ZK_SASL_USER'], 'password': E['ZK_SASL_PASSWORD']}";
+
+/** Every process's command line, as `ps` would show it. */
+function allCommandLines(): string {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } }).join('\n');
+}
+
+/** The text of every log file of an ensemble's servers. */
+function allLogs(dir: string): string {
+  return readdirSync(dir).filter((d) => /^zookeeper-\d+$/.test(d)).flatMap((d) => {
+    const logs = path.join(dir, d, 'logs');
+    return readdirSync(logs).map((f) => readFileSync(path.join(logs, f), 'utf8'));
+  }).join('\n');
+}
+
+describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
+  let sb: Sandbox;
+  beforeAll(async () => { sb = await createSandbox('secure'); });
+  afterAll(async () => { await sb?.cleanup(); });
+
+  describe('--tls with fault proxies', () => {
+    let zk: Ensemble;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      zk = await up({ name: 'tls', servers: 3, ports: 'auto', tls: true, faults: true, zkVersion, mirror: sb.mirrorUrl, env: sb.env });
+      env = await envOf(sb, 'tls');
+    });
+    afterAll(async () => { await zk?.down({ purge: true }).catch(() => undefined); });
+
+    it('the quorum speaks TLS: every server says so, and its keys are 0600 under security/', async () => {
+      const logs = allLogs(zk.dir);
+      expect(logs.match(/Using TLS encrypted quorum communication/g)?.length).toBeGreaterThanOrEqual(3);
+      expect(logs).toMatch(/SSL handshake complete with \/127\.0\.0\.1:\d+ - TLSv1\.[23]/);
+      const security = path.join(zk.dir, 'security');
+      for (const f of ['ca-key.pem', 'server-1.pem', 'client-key.pem', 'client.pem', 'truststore.password', 'zkclient.properties']) {
+        const { stat } = await import('node:fs/promises');
+        expect(((await stat(path.join(security, f))).mode & 0o777).toString(8), f).toBe('600');
+      }
+      expect(readFileSync(path.join(zk.dir, 'zookeeper-1', 'conf', 'zoo.cfg'), 'utf8')).toMatch(/^sslQuorum=true$/m);
+    });
+
+    it('status, check and env work; check goes over TLS through the proxies', async () => {
+      expect((await sb.cli(['status', '--name', 'tls'])).exitCode).toBe(0);
+      const check = await sb.cli(['check', '--name', 'tls']);
+      expect(check.exitCode, check.stderr + check.stdout).toBe(0);
+      expect(check.stdout).toMatch(/connect to server 3: session 0x[0-9a-f]+ on port \d+ over TLS/);
+      expect(env.ZK_SECURE_CONNECT).toMatch(/^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
+      expect(env.ZK_SECURE_CONNECT).not.toBe(env.ZK_CONNECT);
+      // The library hands out the same settings.
+      expect(zk.secureConnectString).toBe(env.ZK_SECURE_CONNECT);
+      expect(await zk.clientSettings()).toMatchObject({ ZK_TLS_CA: env.ZK_TLS_CA, ZK_TLS_TRUSTSTORE_PASSWORD: env.ZK_TLS_TRUSTSTORE_PASSWORD });
+      const json = JSON.parse((await sb.cli(['status', '--json', '--name', 'tls'])).stdout);
+      expect(typeof json.servers[0].secureClientPort).toBe('number');
+      expect(json.servers[0].secureClientPort).not.toBe(json.servers[0].clientPort);
+    });
+
+    it('zkCli.sh over TLS (zkpseudo cli), and kazoo with use_ssl on the secure connect string', async () => {
+      const created = await sb.cli(['--name', 'tls', 'cli', '1', 'create', '/via-zkcli', 'over-tls']);
+      expect(created.exitCode, created.stderr).toBe(0);
+      const r = await kazoo(env, `zk = KazooClient(hosts=E['ZK_SECURE_CONNECT'], ${KAZOO_TLS})\nzk.start(timeout=15)\nprint(zk.get('/via-zkcli')[0].decode())\nzk.stop()`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('over-tls');
+    });
+
+    it('TLS passes through the fault proxies: isolate-clients cuts TLS clients too, heal restores them', async () => {
+      const spec = await readSpec(ensemblePaths(zk.home, 'tls'));
+      const port = Number(env.ZK_SECURE_SERVER_1!.split(':')[1]);
+      expect(port).toBe(spec.faults!.secureClients!['1']);
+      const tls = { ca: await readFile(env.ZK_TLS_CA!), cert: await readFile(env.ZK_TLS_CERT!), key: await readFile(env.ZK_TLS_KEY!) };
+      await zk.isolateClients(1);
+      await expect(connect({ port, tls, connectTimeoutMs: 2000 })).rejects.toThrow(/closed the connection|TLS handshake/);
+      await zk.heal();
+      const s = await connect({ port, tls });
+      expect(s.secure).toBe(true);
+      await s.close();
+    });
+
+    it('a client without a certificate, or with one from another CA, is refused with the server\'s reason', async () => {
+      const paths = ensemblePaths(zk.home, 'tls');
+      const spec = await readSpec(paths);
+      const m = spec.members[0]!;
+      const ca = await readFile(env.ZK_TLS_CA!);
+      const since = Date.now() - 1000;
+      const bare = await connect({ port: m.ports.secureClient!, tls: { ca } }).then(() => undefined, (e: unknown) => e);
+      const named = (await explainClientFailure(paths, spec, m, bare, since)) as Error;
+      expect(named.message).toMatch(/refused this client's certificate.*server 1's log says: the client presented no certificate, and the server requires one/);
+      // `zkpseudo check` with a client certificate from another CA: the check fails naming why.
+      const other = await (await createAuthority('another CA')).issue('stranger');
+      await copyFile(env.ZK_TLS_CERT!, `${env.ZK_TLS_CERT}.keep`);
+      await copyFile(env.ZK_TLS_KEY!, `${env.ZK_TLS_KEY}.keep`);
+      try {
+        await writeFile(env.ZK_TLS_CERT!, other.cert);
+        await writeFile(env.ZK_TLS_KEY!, other.key);
+        const check = await sb.cli(['check', '--name', 'tls']);
+        expect(check.exitCode).toBe(2);
+        expect(check.stdout + check.stderr).toMatch(/log says: a certificate is not signed by the CA the server trusts/);
+      } finally {
+        await copyFile(`${env.ZK_TLS_CERT}.keep`, env.ZK_TLS_CERT!);
+        await copyFile(`${env.ZK_TLS_KEY}.keep`, env.ZK_TLS_KEY!);
+      }
+    });
+
+    it('a plaintext peer cannot join: server 3 started without quorum TLS stays out, and the others say why', async () => {
+      const paths = ensemblePaths(zk.home, 'tls');
+      const sp = paths.server(3);
+      await zk.stop(3);
+      const plainCfg = path.join(sp.confDir, 'zoo-plain-peer.cfg');
+      const cfg = readFileSync(sp.config, 'utf8').split('\n').filter((l) => !/^(sslQuorum|ssl\.quorum\.)/.test(l)).join('\n');
+      await writeFile(plainCfg, cfg);
+      const env3 = { ...sb.env, ZOOCFGDIR: sp.confDir, ZOO_LOG_DIR: sp.logsDir, ZOOPIDFILE: path.join(sp.dataDir, 'plain-peer.pid'), JMXDISABLE: 'true', SERVER_JVMFLAGS: '-Xmx128m', CLASSPATH: '', JVMFLAGS: '' };
+      await execa(path.join(sp.bin, 'zkServer.sh'), ['start', plainCfg], { env: env3, cwd: sp.root });
+      const pid = Number(readFileSync(env3.ZOOPIDFILE, 'utf8').trim());
+      try {
+        await new Promise((r) => setTimeout(r, 6000));
+        const srvr = await sendFourLetterWord(zk.servers[2]!.clientPort, 'srvr', 2000).catch((e: Error) => e.message);
+        expect(srvr).toMatch(/not currently serving/);
+        const leader = (await zk.status()).servers.find((s) => s.role === 'leader');
+        expect(leader, 'servers 1 and 2 keep their quorum').toBeDefined();
+        const logs = [1, 2].map((id) => readdirSync(paths.server(id).logsDir).map((f) => readFileSync(path.join(paths.server(id).logsDir, f), 'utf8')).join('\n')).join('\n');
+        expect(logs).toMatch(/Unsupported or unrecognized SSL message|not an SSL\/TLS record|SSLHandshakeException/);
+      } finally {
+        process.kill(pid, 'SIGKILL');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await zk.start(3);
+      expect((await zk.waitFor('healthy', { timeout: '40s' })).health.state).toBe('healthy');
+    });
+
+    it('a server with an expired certificate: up fails within seconds naming it, not after the timeout', async () => {
+      const store = path.join(zk.dir, 'security', 'server-3.pem');
+      await zk.stop(3);
+      await copyFile(store, `${store}.keep`);
+      try {
+        const ca = await loadAuthority(await readFile(path.join(zk.dir, 'security', 'ca.pem'), 'utf8'), await readFile(path.join(zk.dir, 'security', 'ca-key.pem'), 'utf8'));
+        const expired = await ca.issue('server 3, expired', { notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+        await writeFile(store, `${expired.key}${expired.cert}${ca.cert}`);
+        const started = Date.now();
+        const r = await sb.cli(['up', '--name', 'tls', '--timeout', '60s']);
+        expect(r.exitCode).toBe(2);
+        // Named by whichever end logged it: the certificate's problem, or server 3 hearing its certificate refused.
+        expect(r.stderr).toMatch(/cannot talk to the other servers securely: (a certificate has expired|the other end refused its certificate \(TLS alert certificate_unknown\) \(on its link to server [12]\))/);
+        expect(Date.now() - started).toBeLessThan(30_000);
+      } finally {
+        await copyFile(`${store}.keep`, store);
+        await zk.stop(3);
+      }
+      await zk.start(3);
+      expect((await zk.waitFor('healthy', { timeout: '40s' })).health.state).toBe('healthy');
+    });
+
+    it('chaos runs on it (kills, pauses, partitions through the proxies) and leaves it whole; check still passes', async () => {
+      const chaos = await sb.cli(['chaos', '--seed', '7', '--duration', '4s', '--interval', '2s', '--name', 'tls'], { timeout: 60_000 });
+      expect(chaos.exitCode, chaos.stderr).toBe(0);
+      expect((await sb.cli(['wait', 'healthy', '--timeout', '40s', '--name', 'tls'])).exitCode).toBe(0);
+      expect((await sb.cli(['check', '--name', 'tls'])).exitCode).toBe(0);
+    });
+  });
+
+  describe('--tls-only --sasl', () => {
+    let zk: Ensemble;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      zk = await up({ name: 'only', servers: 3, ports: 'auto', tlsOnly: true, sasl: true, zkVersion, mirror: sb.mirrorUrl, env: sb.env });
+      env = await envOf(sb, 'only');
+    });
+    afterAll(async () => { await zk?.down({ purge: true }).catch(() => undefined); });
+
+    it('status speaks four-letter words over TLS; wait and check work; the quorum authenticates with SASL', async () => {
+      const status = await sb.cli(['status', '--json', '--name', 'only']);
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).servers.map((s: { role: string }) => s.role).sort()).toEqual(['follower', 'follower', 'leader']);
+      expect((await sb.cli(['wait', 'healthy', '--timeout', '20s', '--name', 'only'])).exitCode).toBe(0);
+      const check = await sb.cli(['check', '--name', 'only']);
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/over TLS, SASL user "app"/);
+      expect(allLogs(zk.dir)).toMatch(/Successfully completed the authentication using SASL/);
+      expect(env.ZK_SECURE_CONNECT).toBe(env.ZK_CONNECT);
+    });
+
+    it('each launch is confirmed over TLS: the start probe has its answer on the TLS-only client port (a plain word gets none), so a restart does not wait out the probe', async () => {
+      const paths = ensemblePaths(zk.home, 'only');
+      const spec = await readSpec(paths);
+      const member = spec.members[1]!;
+      // In plain text the TLS-only port says nothing (Netty closes it); over TLS it answers.
+      expect(await sendFourLetterWord(member.ports.client, 'srvr', 1000).catch(() => '')).toBe('');
+      expect(await askServer(spec, member, 'srvr', 2000, await fourLetterTls(paths, spec))).toMatch(/^Mode: (leader|follower)$/m);
+      expect(await settleLaunch(paths, spec, member, { detached: false }, 5_000)).toBe('answers');
+      // restart goes through startOne and settleLaunch; a probe that got no answer would hold it 20 s.
+      const started = Date.now();
+      const r = await sb.cli(['restart', '2', '--name', 'only']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect((await sb.cli(['wait', 'healthy', '--timeout', '40s', '--name', 'only'])).exitCode).toBe(0);
+    });
+
+    it('zkCli.sh (TLS and SASL, set up by zkpseudo cli) and kazoo with use_ssl and sasl_options', async () => {
+      const created = await sb.cli(['--name', 'only', 'cli', '2', 'create', '/both', 'tls+sasl']);
+      expect(created.exitCode, created.stderr).toBe(0);
+      const whoami = await sb.cli(['--name', 'only', 'cli', '--', 'get', '/both']);
+      expect(whoami.stdout).toMatch(/^tls\+sasl$/m);
+      const r = await kazoo(env, `zk = KazooClient(hosts=E['ZK_SECURE_CONNECT'], ${KAZOO_TLS}, ${KAZOO_SASL})\nzk.start(timeout=15)\nprint(zk.get('/both')[0].decode())\nzk.stop()`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('tls+sasl');
+    });
+
+    it('a Java client configured by system properties alone (the README\'s way): zkCli.sh with CLIENT_JVMFLAGS', async () => {
+      const bin = path.join(zk.dir, 'zookeeper-1', 'bin', 'zkCli.sh');
+      const flags = [
+        '-Dzookeeper.client.secure=true', '-Dzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+        `-Dzookeeper.ssl.keyStore.location=${env.ZK_TLS_KEYSTORE}`, `-Dzookeeper.ssl.trustStore.location=${env.ZK_TLS_TRUSTSTORE}`,
+        `-Dzookeeper.ssl.trustStore.password=${env.ZK_TLS_TRUSTSTORE_PASSWORD}`, `-Djava.security.auth.login.config=${env.ZK_SASL_JAAS}`,
+      ].join(' ');
+      const r = await execa(bin, ['-server', env.ZK_SECURE_CONNECT!, 'get', '/both'], { env: { ...sb.env, CLIENT_JVMFLAGS: flags, ZOO_LOG_DIR: path.join(sb.root, 'zkcli-logs') }, reject: false, timeout: 60_000, stdin: 'ignore' });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^tls\+sasl$/m);
+    });
+
+    it('a plaintext client, a client without SASL and a wrong password are each refused, with the reason', async () => {
+      const paths = ensemblePaths(zk.home, 'only');
+      const spec = await readSpec(paths);
+      const m = spec.members[0]!;
+      const explained = async (attempt: () => Promise<unknown>) => {
+        const since = Date.now() - 1000;
+        const err = await attempt().then(() => new Error('connected'), (e: unknown) => e);
+        return ((await explainClientFailure(paths, spec, m, err, since)) as Error).message;
+      };
+      const tls = { ca: await readFile(env.ZK_TLS_CA!), cert: await readFile(env.ZK_TLS_CERT!), key: await readFile(env.ZK_TLS_KEY!) };
+      expect(await explained(() => connect({ port: m.ports.client }))).toMatch(/log says: a client sent plaintext to the TLS port/);
+      expect(await explained(async () => (await connect({ port: m.ports.client, tls })).getChildren('/'))).toMatch(/SESSIONCLOSEDREQUIRESASLAUTH.*log says: the client did not authenticate with \[sasl\]/);
+      expect(await explained(() => connect({ port: m.ports.client, tls, sasl: { user: 'app', password: 'not-the-password' } }))).toMatch(/SASL authentication as "app" failed.*log says: SASL authentication failed: the password is wrong/);
+      // kazoo too: a wrong password is an authentication failure, not a hang.
+      const wrong = await kazoo({ ...env, ZK_SASL_PASSWORD: 'not-the-password' }, `zk = KazooClient(hosts=E['ZK_SECURE_CONNECT'], ${KAZOO_TLS}, ${KAZOO_SASL})\ntry:\n  zk.start(timeout=10)\n  zk.get_children('/')\n  print('connected')\nexcept Exception as e:\n  print(type(e).__name__)\nfinally:\n  zk.stop()`);
+      expect(wrong.stdout).not.toMatch(/connected/);
+    });
+
+    it('no key or password in any command line or server log; down --purge removes the keys', async () => {
+      const users = JSON.parse(readFileSync(path.join(zk.dir, 'security', 'sasl-users.json'), 'utf8')) as Record<string, string>;
+      const secrets = [...Object.values(users), readFileSync(path.join(zk.dir, 'security', 'truststore.password'), 'utf8').trim()];
+      const keyBody = readFileSync(path.join(zk.dir, 'security', 'client-key.pem'), 'utf8').split('\n')[1]!;
+      const cmdlines = allCommandLines();
+      const logs = allLogs(zk.dir);
+      for (const secret of [...secrets, keyBody]) {
+        expect(cmdlines.includes(secret), 'a secret in a command line').toBe(false);
+        expect(logs.includes(secret), 'a secret in a server log').toBe(false);
+      }
+      expect(cmdlines).toMatch(/-Djava\.security\.auth\.login\.config=\S+jaas-server-\d\.conf/);
+      await zk.down({ purge: true });
+      expect(() => readdirSync(path.join(zk.dir, 'security'))).toThrow(/ENOENT/);
+    });
+  });
+
+  describe('--sasl', () => {
+    let zk: Ensemble;
+    beforeAll(async () => { zk = await up({ name: 'sasl', servers: 3, ports: 'auto', sasl: true, zkVersion, mirror: sb.mirrorUrl, env: sb.env }); });
+    afterAll(async () => { await zk?.down({ purge: true }).catch(() => undefined); });
+
+    it('check and cli authenticate; kazoo with sasl_options works and without it is refused', async () => {
+      const check = await sb.cli(['check', '--name', 'sasl']);
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/SASL user "app"/);
+      expect((await sb.cli(['--name', 'sasl', 'cli', '1', 'create', '/sasl', 'yes'])).exitCode).toBe(0);
+      const env = await envOf(sb, 'sasl');
+      expect(env).not.toHaveProperty('ZK_SECURE_CONNECT');
+      const ok = await kazoo(env, `zk = KazooClient(hosts=E['ZK_CONNECT'], ${KAZOO_SASL})\nzk.start(timeout=15)\nprint(zk.get('/sasl')[0].decode())\nzk.stop()`);
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      expect(ok.stdout.trim()).toBe('yes');
+      // The server closes the session of a client that skipped SASL; kazoo does not know that error
+      // code and reconnects for ever, so the script gives it eight seconds to read anything.
+      const refused = await kazoo(env, `import signal\nsignal.signal(signal.SIGALRM, lambda *a: (print('no answer'), os._exit(3)))\nsignal.alarm(8)\nzk = KazooClient(hosts=E['ZK_CONNECT'], command_retry={'max_tries': 0})\nzk.start(timeout=6)\ntry:\n  zk.get('/sasl')\n  print('read it')\nexcept Exception as e:\n  print(type(e).__name__)\nos._exit(0)`);
+      expect(refused.stdout).not.toMatch(/read it/);
+    });
+  });
+
+  describe('--tls --sasl from Apache\'s own layout (its bin/ and the Netty jars TLS needs)', () => {
+    let zk: Ensemble;
+    let mirror: Mirror;
+    beforeAll(async () => {
+      mirror = await startDistMirror('apache');
+      zk = await up({ name: 'both', servers: 1, ports: 'auto', tls: true, sasl: true, zkVersion, mirror: mirror.url, env: { ...sb.env, ZKPSEUDO_CACHE: path.join(sb.root, 'cache-apache') } });
+    });
+    afterAll(async () => {
+      await zk?.down({ purge: true }).catch(() => undefined);
+      await mirror?.close();
+    });
+
+    it('status, check and zkCli.sh over TLS with SASL; kazoo on both ports', async () => {
+      const cenv = { env: { ZKPSEUDO_CACHE: path.join(sb.root, 'cache-apache') } };
+      expect(readFileSync(path.join(zk.dir, 'zookeeper-1', 'bin', 'zkEnv.sh'), 'utf8')).toMatch(/Licensed to the Apache Software Foundation/);
+      expect((await sb.cli(['status', '--name', 'both'], cenv)).exitCode).toBe(0);
+      const check = await sb.cli(['check', '--name', 'both'], cenv);
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/over TLS, SASL user "app"/);
+      const cli = await sb.cli(['--name', 'both', 'cli', '1', 'create', '/apache', 'layout'], cenv);
+      expect(cli.exitCode, cli.stderr).toBe(0);
+      const env = await envOf(sb, 'both');
+      const r = await kazoo(env, `for hosts, tls in ((E['ZK_SECURE_CONNECT'], True), (E['ZK_CONNECT'], False)):\n  zk = KazooClient(hosts=hosts, ${KAZOO_SASL}, **({'use_ssl': True, 'certfile': E['ZK_TLS_CERT'], 'keyfile': E['ZK_TLS_KEY'], 'ca': E['ZK_TLS_CA']} if tls else {}))\n  zk.start(timeout=15)\n  print(zk.get('/apache')[0].decode())\n  zk.stop()`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual(['layout', 'layout']);
+    });
+  });
+});
