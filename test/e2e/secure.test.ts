@@ -98,6 +98,17 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       expect(json.servers[0].secureClientPort).not.toBe(json.servers[0].clientPort);
     });
 
+    it('reset, seed and dump work on it (their client uses the plain port beside the TLS one)', async () => {
+      const file = path.join(sb.root, 'tls-seed.yaml');
+      await writeFile(file, '/app: hello\n/app/child: {}\n');
+      const seed = await sb.cli(['seed', file, '--name', 'tls']);
+      expect(seed.exitCode, seed.stderr).toBe(0);
+      expect((await sb.cli(['dump', '/app', '--name', 'tls'])).stdout).toMatch(/\/app\/child/);
+      const reset = await sb.cli(['reset', '--name', 'tls']);
+      expect(reset.exitCode, reset.stderr).toBe(0);
+      expect((await sb.cli(['dump', '--name', 'tls'])).stdout).not.toMatch(/\/app/);
+    });
+
     it('zkCli.sh over TLS (zkpseudo cli), and kazoo with use_ssl on the secure connect string', async () => {
       const created = await sb.cli(['--name', 'tls', 'cli', '1', 'create', '/via-zkcli', 'over-tls']);
       expect(created.exitCode, created.stderr).toBe(0);
@@ -235,6 +246,14 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(Date.now() - started).toBeLessThan(15_000);
       expect((await sb.cli(['wait', 'healthy', '--timeout', '40s', '--name', 'only'])).exitCode).toBe(0);
+    });
+
+    it('reset, dump and seed refuse it by name at once, rather than time out (their client speaks plain ZooKeeper without SASL)', async () => {
+      for (const args of [['reset'], ['dump']]) {
+        const r = await sb.cli([...args, '--name', 'only'], { timeout: 15_000 });
+        expect(r.exitCode, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/cannot act on ensemble "only" yet: it was made with --tls-only/);
+      }
     });
 
     it('zkCli.sh (TLS and SASL, set up by zkpseudo cli) and kazoo with use_ssl and sasl_options', async () => {
