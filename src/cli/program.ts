@@ -249,9 +249,13 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .option('-o, --output <file>', 'write to this file (a regular file, created or replaced; never through a link) instead of stdout')
     .addHelpText('after', `
 Carried over: servers and observers, the version (the image's tag), tick and limits, the
-four-letter-word whitelist, extra config keys, the heap (JVMFLAGS; on Kubernetes, memory too).
+four-letter-word whitelist, extra config keys, the heap (JVMFLAGS; on Kubernetes, memory too),
+TLS and SASL (--tls, --tls-only, --sasl): their zoo.cfg keys and JAAS flag, with the key stores
+and JAAS file read from secrets you provide (Compose: ./secrets/ca.pem, zooN.pem, jaas.conf;
+Kubernetes: Secrets <name>-tls with ca.pem and server.pem, <name>-jaas with jaas.conf).
 Not carried over, and said so on stderr and in the file: --faults, --owner, a tick below 1s
-(a loopback setting), a --dist build, the AdminServer's local port numbers.
+(a loopback setting), a --dist build, the AdminServer's local port numbers, and this machine's
+keys and SASL users (never exported).
 ${examples('zkpseudo export compose -f three --output compose.yaml && docker compose -p three -f compose.yaml up -d', 'zkpseudo export kubernetes --name ci > zookeeper.yaml && kubectl apply -f zookeeper.yaml', 'zkpseudo export kubernetes -f three-plus-observer --json')}`)
     .action(action(async (c, target: 'compose' | 'kubernetes', o: { file?: string; output?: string }) => (await import('./commands/export.js')).exportCommand(c, target, o)));
 

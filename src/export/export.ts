@@ -31,7 +31,7 @@ export interface ExportOptions {
 /**
  * Renders `spec` — an existing ensemble's recorded spec, or options as an ensemble file or
  * `up()` takes them — for `target`. A spec no engine could run (3.4, a tick that is not a
- * number, TLS/SASL for now, any invalid option) is refused with a UsageError naming every
+ * number, any invalid option) is refused with a UsageError naming every
  * problem, before anything is rendered.
  */
 export function exportEnsemble(spec: EnsembleOptions | EnsembleSpec, target: ExportTarget, opts: ExportOptions = {}): ExportResult {

@@ -13,7 +13,7 @@ import type { ExportModel, ExportServer } from './model.js';
 export const IMAGE = 'zookeeper';
 
 /** The ports every server listens on in its own container (the image's EXPOSE; 3.5+ server lines). */
-export const PORTS = { client: 2181, quorum: 2888, election: 3888, admin: 8080 } as const;
+export const PORTS = { client: 2181, quorum: 2888, election: 3888, admin: 8080, secureClient: 2281 } as const;
 
 /** Where the image keeps snapshots and transaction logs (ZOO_DATA_DIR, ZOO_DATA_LOG_DIR), and its own user's ids. */
 export const DATA_DIR = '/data';
@@ -34,9 +34,13 @@ export const IMAGE_VARIABLES: Readonly<Record<string, string>> = {
   '4lw.commands.whitelist': 'ZOO_4LW_COMMANDS_WHITELIST',
 };
 
-/** `server.N=host:2888:3888[:observer];2181`, the 3.5+ form the image's ZOO_SERVERS takes. */
-export function serverLine(server: ExportServer, host: string): string {
-  return `server.${server.id}=${host}:${PORTS.quorum}:${PORTS.election}${server.peerType === 'observer' ? ':observer' : ''};${PORTS.client}`;
+/**
+ * `server.N=host:2888:3888[:observer];2181`, the 3.5+ form the image's ZOO_SERVERS takes;
+ * without `;2181` where TLS only closes the plain client port (the image writes no clientPort
+ * of its own, so the server then has none).
+ */
+export function serverLine(server: ExportServer, host: string, plainClient = true): string {
+  return `server.${server.id}=${host}:${PORTS.quorum}:${PORTS.election}${server.peerType === 'observer' ? ':observer' : ''}${plainClient ? `;${PORTS.client}` : ''}`;
 }
 
 const unicodeEscape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -76,6 +80,14 @@ export function allowsWord(whitelist: string, word: string): boolean {
  */
 export const SERVING_CHECK = `echo srvr | nc -w 3 127.0.0.1 ${PORTS.client} | grep -q '^Mode: '`;
 
+/**
+ * With TLS only there is no plain port for `srvr`: a four-letter word over TLS needs a client
+ * certificate (clientAuth need) and a TLS client, and the image has neither (nor does a probe
+ * get the servers' key). So the check is that the TLS listener accepts connections — which it
+ * does from the server's start, serving or not — with the netcat the image installs.
+ */
+export const LISTENING_CHECK = `nc -z -w 3 127.0.0.1 ${PORTS.secureClient}`;
+
 /** Succeeds while the JVM answers at all: `ruok` says imok even during an election (so a liveness check must not use srvr). */
 export const ALIVE_CHECK = `echo ruok | nc -w 3 127.0.0.1 ${PORTS.client} | grep -q imok`;
 
@@ -88,6 +100,8 @@ export interface ServerEnvironmentOptions {
   hostOf: (server: ExportServer) => string;
   /** zoo.cfg settings this engine adds (written after the ensemble's own). */
   engineSettings?: [key: string, value: string][];
+  /** A secured ensemble's zoo.cfg keys (paths at the engine's mounts) and JVM flags (export/security). */
+  security?: { settings: [key: string, value: string][]; jvmFlags: string[]; plainClient: boolean };
 }
 
 /**
@@ -97,10 +111,13 @@ export interface ServerEnvironmentOptions {
 export function serverEnvironment(model: ExportModel, opts: ServerEnvironmentOptions): Record<string, string> {
   const env: Record<string, string> = {};
   if (opts.myId !== undefined) env.ZOO_MY_ID = String(opts.myId);
-  env.ZOO_SERVERS = model.servers.map((s) => serverLine(s, opts.hostOf(s))).join(' ');
+  env.ZOO_SERVERS = model.servers.map((s) => serverLine(s, opts.hostOf(s), opts.security?.plainClient ?? true)).join(' ');
   const extra: string[] = opts.observer ? [cfgExtraWord('peerType', 'observer')] : [];
   const own = new Set(model.settings.map(([key]) => key));
-  for (const [key, value] of [...model.settings, ...(opts.engineSettings ?? []).filter(([key]) => !own.has(key))]) {
+  // zkpseudo's zoo.cfg has its security keys before the user's, so a user's key of the same name wins there; here too.
+  const security = (opts.security?.settings ?? []).filter(([key]) => !own.has(key));
+  for (const [key] of security) own.add(key);
+  for (const [key, value] of [...security, ...model.settings, ...(opts.engineSettings ?? []).filter(([key]) => !own.has(key))]) {
     const variable = IMAGE_VARIABLES[key];
     // The entrypoint writes these variables' values as they are: escaped here as Properties needs.
     if (variable) env[variable] = escapePropertyValue(value);
@@ -110,6 +127,7 @@ export function serverEnvironment(model: ExportModel, opts: ServerEnvironmentOpt
   env.ZOO_ADMINSERVER_ENABLED = String(model.adminServer);
   if (extra.length) env.ZOO_CFG_EXTRA = extra.join(' ');
   // A later -Xmx wins over the -Xmx1000m that the image's zkEnv.sh puts first (ZK_SERVER_HEAP's default).
-  env.JVMFLAGS = `-Xmx${model.heapMb}m`;
+  // The JAAS file's path and FIPS mode (SASL): zkServer.sh splits JVMFLAGS on blanks, and neither has one.
+  env.JVMFLAGS = [`-Xmx${model.heapMb}m`, ...(opts.security?.jvmFlags ?? [])].join(' ');
   return env;
 }

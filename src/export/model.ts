@@ -8,10 +8,12 @@
 import { UsageError } from '../errors.js';
 import { checkOptions, checkShape, type Issue } from '../options/options.js';
 import { asSpec, recordedSpecProblems } from '../options/recorded.js';
-import type { EnsembleOptions, EnsembleSpec, PeerType } from '../options/types.js';
+import type { EnsembleOptions, EnsembleSpec, PeerType, SecuritySpec } from '../options/types.js';
 import { extraSettings, fourLetterWords, tunableSettings } from '../zk/config.js';
 import { DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from '../zk/keys.js';
-import { blockPorts, classicPorts } from '../zk/ports.js';
+import { blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE } from '../zk/ports.js';
+import { securitySupport } from '../zk/security-cfg.js';
+import { versionFacts } from '../zk/version-facts.js';
 import { atLeast, DEFAULT_ZK_VERSION, parseZkVersion, type ZkVersion } from '../zk/versions.js';
 
 export type ExportTarget = 'compose' | 'kubernetes';
@@ -27,14 +29,6 @@ export const DEFAULT_TICK_MS = Number(DEFAULT_TUNABLES.tickTime);
 
 /** The zoo.cfg keys whose values the image writes as given (no escaping), so they must be whole numbers. */
 const NUMERIC_KEYS = new Set(['tickTime', 'initLimit', 'syncLimit', 'maxClientCnxns', 'autopurge.snapRetainCount', 'autopurge.purgeInterval']);
-
-/**
- * The keys that secure an ensemble: `up --tls/--tls-only/--tls-client-auth/--sasl`'s options
- * and the `security` block a recorded spec carries (SPEC §14). Their export — keystores and the
- * JAAS file as Secrets, never as files in the output — is not written yet, so an ensemble that
- * has one is refused rather than exported without its security.
- */
-const SECURITY_KEYS = ['tls', 'tlsOnly', 'tlsClientAuth', 'sasl', 'security'] as const;
 
 export interface ExportServer {
   /** The server's myid, as in the local ensemble: voters 1…V, then observers. */
@@ -59,8 +53,16 @@ export interface ExportModel {
   settings: [key: string, value: string][];
   /** The AdminServer is on (zkpseudo's `adminPort`); it listens on the image's port 8080. */
   adminServer: boolean;
-  /** Client ports the local ensemble uses (or would use), in server order: what Compose publishes on its host. */
+  /** Client ports the local ensemble uses (or would use), in server order: what Compose publishes on its host (with TLS only, the TLS ports). */
   localClientPorts: number[];
+  /**
+   * TLS and SASL as the ensemble has them (`up --tls/--tls-only/--tls-client-auth/--sasl`, or a
+   * recorded spec's `security`): the export configures them with key material the user provides
+   * as Secrets (never this machine's keys).
+   */
+  security?: SecuritySpec;
+  /** With TLS beside the plain port: the local TLS client ports, in server order (what Compose publishes for TLS). */
+  localSecureClientPorts: number[];
   /** Settings that do not carry over, each a sentence: the setting, what happens instead, why. */
   notCarried: string[];
   /** What the export decided where the spec did not say (an unpinned version), each a sentence. */
@@ -100,6 +102,8 @@ interface Common {
   adminPort: boolean;
   distNote?: string;
   localClientPorts: number[];
+  localSecureClientPorts: number[];
+  security?: SecuritySpec;
   localOnly: string[];
 }
 
@@ -111,6 +115,10 @@ function fromOptions(opts: EnsembleOptions): Common {
   if (!request) refuse(issues);
   const total = request.servers + request.observers;
   const ports = request.ports;
+  const security = request.security;
+  const dualTls = !!security?.tls && !security.tls.only;
+  // As `up` picks them: TLS ports follow the block (or 2281+i beside the classic ports).
+  const withAdmin = request.adminPort === 'auto' && typeof ports === 'number';
   // How `up` finds ZooKeeper and waits for it; an engine pulls the image and runs it.
   const localOnly = (['ports', 'mirror', 'timeout', 'offline', 'wait', 'home'] as const).filter((k) => request.explicit.has(k));
   return {
@@ -128,6 +136,8 @@ function fromOptions(opts: EnsembleOptions): Common {
     distNote: request.dist === undefined ? undefined : `dist: ${request.dist}`,
     // `auto` has no ports until `up` picks a block: the classic ones stand in.
     localClientPorts: (typeof ports === 'number' ? blockPorts(ports, total) : classicPorts(total)).map((p) => p.client),
+    localSecureClientPorts: dualTls ? Array.from({ length: total }, (_, i) => (typeof ports === 'number' ? ports + blockSpan(total, withAdmin) : CLASSIC_SECURE_BASE) + i) : [],
+    ...(security ? { security } : {}),
     localOnly,
   };
 }
@@ -153,6 +163,8 @@ function fromSpec(value: EnsembleSpec, owner?: number): Common {
     adminPort: spec.members.some((m) => m.ports.admin !== undefined),
     distNote: spec.dist.source === 'download' ? undefined : `dist: ${spec.dist.source} ${spec.dist.origin}`,
     localClientPorts: spec.members.map((m) => m.ports.client),
+    localSecureClientPorts: spec.members.flatMap((m) => (m.ports.secureClient !== undefined ? [m.ports.secureClient] : [])),
+    ...(spec.security ? { security: spec.security } : {}),
     localOnly: spec.portScheme === 'classic' ? [] : ['ports'],
   };
 }
@@ -181,14 +193,12 @@ function imageTagProblem(v: ZkVersion): string | undefined {
  */
 export function exportModel(input: EnsembleOptions | EnsembleSpec, owner?: number): ExportModel {
   if (!isObject(input)) refuse([{ key: 'spec', message: 'must be an ensemble spec or options object such as { servers: 3 }' }]);
-  const security = SECURITY_KEYS.filter((k) => (input as Record<string, unknown>)[k] !== undefined && (input as Record<string, unknown>)[k] !== false);
-  if (security.length) {
-    refuse(security.map((k) => ({ key: k, message: 'exporting a TLS or SASL ensemble is not supported yet (its keys and JAAS file would have to become Secrets)' })));
-  }
   const c = isRecorded(input) ? fromSpec(input, owner) : fromOptions(input);
   const issues: Issue[] = [];
   const imageProblem = imageTagProblem(c.version);
   if (imageProblem) issues.push({ key: 'zkVersion', message: imageProblem });
+  const support = c.security ? securitySupport(c.security, versionFacts(c.version), c.version.text) : undefined;
+  if (support?.refusal) issues.push({ key: 'tls', message: support.refusal });
 
   const notCarried: string[] = [];
   // The tick comes from `tick` or from config.tickTime (never both: options refuse that).
@@ -213,6 +223,9 @@ export function exportModel(input: EnsembleOptions | EnsembleSpec, owner?: numbe
   if (c.faults) notCarried.push('faults: the fault proxies (isolate, partition, isolate-clients, delay, heal) exist only around a local ensemble; cut and slow links with the engine\'s own tools instead');
   if (c.owner !== undefined) notCarried.push(`owner ${c.owner}: the servers' life is not tied to a process there; they run until \`docker compose down\` or \`kubectl delete\``);
   if (c.adminPort) notCarried.push('adminPort: the AdminServer is on, but on the image\'s port 8080 in each container rather than the local port numbers');
+  // What the release cannot enforce of the security asked for (SASL before 3.5.9), as `up` says it.
+  for (const n of support?.notices ?? []) notCarried.push(`sasl: ${n.replace(/\.$/, '')}`);
+  if (c.security) notCarried.push('security keys and users: this machine\'s generated CA, keys and SASL passwords are never exported; the servers read key stores and a JAAS file you provide as secrets (named in this file\'s comments)');
   if (c.distNote) notCarried.push(`${c.distNote}: the image brings Apache's own release ${c.version.text}, not this build`);
   const chosen = c.versionPinned ? [] : [`zkVersion: not pinned; exported as ${c.version.text}, the release \`up\` asks for (pin zkVersion to export another)`];
 
@@ -224,6 +237,8 @@ export function exportModel(input: EnsembleOptions | EnsembleSpec, owner?: numbe
     settings,
     adminServer: c.adminPort,
     localClientPorts: c.localClientPorts,
+    localSecureClientPorts: c.localSecureClientPorts,
+    ...(c.security ? { security: c.security } : {}),
     notCarried,
     chosen,
     localOnly: c.localOnly,

@@ -21,6 +21,17 @@ describe('export golden files', () => {
       expect(text).toBe(readFileSync(golden, 'utf8'));
     });
   }
+  // A secured ensemble (`up --tls-only --sasl`): its secrets, mounts, probes and security keys in review too.
+  const secured = { name: 'secure', servers: 3, zkVersion: '3.9.3', tlsOnly: true, sasl: true };
+  for (const target of ['compose', 'kubernetes'] as ExportTarget[]) {
+    it(`a --tls-only --sasl ensemble (zkVersion 3.9.3) as ${target}`, () => {
+      const golden = new URL(`./export-secure.${target}.yaml`, import.meta.url);
+      const { text } = exportEnsemble(secured, target);
+      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+      expect(existsSync(golden), 'missing golden file: run with UPDATE_GOLDEN=1').toBe(true);
+      expect(text).toBe(readFileSync(golden, 'utf8'));
+    });
+  }
   it('is pure: the same spec exports the same bytes', () => {
     expect(exportEnsemble(opts, 'kubernetes').text).toBe(exportEnsemble(structuredClone(opts), 'kubernetes').text);
   });

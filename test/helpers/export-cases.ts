@@ -7,7 +7,7 @@ import { parseEnsembleFile } from '../../src/options/file.js';
 import { normalizeOptions } from '../../src/options/options.js';
 import type { EnsembleOptions, EnsembleSpec, Member } from '../../src/options/types.js';
 import { renderZooCfg } from '../../src/zk/config.js';
-import { blockPorts, classicPorts } from '../../src/zk/ports.js';
+import { blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE } from '../../src/zk/ports.js';
 import { parseProperties } from '../../src/zk/properties.js';
 import { DEFAULT_ZK_VERSION, parseZkVersion } from '../../src/zk/versions.js';
 
@@ -38,13 +38,28 @@ export const MORE_ENSEMBLES: Record<string, EnsembleOptions> = {
   'a tick in config': { name: 'cfgtick', servers: 3, zkVersion: '3.8.0', config: { tickTime: 300, maxClientCnxns: 77 } },
 };
 
+/** Secured ensembles: TLS beside the plain port, TLS only with SASL, TLS with SASL (`up --tls`, `--tls-only --sasl`, `--tls --sasl`). */
+export const SECURED_ENSEMBLES: Record<string, EnsembleOptions> = {
+  '--tls': { name: 'tls', servers: 3, zkVersion: '3.9.3', tls: true },
+  '--tls-only --sasl': { name: 'tlsonly-sasl', servers: 3, observers: 1, zkVersion: '3.8.0', tlsOnly: true, sasl: true },
+  '--tls --sasl': { name: 'tls-sasl', servers: 3, zkVersion: '3.6.4', tls: true, tlsClientAuth: 'want', sasl: true, ports: 24000 },
+  '--sasl on 3.5.10': { name: 'sasl-old', servers: 3, zkVersion: '3.5.10', sasl: true },
+  '--tls, block ports and admin': { name: 'tls-admin', servers: 3, zkVersion: '3.9.3', tls: true, ports: 25000, adminPort: 'auto' },
+};
+
 /** The resolved spec `up` would record for these options (classic or block ports, no dist). */
 export function specOf(opts: EnsembleOptions): EnsembleSpec {
   const req = normalizeOptions(opts);
   const total = req.servers + req.observers;
   const withAdmin = req.adminPort !== undefined;
   const ports = typeof req.ports === 'number' ? blockPorts(req.ports, total, withAdmin) : classicPorts(total, withAdmin);
-  const members: Member[] = ports.map((p, i) => ({ id: i + 1, peerType: i < req.servers ? 'participant' : 'observer', ports: withAdmin && !p.admin ? { ...p, admin: 8080 + i } : p }));
+  // TLS beside the plain port: a TLS port per server after the block (or 2281+i), as `up` picks them.
+  const dualTls = !!req.security?.tls && !req.security.tls.only;
+  const secure = (i: number) => (typeof req.ports === 'number' ? req.ports + blockSpan(total, withAdmin) : CLASSIC_SECURE_BASE) + i;
+  const members: Member[] = ports.map((p, i) => ({
+    id: i + 1, peerType: i < req.servers ? 'participant' : 'observer',
+    ports: { ...(withAdmin && !p.admin ? { ...p, admin: 8080 + i } : p), ...(dualTls ? { secureClient: secure(i) } : {}) },
+  }));
   return {
     name: req.name,
     zkVersion: req.zkVersion?.text ?? DEFAULT_ZK_VERSION,
@@ -54,6 +69,7 @@ export function specOf(opts: EnsembleOptions): EnsembleSpec {
     members,
     config: req.config,
     ...(req.tickMs !== undefined ? { tickMs: req.tickMs } : {}),
+    ...(req.security ? { security: req.security } : {}),
     createdAt: '2026-01-01T00:00:00.000Z',
   };
 }
@@ -64,5 +80,12 @@ export function localZooCfgs(spec: EnsembleSpec): Map<number, Record<string, str
   return new Map(spec.members.map((m) => [m.id, parseProperties(renderZooCfg(TEMPLATE, {
     ensemble: spec.name, version, self: m, members: spec.members, dataDir: `/home/dev/.zkpseudo/${spec.name}/zookeeper-${m.id}/data`,
     config: spec.config, ...(spec.tickMs !== undefined ? { tickMs: spec.tickMs } : {}),
+    ...(spec.security ? { security: { spec: spec.security, keyStore: localStores(spec, m.id).keyStore, trustStore: localStores(spec, m.id).trustStore } } : {}),
   }))]));
+}
+
+/** Where a local secured server's key and trust stores are (securityFiles' names). */
+export function localStores(spec: EnsembleSpec, id: number) {
+  const dir = `/home/dev/.zkpseudo/${spec.name}/security`;
+  return { keyStore: `${dir}/server-${id}.pem`, trustStore: `${dir}/ca.pem`, jaas: `${dir}/jaas-server-${id}.conf` };
 }

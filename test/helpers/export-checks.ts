@@ -10,7 +10,10 @@ import { exportEnsemble, type ExportTarget } from '../../src/export/export.js';
 import { parseProperties } from '../../src/zk/properties.js';
 import type { EnsembleOptions } from '../../src/options/types.js';
 import { composeValue, entrypoint, kubernetesValue } from './official-image.js';
-import { localZooCfgs, specOf } from './export-cases.js';
+import { localStores, localZooCfgs, specOf } from './export-cases.js';
+import { securityJvmFlags } from '../../src/zk/security-cfg.js';
+import { versionFacts } from '../../src/zk/version-facts.js';
+import { parseZkVersion } from '../../src/zk/versions.js';
 
 interface ExportedServer {
   id: number;
@@ -87,7 +90,14 @@ function serverLines(cfg: Record<string, string>) {
 }
 
 /** Keys each deployment decides for itself: paths in the container, addresses and ports (server lines are compared on their own). */
-const DEPLOYMENT_KEYS = new Set(['dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'admin.serverAddress', 'admin.serverPort']);
+const DEPLOYMENT_KEYS = new Set(['dataDir', 'dataLogDir', 'clientPort', 'clientPortAddress', 'admin.serverAddress', 'admin.serverPort', 'secureClientPort', 'secureClientPortAddress']);
+/**
+ * Keys whose values are paths: zkpseudo's name its ensemble's security/ files, an export's the
+ * engine's mounts of the user's secrets. Both must be there, the exported one an absolute path.
+ */
+const PATH_KEYS = new Set(['ssl.keyStore.location', 'ssl.trustStore.location', 'ssl.quorum.keyStore.location', 'ssl.quorum.trustStore.location']);
+/** Where the exported servers find the user's secrets (export/compose.ts, export/kubernetes.ts). */
+const MOUNTS: Record<ExportTarget, RegExp> = { compose: /^\/run\/secrets\/[a-z.]+$/, kubernetes: /^\/secrets\/(tls|jaas)\/[a-z.]+$/ };
 /** Keys the image always writes and zkpseudo leaves to ZooKeeper: each must hold ZooKeeper's own default. */
 const ZOOKEEPER_DEFAULTS: Record<string, string> = { 'autopurge.snapRetainCount': '3', 'autopurge.purgeInterval': '0', standaloneEnabled: 'true' };
 /** Keys an engine adds, and why: on Kubernetes a pod listens before its own DNS name is published. */
@@ -117,18 +127,32 @@ export function expectSameEnsemble(target: ExportTarget, opts: EnsembleOptions) 
     } else {
       expect([...exportedLines.keys()].sort(), where).toEqual([...localLines.keys()].sort());
       for (const [id, line] of exportedLines) {
-        expect(line, `${where}, server.${id}`).toEqual({ host: hosts.get(id), quorum: '2888', election: '3888', observer: localLines.get(id)!.observer, clientPort: '2181' });
+        // TLS only: no `;client` locally, none exported either (the plain port is closed).
+        expect(line, `${where}, server.${id}`).toEqual({ host: hosts.get(id), quorum: '2888', election: '3888', observer: localLines.get(id)!.observer, clientPort: localLines.get(id)!.clientPort ? '2181' : '' });
       }
     }
     // Every other key: equal, or a deployment's own, or ZooKeeper's default, or the engine's (named above).
     const keys = new Set([...Object.keys(mine), ...Object.keys(theirs)].filter((k) => !/^server\.\d+$/.test(k) && !DEPLOYMENT_KEYS.has(k)));
+    // The client listeners: a plain port exactly where zkpseudo has one; the TLS port on the image's 2281.
+    expect('clientPort' in theirs || serverLines(theirs).get(server.id)?.clientPort === '2181', `${where}: a plain client port`).toBe('clientPort' in mine);
+    expect(theirs.secureClientPort, `${where}: secureClientPort`).toBe('secureClientPort' in mine ? '2281' : undefined);
+    expect(theirs.secureClientPortAddress, `${where}: a container's TLS listener is on every address`).toBeUndefined();
     for (const key of keys) {
-      if (key === 'tickTime' && fastTick) expect(theirs.tickTime, `${where}: a loopback tick becomes ZooKeeper's default`).toBe('2000');
+      if (PATH_KEYS.has(key)) {
+        expect(mine[key], `${where}: ${key} locally`).toMatch(/^\/home\/dev\/\.zkpseudo\/.+\/security\/[a-z0-9-]+\.pem$/);
+        expect(theirs[key], `${where}: ${key} at a mount of the user's secrets`).toMatch(MOUNTS[target]);
+      } else if (key === 'tickTime' && fastTick) expect(theirs.tickTime, `${where}: a loopback tick becomes ZooKeeper's default`).toBe('2000');
       else if (key in mine) expect(theirs[key], `${where}: ${key}`).toBe(mine[key]);
       else if (key in ENGINE_KEYS[target]) expect(theirs[key], `${where}: ${key}`).toBe(ENGINE_KEYS[target][key]);
       else expect(theirs[key], `${where}: ${key} is not zkpseudo's, so it must be ZooKeeper's default`).toBe(ZOOKEEPER_DEFAULTS[key]);
     }
     // The heap: the image's zkEnv.sh puts -Xmx1000m first; JVMFLAGS comes later on the java command line, so its -Xmx wins.
     expect(server.jvmFlags.match(/-Xmx(\d+)m/g)?.pop(), where).toBe(`-Xmx${spec.heapMb}m`);
+    // The security flags zkpseudo gives its own server (the JAAS file's path, FIPS mode): the same, the path at a mount.
+    const jaas = '-Djava.security.auth.login.config=';
+    const ownFlags = securityJvmFlags(spec.security, versionFacts(parseZkVersion(spec.zkVersion)!), localStores(spec, server.id).jaas);
+    const flags = server.jvmFlags.split(' ').filter((f) => !f.startsWith('-Xmx'));
+    expect(flags.map((f) => (f.startsWith(jaas) ? jaas : f)), `${where}: JVM flags`).toEqual(ownFlags.map((f) => (f.startsWith(jaas) ? jaas : f)));
+    for (const f of flags.filter((x) => x.startsWith(jaas))) expect(f.slice(jaas.length), `${where}: the JAAS file at a mount`).toMatch(MOUNTS[target]);
   }
 }

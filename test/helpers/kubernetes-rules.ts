@@ -6,6 +6,7 @@
  */
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -60,8 +61,15 @@ export function kubernetesRuleProblems(objects: Obj[]): string[] {
     if (!terms.length) say(set, 'has no pod anti-affinity');
     for (const t of terms) if (!within(t.labelSelector?.matchLabels, labels)) say(set, 'anti-affinity does not match its own pods\' labels');
     const claims = new Set((set.spec.volumeClaimTemplates ?? []).map((c: Obj) => c.metadata.name));
+    const volumes = new Set((set.spec.template.spec.volumes ?? []).map((v: { name: string }) => v.name));
+    for (const v of set.spec.template.spec.volumes ?? []) {
+      if (claims.has(v.name)) say(set, `volume ${v.name} is also a volumeClaimTemplate`);
+      if (v.secret && !DNS_1123_SUBDOMAIN.test(v.secret.secretName ?? '')) say(set, `volume ${v.name} names no valid Secret`);
+    }
     for (const c of set.spec.template.spec.containers) {
-      for (const m of c.volumeMounts ?? []) if (!claims.has(m.name)) say(set, `volumeMount ${m.name} has no volumeClaimTemplate`);
+      for (const m of c.volumeMounts ?? []) if (!claims.has(m.name) && !volumes.has(m.name)) say(set, `volumeMount ${m.name} has no volumeClaimTemplate or volume`);
+      const paths = (c.volumeMounts ?? []).map((m: { mountPath: string }) => m.mountPath);
+      if (new Set(paths).size !== paths.length) say(set, `two volumeMounts share a mountPath: ${paths.join(', ')}`);
       for (const p of c.ports ?? []) if (!PORT_NAME.test(p.name) || p.name.length > 15) say(set, `port name ${p.name} is not valid`);
       for (const e of c.env ?? []) if (!ENV_NAME.test(e.name)) say(set, `env name ${e.name} is not valid`);
     }

@@ -9,10 +9,11 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { exportEnsemble, type ExportTarget } from '../../src/export/export.js';
 import type { EnsembleOptions } from '../../src/options/types.js';
-import { MORE_ENSEMBLES, shippedEnsembles, specOf } from '../helpers/export-cases.js';
+import { MORE_ENSEMBLES, SECURED_ENSEMBLES, shippedEnsembles, specOf } from '../helpers/export-cases.js';
 import { expectSameEnsemble } from '../helpers/export-checks.js';
 
-const cases: Record<string, EnsembleOptions> = { ...shippedEnsembles(), ...MORE_ENSEMBLES };
+// The secured ones compare their security keys too: the same keys and values, paths at the engine's mounts (export-checks.ts).
+const cases: Record<string, EnsembleOptions> = { ...shippedEnsembles(), ...MORE_ENSEMBLES, ...SECURED_ENSEMBLES };
 
 describe.each<ExportTarget>(['compose', 'kubernetes'])('export %s: each server\'s zoo.cfg is zkpseudo\'s own', (target) => {
   for (const [name, opts] of Object.entries(cases)) {

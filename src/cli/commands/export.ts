@@ -44,9 +44,12 @@ async function exportSource(c: CommandContext, file: string | undefined): Promis
 
 /** What a user runs next with the file written. */
 function nextStep(result: ExportResult, source: Source, file: string): string {
-  if (result.target === 'kubernetes') return `kubectl apply -f ${file}`;
+  if (result.target === 'kubernetes') return result.text.includes('# Secured:') ? `create the Secrets the file's comments name, then kubectl apply -f ${file}` : `kubectl apply -f ${file}`;
   const model = exportModel(source.spec, source.owner);
-  return `docker compose -p ${composeProjectName(model.name)} -f ${file} up -d, then zkpseudo status --connect ${composeConnectString(model)}`;
+  const secrets = model.security ? 'put the secret files the file\'s comments name under ./secrets beside it, then ' : '';
+  const up = `${secrets}docker compose -p ${composeProjectName(model.name)} -f ${file} up -d`;
+  // TLS only: no plain port for status's four-letter words.
+  return model.security?.tls?.only ? `${up}, then connect over TLS to ${composeConnectString(model)}` : `${up}, then zkpseudo status --connect ${composeConnectString(model)}`;
 }
 
 export async function exportCommand(c: CommandContext, target: ExportTarget, opts: { file?: string; output?: string }): Promise<number> {
