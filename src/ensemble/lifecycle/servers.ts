@@ -1,5 +1,5 @@
 /** Starting, stopping and killing one server; the process table says what runs, never a pid file alone. */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, statfs } from 'node:fs/promises';
 import { mkdirOwned, removeOwned, renameOwned } from '../../edge/owned-fs.js';
 import path from 'node:path';
 import { writeServerFiles } from '../store/server-files.js';
@@ -162,6 +162,12 @@ async function quarantineUnreadable(paths: EnsemblePaths, id: number): Promise<s
   return `${path.relative(sp.root, cause.file)} was unreadable (${cause.problem}); moved it to ${path.relative(sp.root, dest)}`;
 }
 
+/** Whether the file system holding `dir` has less than 1 MiB left (false when it cannot tell). */
+async function nearlyFull(dir: string): Promise<boolean> {
+  const fs = await statfs(dir).catch(() => undefined);
+  return !!fs && fs.bavail * fs.bsize < 1024 * 1024;
+}
+
 /**
  * A start that failed, named from the script's output and the server's own log. Data out of
  * step with the ensemble's points at `zkpseudo repair` when the others can hold a quorum.
@@ -171,7 +177,8 @@ export async function startFailure(paths: EnsemblePaths, spec: EnsembleSpec, id:
   const tail = await logTail(paths, id);
   const said = output.split('\n').filter(Boolean).slice(-2).join(' ') || 'zkServer.sh failed';
   const cause = diagnoseStartFailure(await recentLog(paths, id));
-  if (cause?.diskFull) {
+  // A disk that is full may not even hold the log line that would say so: ask the file system.
+  if (cause?.diskFull || (!cause && (await nearlyFull(paths.server(id).dataDir)))) {
     const dataDir = paths.server(id).dataDir;
     return new ZkpseudoError(`Server ${id} did not start: the disk that holds ${dataDir} is full (No space left on device).`, `Free space on the file system that holds ${dataDir} (\`df -h ${dataDir}\`), then run the command again.`);
   }

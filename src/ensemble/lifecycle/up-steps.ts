@@ -302,7 +302,8 @@ const start: UpStep = {
     let failure: unknown;
     const launching = Promise.all(spec.members.filter((m) => r.toStart.includes(m.id)).map(async (m) => {
       try {
-        if ((await startOne(ctx, spec, m, undefined, (l) => r.launches.push(l))) === 'started') r.started.push(m.id);
+        // A healthy quorum may have listed it already (waitStep), before its launch settled.
+        if ((await startOne(ctx, spec, m, undefined, (l) => r.launches.push(l))) === 'started' && !r.started.includes(m.id)) r.started.push(m.id);
       } catch (err) {
         failure ??= err;
         cancelWait.abort();
