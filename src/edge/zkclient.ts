@@ -90,6 +90,13 @@ export interface Session {
 }
 
 /**
+ * What reset, dump, seed and namespaces use of a session: node-zookeeper-client's Session, or
+ * (on a TLS-only or SASL ensemble, which it cannot reach) ensemble/tree/wire-session's adapter
+ * over zkpseudo's own client. Its errors carry the same `code` and `name` (zkErrorName).
+ */
+export type TreeSession = Pick<Session, 'create' | 'exists' | 'remove' | 'children' | 'read' | 'acl' | 'setAcl' | 'write' | 'multi' | 'readMany' | 'sync' | 'authenticate' | 'connected' | 'hold' | 'onLost' | 'close'>;
+
+/**
  * Wraps request calls so that those made in one turn of the event loop leave in one write:
  * the library writes each request to the socket on its own, and at a thousand pipelined
  * requests (a walk, a reset) those system calls were most of the time spent. A corked socket
@@ -254,6 +261,11 @@ const OP = { getData: 4, getChildren: 8, create: 1, delete: 2, check: 13, multi:
 const FLAGS: Record<CreateKind, number> = { persistent: 0, ephemeral: 1, container: 4, ttl: 5 };
 const OK = 0;
 const RUNTIME_INCONSISTENCY = -2;
+
+/** node-zookeeper-client's name for a ZooKeeper error code (`NO_NODE` for -101). */
+export function zkCodeName(code: number): string | undefined {
+  return codeNames.get(code);
+}
 
 const codeNames = new Map(Object.entries(zookeeper.Exception).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
 

@@ -8,6 +8,8 @@ import { connectRequest, CreateFlags, EventType, multiRequest, OpCode, OPEN_ACL,
 import { connect } from '../../src/edge/zkwire/session.js';
 import { answerChallenge, checkRspauth, parseDirectives } from '../../src/edge/zkwire/digest-md5.js';
 import { describeTlsError, keeperError } from '../../src/edge/zkwire/errors.js';
+import { MultiError, zkErrorName } from '../../src/edge/zkclient.js';
+import { treeSession } from '../../src/ensemble/tree/wire-session.js';
 
 describe('jute', () => {
   it('round-trips ints, longs, booleans, buffers, strings, nulls and vectors', () => {
@@ -43,6 +45,23 @@ describe('records', () => {
     const w = new JuteWriter();
     writeAcl(w, OPEN_ACL);
     expect(w.toBuffer().length).toBe(4 + 4 + 4 + 5 + 4 + 6);
+  });
+
+  it('multi: a container is sent as createContainer, a TTL node as createTTL with its TTL after the flags; create2 answers read', () => {
+    const req = new JuteReader(multiRequest([
+      { op: 'create', path: '/c', data: null, flags: CreateFlags.container },
+      { op: 'create', path: '/t', data: Buffer.from('v'), acl: [{ perms: 1, scheme: 'digest', id: 'u:h' }], flags: CreateFlags.persistentWithTtl, ttlMs: 60_000 },
+    ]));
+    expect([req.int(), req.bool(), req.int(), req.string(), req.buffer()]).toEqual([OpCode.createContainer, false, -1, '/c', null]);
+    expect(req.vector((r) => [r.int(), r.string(), r.string()])).toEqual([[0x1f, 'world', 'anyone']]);
+    expect(req.int()).toBe(4);
+    expect([req.int(), req.bool(), req.int(), req.string(), req.buffer()?.toString()]).toEqual([OpCode.createTTL, false, -1, '/t', 'v']);
+    expect(req.vector((r) => [r.int(), r.string(), r.string()])).toEqual([[1, 'digest', 'u:h']]);
+    expect([req.int(), req.long()]).toEqual([5, 60_000n]);
+    expect([req.int(), req.bool(), req.int()]).toEqual([-1, true, -1]);
+    const stat = (w: JuteWriter) => w.long(0n).long(0n).long(0n).long(0n).int(0).int(0).int(0).long(0n).int(0).int(0).long(0n);
+    const reply = stat(new JuteWriter().int(OpCode.create2).bool(false).int(0).string('/c')).int(OpCode.create2).bool(false).int(0).string('/t');
+    expect(readMultiResponse(new JuteReader(stat(reply).int(-1).bool(true).int(-1).toBuffer()))).toEqual([{ op: 'create', path: '/c' }, { op: 'create', path: '/t' }]);
   });
 
   it('errors are named: server codes, TLS failures of either side', () => {
@@ -136,6 +155,99 @@ describe('a session against a loopback stand-in', () => {
       const start = Date.now();
       await session.close(200);
       expect(Date.now() - start).toBeLessThan(1500);
+    } finally {
+      await s.close();
+    }
+  });
+
+  /** A stand-in that answers each request with `answer` (type, the request's reader after its header), recording type and path. */
+  async function scripted(answer: (type: number, r: JuteReader, header: JuteWriter) => Buffer) {
+    const seen: { type: number; path: string }[] = [];
+    const server = net.createServer((socket) => {
+      let inbox = Buffer.alloc(0);
+      let connected = false;
+      const send = (b: Buffer) => { const len = Buffer.alloc(4); len.writeInt32BE(b.length); socket.write(Buffer.concat([len, b])); };
+      socket.on('data', (chunk: Buffer) => {
+        inbox = Buffer.concat([inbox, chunk]);
+        while (inbox.length >= 4 && inbox.length >= 4 + inbox.readInt32BE(0)) {
+          const frame = inbox.subarray(4, 4 + inbox.readInt32BE(0));
+          inbox = inbox.subarray(4 + frame.length);
+          if (!connected) {
+            connected = true;
+            send(new JuteWriter().int(0).int(6000).long(0x42n).buffer(Buffer.alloc(16)).bool(false).toBuffer());
+            continue;
+          }
+          const r = new JuteReader(frame);
+          const xid = r.int();
+          const type = r.int();
+          if (type === OpCode.ping) continue;
+          const header = new JuteWriter().int(xid).long(0n);
+          if (type === OpCode.closeSession) { send(header.int(0).toBuffer()); continue; }
+          seen.push({ type, path: type === OpCode.multi ? '' : new JuteReader(frame.subarray(8)).string()! });
+          send(answer(type, r, header));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { seen, port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+  const stat = (w: JuteWriter, numChildren = 0) => w.long(0n).long(0n).long(0n).long(0n).int(0).int(0).int(0).long(0x100n).int(0).int(numChildren).long(0n);
+
+  it('getChildren2 and setACL: sent as ZooKeeper reads them, answered with names and a stat', async () => {
+    const got: unknown[] = [];
+    const s = await scripted((type, r, header) => {
+      if (type === OpCode.getChildren2) {
+        got.push([r.string(), r.bool()]);
+        return stat(header.int(0).vector(['b', 'a'], (w, n) => w.string(n)), 2).toBuffer();
+      }
+      if (type === OpCode.setACL) {
+        got.push([r.string(), r.vector((rr) => [rr.int(), rr.string(), rr.string()]), r.int()]);
+        return stat(header.int(0)).toBuffer();
+      }
+      return header.int(-6).toBuffer();
+    });
+    try {
+      const session = await connect({ port: s.port, chroot: '/app' });
+      const listed = await session.getChildren2('/x');
+      expect(listed.names).toEqual(['a', 'b']);
+      expect(listed.stat.numChildren).toBe(2);
+      expect((await session.setAcl('/x', OPEN_ACL)).ephemeralOwner).toBe(0x100n);
+      await session.close();
+      expect(got).toEqual([['/app/x', false], ['/app/x', [[0x1f, 'world', 'anyone']], -1]]);
+      expect(s.seen.map((x) => x.type)).toEqual([OpCode.getChildren2, OpCode.setACL]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("as the tree commands' session: errors named as node-zookeeper-client names them, a failed multi a MultiError at its operation", async () => {
+    const s = await scripted((type, _r, header) => {
+      if (type === OpCode.getData) return header.int(-101).toBuffer();
+      if (type === OpCode.multi) {
+        // The first create went through (then undone), the second found its node there.
+        return header.int(0).int(-1).bool(false).int(0).int(0).int(-1).bool(false).int(-110).int(-110).int(-1).bool(true).int(-1).toBuffer();
+      }
+      if (type === OpCode.getChildren2) return stat(header.int(0).vector(['k'], (w, n) => w.string(n)), 1).toBuffer();
+      return header.int(0).toBuffer();
+    });
+    try {
+      const tree = treeSession(await connect({ port: s.port }));
+      const err = await tree.read('/gone').catch((e: unknown) => e);
+      expect(zkErrorName(err)).toBe('NO_NODE');
+      const failed = await tree.multi([
+        { op: 'create', path: '/a', data: null, acl: OPEN_ACL, kind: 'container' },
+        { op: 'create', path: '/b', data: null, acl: OPEN_ACL, kind: 'ttl', ttlMs: 1000 },
+      ]).catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(MultiError);
+      expect(failed).toMatchObject({ index: 1, code: 'NODE_EXISTS', path: '/b' });
+      const listed = await tree.children('/');
+      expect(listed.names).toEqual(['k']);
+      expect(Buffer.from(listed.stat.ephemeralOwner as unknown as Uint8Array).readBigUInt64BE(0)).toBe(0x100n);
+      expect(tree.connected()).toBe(true);
+      const lost = new Promise<void>((resolve) => tree.onLost(resolve));
+      tree.close();
+      await lost;
+      expect(tree.connected()).toBe(false);
     } finally {
       await s.close();
     }

@@ -9,6 +9,8 @@ export class ZkWireError extends ZkpseudoError {
   readonly kind: WireFailure;
   readonly code?: number;
   readonly codeName?: string;
+  /** For a multi that failed: which of its operations (from 0) ZooKeeper refused. */
+  opIndex?: number;
   constructor(kind: WireFailure, message: string, hint: string, code?: number) {
     super(message, hint);
     this.name = 'ZkWireError';

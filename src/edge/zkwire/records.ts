@@ -7,7 +7,7 @@ import { JuteReader, JuteWriter } from './jute.js';
 
 export const OpCode = {
   notification: 0, create: 1, delete: 2, exists: 3, getData: 4, setData: 5, getACL: 6, setACL: 7, getChildren: 8,
-  sync: 9, ping: 11, getChildren2: 12, check: 13, multi: 14, create2: 15, auth: 100, setWatches: 101, sasl: 102,
+  sync: 9, ping: 11, getChildren2: 12, check: 13, multi: 14, create2: 15, createContainer: 19, createTTL: 21, auth: 100, setWatches: 101, sasl: 102,
   closeSession: -11, error: -1,
 } as const;
 
@@ -26,7 +26,7 @@ export const ERROR_NAMES: Record<number, string> = {
 };
 
 /** Create flags (CreateMode): persistent 0, ephemeral 1, sequential 2, ephemeral-sequential 3, container 4. */
-export const CreateFlags = { persistent: 0, ephemeral: 1, persistentSequential: 2, ephemeralSequential: 3, container: 4 } as const;
+export const CreateFlags = { persistent: 0, ephemeral: 1, persistentSequential: 2, ephemeralSequential: 3, container: 4, persistentWithTtl: 5, persistentSequentialWithTtl: 6 } as const;
 
 /** Watcher.Event.EventType. */
 export const EventType = { none: -1, created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
@@ -97,7 +97,8 @@ export function readConnectResponse(body: Buffer): ConnectResponse {
 
 /** One operation of a `multi`: all of them commit, or none does. */
 export type MultiOp =
-  | { op: 'create'; path: string; data: Buffer; acl?: Acl[]; flags?: number }
+  /** A container (flags 4) is sent as createContainer, a TTL node (flags 5 or 6, with `ttlMs`) as createTTL. */
+  | { op: 'create'; path: string; data: Buffer | null; acl?: Acl[]; flags?: number; ttlMs?: number }
   | { op: 'delete'; path: string; version?: number }
   | { op: 'setData'; path: string; data: Buffer; version?: number }
   | { op: 'check'; path: string; version: number };
@@ -115,11 +116,16 @@ export function multiRequest(ops: MultiOp[]): Buffer {
   const w = new JuteWriter();
   for (const o of ops) {
     switch (o.op) {
-      case 'create':
-        w.int(OpCode.create).bool(false).int(-1).string(o.path).buffer(o.data);
+      case 'create': {
+        const flags = o.flags ?? 0;
+        const ttl = flags === CreateFlags.persistentWithTtl || flags === CreateFlags.persistentSequentialWithTtl;
+        w.int(flags === CreateFlags.container ? OpCode.createContainer : ttl ? OpCode.createTTL : OpCode.create).bool(false).int(-1).string(o.path).buffer(o.data);
         writeAcl(w, o.acl ?? OPEN_ACL);
-        w.int(o.flags ?? 0);
+        w.int(flags);
+        // CreateTTLRequest: CreateRequest's fields, then the TTL (a long).
+        if (ttl) w.long(BigInt(o.ttlMs ?? 0));
         break;
+      }
       case 'delete':
         w.int(OpCode.delete).bool(false).int(-1).string(o.path).int(o.version ?? -1);
         break;

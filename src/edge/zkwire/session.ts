@@ -2,7 +2,8 @@
  * zkpseudo's own ZooKeeper client: one session over one connection, plain TCP or TLS
  * (node:tls), with SASL DIGEST-MD5 through the protocol's SASL request. No npm client speaks
  * TLS or SASL, and none has `sync`; this one has what zkpseudo's commands need — create,
- * delete, exists, getData, setData, getChildren, getACL, sync, multi, auth packets, one-shot
+ * delete, exists, getData, setData, getChildren(2), getACL, setACL, sync, multi (containers and
+ * TTL nodes too), auth packets, one-shot
  * watches and pings — and nothing more. A session ends with its connection (no reconnect or
  * failover): zkpseudo's commands are short, and a test that wants failover uses a real client.
  */
@@ -62,13 +63,21 @@ export interface Session {
   delete(path: string, version?: number): Promise<void>;
   exists(path: string, watch?: Watcher): Promise<Stat | null>;
   getData(path: string, watch?: Watcher): Promise<{ data: Buffer; stat: Stat }>;
+  /** getData without a watch, telling a node with no data at all (null) from one with empty data. */
+  read(path: string): Promise<{ data: Buffer | null; stat: Stat }>;
   setData(path: string, data: Buffer | string, version?: number): Promise<Stat>;
   getChildren(path: string, watch?: Watcher): Promise<string[]>;
   getAcl(path: string): Promise<{ acl: Acl[]; stat: Stat }>;
+  /** Children's names (sorted) and the node's own stat, in one request (getChildren2). */
+  getChildren2(path: string): Promise<{ names: string[]; stat: Stat }>;
+  /** Replaces the node's ACL (`version` -1: whatever its ACL version). */
+  setAcl(path: string, acl: Acl[], version?: number): Promise<Stat>;
   /** Makes the server this session talks to catch up with the leader (ZooKeeper's `sync`). */
   sync(path: string): Promise<void>;
   /** All of `ops` commit, or none does; a failed multi rejects with the first error. */
   multi(ops: MultiOp[]): Promise<MultiResult[]>;
+  /** Whether the connection keeps the process alive (default true): a session kept idle for reuse lets it end. */
+  hold(on: boolean): void;
   /** An auth packet (`addauth digest user:pw`). */
   addAuth(scheme: string, auth: Buffer | string): Promise<void>;
   /**
@@ -318,6 +327,17 @@ class WireSession implements Session {
     return { data: r.buffer() ?? Buffer.alloc(0), stat: readStat(r) };
   }
 
+  async read(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
+    const r = await this.request(OpCode.getData, new JuteWriter().string(this.full(path)).bool(false).toBuffer(), `getData ${path}`);
+    return { data: r.buffer(), stat: readStat(r) };
+  }
+
+  /** Whether the connection keeps the process alive (default true). */
+  hold(on: boolean): void {
+    if (on) this.socket?.ref();
+    else this.socket?.unref();
+  }
+
   async setData(path: string, data: Buffer | string, version = -1): Promise<Stat> {
     return readStat(await this.request(OpCode.setData, new JuteWriter().string(this.full(path)).buffer(Buffer.from(data)).int(version).toBuffer(), `setData ${path}`));
   }
@@ -333,6 +353,18 @@ class WireSession implements Session {
     return { acl: readAcl(r), stat: readStat(r) };
   }
 
+  async getChildren2(path: string): Promise<{ names: string[]; stat: Stat }> {
+    const r = await this.request(OpCode.getChildren2, new JuteWriter().string(this.full(path)).bool(false).toBuffer(), `getChildren ${path}`);
+    const names = (r.vector((rr) => rr.string() ?? '') ?? []).sort();
+    return { names, stat: readStat(r) };
+  }
+
+  async setAcl(path: string, acl: Acl[], version = -1): Promise<Stat> {
+    const w = new JuteWriter().string(this.full(path));
+    writeAcl(w, acl);
+    return readStat(await this.request(OpCode.setACL, w.int(version).toBuffer(), `setACL ${path}`));
+  }
+
   async sync(path: string): Promise<void> {
     await this.request(OpCode.sync, new JuteWriter().string(this.full(path)).toBuffer(), `sync ${path}`);
   }
@@ -344,7 +376,9 @@ class WireSession implements Session {
     const failed = results.findIndex((r) => r.op === 'error' && r.err !== 0 && r.err !== -2);
     if (failed >= 0) {
       const op = ops[failed];
-      throw keeperError((results[failed] as { err: number }).err, `multi: ${op?.op ?? 'operation'} ${op?.path ?? ''} (operation ${failed + 1} of ${ops.length}; none was applied)`);
+      const err = keeperError((results[failed] as { err: number }).err, `multi: ${op?.op ?? 'operation'} ${op?.path ?? ''} (operation ${failed + 1} of ${ops.length}; none was applied)`);
+      err.opIndex = failed;
+      throw err;
     }
     return results;
   }

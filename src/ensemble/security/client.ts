@@ -1,6 +1,6 @@
 /**
  * How zkpseudo's own commands reach a secured ensemble — the one client factory every command
- * uses (check today; reset, seed, dump and namespaces when they land): which port and transport
+ * uses (check; reset, seed, dump and namespaces on TLS-only or SASL ensembles): which port and transport
  * for a server, which certificate and SASL user, read from the ensemble's security/ files.
  */
 import { readFile } from 'node:fs/promises';

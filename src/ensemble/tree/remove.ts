@@ -4,7 +4,7 @@
  * child, a node already gone) is met by deleting that batch one node at a time and walking
  * again; what an ACL forbids is reported, not retried.
  */
-import { MultiError, zkErrorName, type Session } from '../../edge/zkclient.js';
+import { MultiError, zkErrorName, type TreeSession as Session } from '../../edge/zkclient.js';
 import { ancestorsOf, kindOf } from '../../zk/znodes.js';
 import { deleteBytes, planBatches, runBatches } from './batches.js';
 import { deepestFirst } from './tree-file.js';

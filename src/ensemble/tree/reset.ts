@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../../errors.js';
 import { ResetIncompleteError } from './errors.js';
-import type { Session } from '../../edge/zkclient.js';
+import type { TreeSession as Session } from '../../edge/zkclient.js';
 import { isAtOrUnder, isOpenAcl, isReserved, OPEN_ACL, QUOTA_LEAVES, QUOTA_ROOT, ancestorsOf, parentOf, znodePathProblem } from '../../zk/znodes.js';
 import { removeTree, type Removal } from './remove.js';
 import { withSession, type TreeTarget } from './target.js';

@@ -5,7 +5,7 @@
  * unless `replace`, which first removes those subtrees).
  */
 import { readFile } from 'node:fs/promises';
-import { MultiError, type Session } from '../../edge/zkclient.js';
+import { MultiError, type TreeSession as Session } from '../../edge/zkclient.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import { ancestorsOf, OPEN_ACL, parentOf } from '../../zk/znodes.js';
 import { createBytes, planBatches, runBatches } from './batches.js';

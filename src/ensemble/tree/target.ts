@@ -4,7 +4,7 @@
  * with cli/target.ts's commandTarget, as for status, wait and check, and makes its Target one
  * of these (a session with a super user and a reused session are this module's own).
  */
-import { connect, type Session } from '../../edge/zkclient.js';
+import { connect, type TreeSession as Session } from '../../edge/zkclient.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { ConnectString } from '../../zk/connect-string.js';
@@ -13,6 +13,8 @@ import { znodePathProblem } from '../../zk/znodes.js';
 import { connectString } from '../observe/probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { readSecret, superCredential } from '../store/super-secret.js';
+import { clientSecurity, openSession as openWireSession } from '../security/client.js';
+import { treeSession } from './wire-session.js';
 
 export interface TreeTarget {
   connectString: string;
@@ -31,20 +33,20 @@ export interface TreeTarget {
    * and a new session costs a connection and a write on the quorum). The CLI makes one call.
    */
   reuse?: boolean;
+  /**
+   * Opens the session itself instead of node-zookeeper-client on `connectString`: on a TLS-only
+   * or SASL-enforcing ensemble, which that client cannot reach, zkpseudo's own client (TLS,
+   * SASL). Rejects with a ZkpseudoError saying why when no server takes it.
+   */
+  open?: (timeoutMs: number) => Promise<Session>;
 }
 
 /** An ensemble made by zkpseudo, acted on as its super user when it has one. */
 export async function ensembleTarget(paths: EnsemblePaths, spec: EnsembleSpec): Promise<TreeTarget> {
   const name = spec.name;
-  // The tree client speaks plain ZooKeeper without SASL: with --tls it uses the plain port beside
-  // the TLS one; a TLS-only or SASL-enforcing ensemble would refuse it (after a timeout, unnamed).
-  const refused = spec.security?.tls?.only ? 'made with --tls-only (no plain client port)' : spec.security?.sasl ? 'made with --sasl (every client must log in with SASL)' : undefined;
-  if (refused) {
-    throw new ZkpseudoError(
-      `reset, dump and seed cannot act on ensemble "${name}" yet: it was ${refused}, and their client speaks plain ZooKeeper without SASL.`,
-      `Use an ensemble made with --tls (its plain port stays open) for them, or zkCli.sh on this one: \`zkpseudo cli --name ${name}\` takes its TLS and SASL settings.`,
-    );
-  }
+  // node-zookeeper-client speaks plain ZooKeeper without SASL: with --tls it uses the plain port
+  // beside the TLS one; a TLS-only or SASL-enforcing ensemble takes zkpseudo's own client.
+  const secured = !!(spec.security?.tls?.only || spec.security?.sasl);
   const secret = await readSecret(paths);
   return {
     connectString: connectString(spec),
@@ -54,8 +56,34 @@ export async function ensembleTarget(paths: EnsemblePaths, spec: EnsembleSpec): 
       ? `its servers may have been started before it had a super user: restart them (\`zkpseudo restart all --name ${name}\`)`
       : `it has ${secret.problem === 'missing' ? 'no' : 'a damaged'} super-user secret; \`zkpseudo restart all --name ${name}\` makes one and gives it to its servers`,
     unreachableHint: `Is it running? \`zkpseudo status --name ${name}\` shows it; \`zkpseudo up --name ${name}\` starts it.`,
-    multiRead: atLeast(parseZkVersion(spec.zkVersion)!, 3, 6),
+    // zkpseudo's own client has no multiRead: it walks node by node.
+    multiRead: !secured && atLeast(parseZkVersion(spec.zkVersion)!, 3, 6),
+    ...(secured ? { open: (timeoutMs: number) => openSecured(paths, spec, timeoutMs) } : {}),
   };
+}
+
+/**
+ * A session with the first server of the ensemble that takes one, over TLS where it has TLS,
+ * logged in with SASL (as the application's user) where it has SASL; the super user's digest
+ * credential is added as on any ensemble (openSession).
+ */
+async function openSecured(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs: number): Promise<Session> {
+  const security = await clientSecurity(paths, spec);
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (const member of spec.members) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    try {
+      return treeSession(await openWireSession(paths, spec, member, { security, connectTimeoutMs: left }));
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new ZkpseudoError(
+    `Could not open a session on ensemble "${spec.name}" within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}.`,
+    `Is it running? \`zkpseudo status --name ${spec.name}\` shows it; \`zkpseudo check --name ${spec.name}\` tries its TLS and SASL as a client.`,
+  );
 }
 
 /**
@@ -85,7 +113,9 @@ const CONNECT_MS = 8000;
  */
 export async function openSession(target: TreeTarget): Promise<{ session: Session; synced: Promise<void> }> {
   let session: Session;
-  try {
+  if (target.open) {
+    session = await target.open(CONNECT_MS);
+  } else try {
     session = await connect(target.connectString, CONNECT_MS);
   } catch {
     throw new ZkpseudoError(`Could not reach ${target.label}${target.label.includes(target.connectString) ? '' : ` (${target.connectString})`} within ${CONNECT_MS / 1000} s.`, target.unreachableHint);

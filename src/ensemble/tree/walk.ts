@@ -3,7 +3,7 @@
  * answers a pipelined session in order and fast, so the walk costs about one round trip per
  * level, not per node.
  */
-import { zkErrorName, type ReadWhat, type Session, type Stat } from '../../edge/zkclient.js';
+import { zkErrorName, type ReadWhat, type TreeSession as Session, type Stat } from '../../edge/zkclient.js';
 import { childPath, type AclEntry } from '../../zk/znodes.js';
 
 export interface Visited {
