@@ -94,15 +94,15 @@ describe('SASL DIGEST-MD5', () => {
 });
 
 describe('a session against a loopback stand-in', () => {
-  /** Answers a ConnectRequest, then create/getData/delete/closeSession (unless `silentClose`), recording every path it is sent. */
-  async function standIn(opts: { silentClose?: boolean } = {}) {
-    const seen: string[] = [];
+  /**
+   * A loopback ZooKeeper stand-in: frames what it is sent, answers the ConnectRequest, and hands
+   * every later request to `onRequest` with a way to send a framed reply.
+   */
+  async function loopback(onRequest: (frame: Buffer, send: (b: Buffer) => void) => void) {
     const server = net.createServer((socket) => {
       let inbox = Buffer.alloc(0);
       let connected = false;
       const send = (b: Buffer) => { const len = Buffer.alloc(4); len.writeInt32BE(b.length); socket.write(Buffer.concat([len, b])); };
-      const header = (xid: number) => new JuteWriter().int(xid).long(0n).int(0);
-      const stat = (w: JuteWriter) => w.long(0n).long(0n).long(0n).long(0n).int(0).int(0).int(0).long(0n).int(1).int(0).long(0n);
       socket.on('data', (chunk: Buffer) => {
         inbox = Buffer.concat([inbox, chunk]);
         while (inbox.length >= 4 && inbox.length >= 4 + inbox.readInt32BE(0)) {
@@ -113,24 +113,35 @@ describe('a session against a loopback stand-in', () => {
             send(new JuteWriter().int(0).int(6000).long(0x42n).buffer(Buffer.alloc(16)).bool(false).toBuffer());
             continue;
           }
-          const r = new JuteReader(frame);
-          const xid = r.int();
-          const type = r.int();
-          if (type === OpCode.closeSession) { if (!opts.silentClose) send(header(xid).toBuffer()); continue; }
-          if (type === OpCode.ping) continue;
-          const path = r.string()!;
-          seen.push(path);
-          if (type === OpCode.create) send(header(xid).string(`${path}0000000001`).toBuffer());
-          else if (type === OpCode.getData) {
-            send(stat(header(xid).buffer(Buffer.from('d'))).toBuffer());
-            // Later, as a change would be: the client registers the watch once the reply is read.
-            setTimeout(() => send(new JuteWriter().int(-1).long(-1n).int(0).int(EventType.dataChanged).int(3).string(path).toBuffer()), 20);
-          } else send(header(xid).toBuffer());
+          onRequest(frame, send);
         }
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { seen, port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(resolve)) };
+    return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  /** Answers a ConnectRequest, then create/getData/delete/closeSession (unless `silentClose`), recording every path it is sent. */
+  async function standIn(opts: { silentClose?: boolean } = {}) {
+    const seen: string[] = [];
+    const header = (xid: number) => new JuteWriter().int(xid).long(0n).int(0);
+    const stat = (w: JuteWriter) => w.long(0n).long(0n).long(0n).long(0n).int(0).int(0).int(0).long(0n).int(1).int(0).long(0n);
+    const server = await loopback((frame, send) => {
+      const r = new JuteReader(frame);
+      const xid = r.int();
+      const type = r.int();
+      if (type === OpCode.closeSession) { if (!opts.silentClose) send(header(xid).toBuffer()); return; }
+      if (type === OpCode.ping) return;
+      const path = r.string()!;
+      seen.push(path);
+      if (type === OpCode.create) send(header(xid).string(`${path}0000000001`).toBuffer());
+      else if (type === OpCode.getData) {
+        send(stat(header(xid).buffer(Buffer.from('d'))).toBuffer());
+        // Later, as a change would be: the client registers the watch once the reply is read.
+        setTimeout(() => send(new JuteWriter().int(-1).long(-1n).int(0).int(EventType.dataChanged).int(3).string(path).toBuffer()), 20);
+      } else send(header(xid).toBuffer());
+    });
+    return { seen, ...server };
   }
 
   it('below a chroot: paths sent are taken below it, created names and watch events come back without it', async () => {
@@ -163,33 +174,17 @@ describe('a session against a loopback stand-in', () => {
   /** A stand-in that answers each request with `answer` (type, the request's reader after its header), recording type and path. */
   async function scripted(answer: (type: number, r: JuteReader, header: JuteWriter) => Buffer) {
     const seen: { type: number; path: string }[] = [];
-    const server = net.createServer((socket) => {
-      let inbox = Buffer.alloc(0);
-      let connected = false;
-      const send = (b: Buffer) => { const len = Buffer.alloc(4); len.writeInt32BE(b.length); socket.write(Buffer.concat([len, b])); };
-      socket.on('data', (chunk: Buffer) => {
-        inbox = Buffer.concat([inbox, chunk]);
-        while (inbox.length >= 4 && inbox.length >= 4 + inbox.readInt32BE(0)) {
-          const frame = inbox.subarray(4, 4 + inbox.readInt32BE(0));
-          inbox = inbox.subarray(4 + frame.length);
-          if (!connected) {
-            connected = true;
-            send(new JuteWriter().int(0).int(6000).long(0x42n).buffer(Buffer.alloc(16)).bool(false).toBuffer());
-            continue;
-          }
-          const r = new JuteReader(frame);
-          const xid = r.int();
-          const type = r.int();
-          if (type === OpCode.ping) continue;
-          const header = new JuteWriter().int(xid).long(0n);
-          if (type === OpCode.closeSession) { send(header.int(0).toBuffer()); continue; }
-          seen.push({ type, path: type === OpCode.multi ? '' : new JuteReader(frame.subarray(8)).string()! });
-          send(answer(type, r, header));
-        }
-      });
+    const server = await loopback((frame, send) => {
+      const r = new JuteReader(frame);
+      const xid = r.int();
+      const type = r.int();
+      if (type === OpCode.ping) return;
+      const header = new JuteWriter().int(xid).long(0n);
+      if (type === OpCode.closeSession) { send(header.int(0).toBuffer()); return; }
+      seen.push({ type, path: type === OpCode.multi ? '' : new JuteReader(frame.subarray(8)).string()! });
+      send(answer(type, r, header));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { seen, port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(resolve)) };
+    return { seen, ...server };
   }
   const stat = (w: JuteWriter, numChildren = 0) => w.long(0n).long(0n).long(0n).long(0n).int(0).int(0).int(0).long(0x100n).int(0).int(numChildren).long(0n);
 
