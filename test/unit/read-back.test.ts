@@ -23,6 +23,9 @@ import { faultFiles, readFaultState } from '../../src/ensemble/faults/proxy-cont
 import { addTreeUser, liveTreeUsers } from '../../src/tarball/tree-users.js';
 import { archiveUsable, DYNAMIC_ARCHIVE_MAGIC, quarantineDir } from '../../src/ensemble/cds/archive.js';
 import { ensureSecret, readSecret, secretFile } from '../../src/ensemble/store/super-secret.js';
+import { checkServerCertificate } from '../../src/ensemble/security/cert-check.js';
+import { createSecurityMaterial } from '../../src/ensemble/security/material.js';
+import { securityFiles } from '../../src/ensemble/security/files.js';
 import { ensureDist } from '../../src/tarball/resolve.js';
 import { unpackCopies } from '../../src/tarball/pack.js';
 import { DamagedTarballError } from '../../src/tarball/proof.js';
@@ -278,6 +281,33 @@ describe.each(KINDS)('garbage: %s', (kind) => {
     expect(await readFile(file, 'utf8')).toBe(`${value}\n`);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await readSecret(paths)).toEqual({ password: value });
+  });
+
+  it('security/ca.pem and server-N.pem: the server does not start; a ZkpseudoError names the file, its fault and how to make new keys; left in place', async () => {
+    const home = await fresh('certs');
+    const paths = ensemblePaths(home, 'e');
+    const secured = spec('e', { security: { tls: { only: false, clientAuth: 'need' } } });
+    await createSecurityMaterial(paths, secured);
+    const files = securityFiles(paths);
+    await checkServerCertificate(paths, secured, 1);
+    for (const file of [files.caCert, files.serverStore(1)]) {
+      const good = await readFile(file, 'utf8');
+      const bad = garbage(kind, {
+        // The PEM shapes of each kind: a key where a certificate belongs, a certificate longer than any, a block zkpseudo never writes.
+        wrongTypes: good.replace(/CERTIFICATE-----/g, 'PRIVATE KEY-----'),
+        huge: good.replace(/(-----BEGIN CERTIFICATE-----\n)/, `$1${'QUFB'.repeat(20_000)}\n`),
+        climbs: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nLi4vLi4veA==\n-----END ENCRYPTED PRIVATE KEY-----\n',
+      });
+      await writeFile(file, bad);
+      const { error } = await noCrash(() => checkServerCertificate(paths, secured, 1));
+      expect(error, `${kind} in ${file}`).toBeInstanceOf(ZkpseudoError);
+      expect(error!.message).toContain(file);
+      expect(error!.message).toMatch(/cannot be used: .+\.$/);
+      expect(error!.hint).toMatch(/Make new keys and certificates \(the data is kept\)/);
+      expect(error!.exitCode).toBe(2);
+      expect((await readFile(file)).equals(Buffer.from(bad)), "the file is left as it was").toBe(true);
+      await writeFile(file, good);
+    }
   });
 
   it('the CDS archive: not used, moved to the quarantine and named', async () => {

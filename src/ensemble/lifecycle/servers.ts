@@ -12,6 +12,7 @@ import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
 import { logTail, tailFile } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
+import { checkServerCertificate } from '../security/cert-check.js';
 import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
 import { othersCanHoldQuorum } from '../../zk/health.js';
 import { securityJvmFlags } from '../../zk/security-cfg.js';
@@ -109,6 +110,9 @@ export async function startOne(ctx: ServerContext, spec: EnsembleSpec, member: M
   if (damage) {
     throw new ZkpseudoError(`Server ${member.id}'s copy of ZooKeeper (${sp.root}) is damaged: ${damage}.`, `Run \`zkpseudo up --name ${spec.name}\`: it unpacks the copy again and keeps its data.`);
   }
+  // A certificate no peer would accept (expired, another CA's, not its key's) is named now,
+  // not found later in a refused handshake while up waits.
+  await checkServerCertificate(ctx.paths, spec, member.id);
   for (const repair of await writeServerFiles(ctx.paths, spec, [member.id])) ctx.onNotice?.(repair);
   const pid = await readPidFile(sp.pidFile, sp.config);
   if (pid.state !== 'none') {
