@@ -9,22 +9,17 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
 import { cacheDir } from '../../src/tarball/resolve.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
+import { releasesMirror } from '../helpers/releases.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 const FROM = '3.8.0';
 const TO = '3.9.3';
-
-function versionsMirror(): string {
-  const problems = inject('versionProblems');
-  for (const v of [FROM, TO]) if (problems[v] !== null) throw new Error(`ZooKeeper ${v} is not available for the upgrade test: ${problems[v] ?? 'no versions mirror'}`);
-  return inject('versionsMirrorUrl')!;
-}
 
 interface StatusJson {
   servers: { id: number; role: string; version: string | null; zkVersion: string }[];
@@ -41,7 +36,7 @@ describe(`rolling upgrade of real builds, ZooKeeper ${FROM} → ${TO}`, () => {
   const versions = (s: StatusJson) => Object.fromEntries(s.servers.map((x) => [x.id, x.zkVersion]));
 
   beforeAll(async () => {
-    mirror = versionsMirror();
+    mirror = releasesMirror([FROM, TO], 'the upgrade test');
     sb = await createSandbox('upgrade');
   });
   afterAll(async () => { await sb?.cleanup(); });

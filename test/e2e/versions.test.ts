@@ -10,20 +10,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../src/tarball/resolve.js';
 import { tarballName, versionFacts } from '../../src/zk/version-facts.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
+import { releasesMirror } from '../helpers/releases.js';
 
 const VERSIONS = ['3.4.13', '3.8.0', '3.9.3'] as const;
-
-/** Fails (never skips) when a release could not be built here: CI must say so. */
-function versionsMirror(version: string): string {
-  const problem = inject('versionProblems')[version];
-  if (problem !== null || !inject('versionsMirrorUrl')) throw new Error(`ZooKeeper ${version} is not available to the version matrix: ${problem ?? 'no versions mirror'}`);
-  return inject('versionsMirrorUrl')!;
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +43,7 @@ describe.each(VERSIONS)('ZooKeeper %s, a real build end to end', (version) => {
   const status = async (): Promise<StatusJson> => JSON.parse((await sb.cli(['status', '--json'])).stdout);
 
   beforeAll(async () => {
-    mirror = versionsMirror(version);
+    mirror = releasesMirror([version], 'the version matrix');
     sb = await createSandbox(`v${version}`);
     // Class-data sharing on: its archive builder must work with every release's zoo.cfg shape.
     sb.env.ZKPSEUDO_CDS = '1';
