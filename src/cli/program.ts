@@ -67,7 +67,10 @@ const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ $
  * check, dump, seed and reset), and resolve it with cli/target.ts.
  */
 function withConnect(cmd: Command): Command {
-  return cmd.option('--connect [host:port,...]', 'any ensemble by its connect string instead of a local one (without a value: $ZK_CONNECT)');
+  return cmd
+    .option('--connect [host:port,...]', 'any ensemble by its connect string instead of a local one (without a value: $ZK_CONNECT)')
+    .option('--tls', 'with --connect: speak TLS, trusting $ZK_TLS_CA, presenting $ZK_TLS_CERT and $ZK_TLS_KEY if set (as `zkpseudo env` prints them)')
+    .option('--sasl', 'with --connect: log in with SASL (DIGEST-MD5) as $ZK_SASL_USER with $ZK_SASL_PASSWORD');
 }
 
 /** `--wait` and `--timeout` on the per-server commands. */
@@ -129,7 +132,7 @@ export function buildProgram(): Command {
     .option('-w, --watch', 'refresh until Ctrl-C (with --json: one JSON document per line)')
     .option('--interval <seconds>', 'refresh interval for --watch, 0.1 to 3600 s or like 500ms (default 1)', interval, 1000))
     .addHelpText('after', examples('zkpseudo status', 'zkpseudo status --json', 'zkpseudo status --watch --interval 500ms', 'zkpseudo status --connect zk1:2181,zk2:2181,zk3:2181', 'ZK_CONNECT=zk1:2181,zk2:2181 zkpseudo status --connect'))
-    .action(action(async (c, o: { watch?: boolean; interval?: number; connect?: string | true }) => (await import('./commands/status.js')).statusCommand(c, o)));
+    .action(action(async (c, o: { watch?: boolean; interval?: number; connect?: string | true; tls?: boolean; sasl?: boolean }) => (await import('./commands/status.js')).statusCommand(c, o)));
 
   program
     .command('down')
@@ -177,7 +180,7 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .argument('[condition...]', 'healthy | degraded | serving | leader | new-leader | down ID')
     .option('--timeout <duration>', 'give up after this long, exit 2 (default 60s)'))
     .addHelpText('after', examples('zkpseudo kill leader && zkpseudo wait new-leader', 'zkpseudo wait healthy --timeout 2m', 'zkpseudo wait down 2', 'zkpseudo wait healthy --connect zk1:2181,zk2:2181,zk3:2181'))
-    .action(action(async (c, words: string[], o: { timeout?: string; connect?: string | true }) => (await import('./commands/wait.js')).waitCommand(c, words, o)));
+    .action(action(async (c, words: string[], o: { timeout?: string; connect?: string | true; tls?: boolean; sasl?: boolean }) => (await import('./commands/wait.js')).waitCommand(c, words, o)));
 
   for (const [name, description] of [
     ['isolate', 'cut one server off from every other server (needs an ensemble made with --faults)'],
@@ -241,7 +244,7 @@ server: that quorum holds every acknowledged write, so dropping this server's co
 
   withConnect(program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup'))
     .addHelpText('after', `\nIt writes under /zkpseudo-check-<random> (below the chroot, if the connect string has one) and deletes what it made.\n${examples('zkpseudo check', 'zkpseudo check --json', 'zkpseudo check --connect zk1:2181,zk2:2181,zk3:2181')}`)
-    .action(action(async (c, o: { connect?: string | true }) => (await import('./commands/check.js')).checkCommand(c, o)));
+    .action(action(async (c, o: { connect?: string | true; tls?: boolean; sasl?: boolean }) => (await import('./commands/check.js')).checkCommand(c, o)));
 
   program.command('export').description('the ensemble as a Docker Compose file or Kubernetes objects for the official zookeeper image')
     .addArgument(new Argument('<target>', 'compose or kubernetes').choices(['compose', 'kubernetes']))
@@ -265,18 +268,18 @@ ${examples('zkpseudo export compose -f three --output compose.yaml && docker com
     .option('--keep <path>', 'keep this subtree (repeatable)', collect)
     .option('--yes', 'with --connect: yes, change that ensemble')
     .addHelpText('after', examples('zkpseudo reset', 'zkpseudo reset --keep /config --json', 'zkpseudo reset --connect 127.0.0.1:2181 --yes'))
-    .action(action(async (c, o: { keep?: string[]; connect?: string | true; yes?: boolean }) => (await import('./commands/tree.js')).resetCommand(c, o)));
+    .action(action(async (c, o: { keep?: string[]; connect?: string | true; tls?: boolean; sasl?: boolean; yes?: boolean }) => (await import('./commands/tree.js')).resetCommand(c, o)));
   withConnect(program.command('dump').description('write a subtree as YAML (data as text or base64, ACLs, node kinds) that `seed` creates again')
     .argument('[path]', 'the subtree (default /, without ZooKeeper\'s own /zookeeper)'))
     .option('-o, --output <file>', 'write it to FILE instead of stdout')
     .addHelpText('after', examples('zkpseudo dump', 'zkpseudo dump /app --output app.yaml', 'zkpseudo dump --json | jq .count', 'zkpseudo dump /app --connect zk1:2181,zk2:2181'))
-    .action(action(async (c, path: string | undefined, o: { output?: string; connect?: string | true }) => (await import('./commands/tree.js')).dumpCommand(c, path, o)));
+    .action(action(async (c, path: string | undefined, o: { output?: string; connect?: string | true; tls?: boolean; sasl?: boolean }) => (await import('./commands/tree.js')).dumpCommand(c, path, o)));
   withConnect(program.command('seed').description('create the tree in FILE (as `dump` writes it) in atomic batches; a bad file changes nothing')
     .argument('<file>', 'a tree file'))
     .option('--replace', 'replace subtrees that exist already (default: refuse)')
     .option('--yes', 'with --connect: yes, change that ensemble')
     .addHelpText('after', examples('zkpseudo seed fixtures.yaml', 'zkpseudo dump /app -o app.yaml && zkpseudo reset && zkpseudo seed app.yaml', 'zkpseudo seed app.yaml --replace --json', 'zkpseudo seed app.yaml --connect zk1:2181 --yes'))
-    .action(action(async (c, file: string, o: { replace?: boolean; connect?: string | true; yes?: boolean }) => (await import('./commands/tree.js')).seedCommand(c, file, o)));
+    .action(action(async (c, file: string, o: { replace?: boolean; connect?: string | true; tls?: boolean; sasl?: boolean; yes?: boolean }) => (await import('./commands/tree.js')).seedCommand(c, file, o)));
 
   const cache = program.command('cache').description('the downloaded tarballs');
   cache.command('ls').description('list cached tarballs').action(action(async (c) => (await import('./commands/cache.js')).cacheLsCommand(c)));

@@ -237,6 +237,36 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
       expect(env.ZK_SECURE_CONNECT).toBe(env.ZK_CONNECT);
     });
 
+    it('--connect with --tls and --sasl (credentials from the variables `zkpseudo env` prints): status, wait, check, dump and seed as on any other ensemble', async () => {
+      const cs = env.ZK_SECURE_CONNECT!;
+      const remote = (args: string[]) => sb.cli([...args, '--connect', cs, '--tls', '--sasl'], { env, timeout: 60_000 });
+      const status = await remote(['status', '--json']);
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ connectString: cs, health: { state: 'healthy' } });
+      expect(JSON.parse(status.stdout).servers.map((x: { role: string }) => x.role).sort()).toEqual(['follower', 'follower', 'leader']);
+      expect((await remote(['wait', 'healthy', '--timeout', '20s'])).exitCode).toBe(0);
+      const check = await remote(['check']);
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/over TLS, SASL user "app"/);
+      const file = path.join(sb.root, 'remote-seed.yaml');
+      await writeFile(file, '/remote: over TLS and SASL\n');
+      expect((await remote(['seed', file, '--yes'])).exitCode).toBe(0);
+      const dump = await remote(['dump', '/remote']);
+      expect(dump.exitCode, dump.stderr).toBe(0);
+      expect(dump.stdout).toMatch(/^\/remote: over TLS and SASL$/m);
+      // Without --tls the TLS port says nothing, and status says what to add; without the CA, a usage error.
+      const plain = await sb.cli(['status', '--connect', cs], { env });
+      expect(plain.exitCode).toBe(2);
+      expect(plain.stdout).toMatch(/closed the connection without an answer \(a TLS port\? then add --tls\)/);
+      const noCa = await sb.cli(['status', '--connect', cs, '--tls'], { env: { ...env, ZK_TLS_CA: '' } });
+      expect(noCa.exitCode).toBe(64);
+      expect(noCa.stderr).toMatch(/--tls needs \$ZK_TLS_CA/);
+      // A wrong password: check fails naming the SASL failure, not a timeout.
+      const wrong = await sb.cli(['check', '--connect', cs, '--tls', '--sasl'], { env: { ...env, ZK_SASL_PASSWORD: 'not-the-password' }, timeout: 60_000 });
+      expect(wrong.exitCode).toBe(2);
+      expect(wrong.stdout + wrong.stderr).toMatch(/SASL authentication as "app" failed/);
+    });
+
     it('each launch is confirmed over TLS: the start probe has its answer on the TLS-only client port (a plain word gets none), so a restart does not wait out the probe', async () => {
       const paths = ensemblePaths(zk.home, 'only');
       const spec = await readSpec(paths);

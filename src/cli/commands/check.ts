@@ -4,10 +4,10 @@ import { checkTarget } from '../../ensemble/observe/check.js';
 import { ExitCode, InterruptedError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
-import { commandTarget, type ConnectOption } from '../target.js';
+import { commandTarget, type ConnectFlags } from '../target.js';
 
-export async function checkCommand(c: CommandContext, opts: { connect?: ConnectOption } = {}): Promise<number> {
-  const target = await commandTarget(c, opts.connect);
+export async function checkCommand(c: CommandContext, opts: ConnectFlags = {}): Promise<number> {
+  const target = await commandTarget(c, opts);
   // Ctrl-C or SIGTERM: finish the step under way, remove every znode made, then exit 130/143.
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;

@@ -7,7 +7,7 @@ import { liveServers } from '../../ensemble/observe/identity.js';
 import type { CommandContext } from '../context.js';
 import { formatAnyStatus, printJson, printJsonLine, stdoutGone } from '../output.js';
 import { statusJson } from '../json.js';
-import { commandTarget, type ConnectOption } from '../target.js';
+import { commandTarget, type ConnectFlags } from '../target.js';
 
 export function exitCodeFor(status: { health: { state: string } }): number {
   return status.health.state === 'healthy' ? ExitCode.ok : status.health.state === 'degraded' ? ExitCode.degraded : ExitCode.failed;
@@ -29,8 +29,8 @@ async function specOrOrphans(c: CommandContext) {
   }
 }
 
-export async function statusCommand(c: CommandContext, opts: { watch?: boolean; interval?: number; connect?: ConnectOption }): Promise<number> {
-  const target = await commandTarget(c, opts.connect, () => specOrOrphans(c));
+export async function statusCommand(c: CommandContext, opts: ConnectFlags & { watch?: boolean; interval?: number }): Promise<number> {
+  const target = await commandTarget(c, opts, () => specOrOrphans(c));
   const probe = (): Promise<EnsembleStatus | RemoteStatus> => target.probe();
   // A local ensemble's document says where it lives; any other is what its servers answered.
   const json = (s: EnsembleStatus | RemoteStatus) => ('name' in s ? statusJson(s, c.paths.dir) : s);

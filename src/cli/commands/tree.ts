@@ -11,10 +11,9 @@ import { parseConnectString, type ConnectString } from '../../zk/connect-string.
 import { formatAcl } from '../../zk/znodes.js';
 import type { CommandContext } from '../context.js';
 import { printJson } from '../output.js';
-import { commandTarget, type ConnectOption } from '../target.js';
+import { commandTarget, type ConnectFlags, type ConnectOption } from '../target.js';
 
-export interface TargetFlags {
-  connect?: ConnectOption;
+export interface TargetFlags extends ConnectFlags {
   yes?: boolean;
 }
 
@@ -26,7 +25,7 @@ export interface TargetFlags {
  */
 async function targetOf(c: CommandContext, o: TargetFlags, changes?: string): Promise<{ tree: TreeTarget; local: boolean }> {
   let spec: EnsembleSpec | undefined;
-  const target = await commandTarget(c, o.connect, async () => (spec = await readSpec(c.paths)));
+  const target = await commandTarget(c, o, async () => (spec = await readSpec(c.paths)));
   if (spec) {
     // A stopped ensemble is said at once, not after the client has tried to connect for seconds.
     if (!(await liveServers(c.paths)).size) throw new ZkpseudoError(`Ensemble "${spec.name}" is not running.`, `Start it with \`zkpseudo up --name ${spec.name}\`.`);
@@ -34,7 +33,7 @@ async function targetOf(c: CommandContext, o: TargetFlags, changes?: string): Pr
   }
   // commandTarget parsed it and refused what is no connect string; its normalised text parses the same.
   const cs = parseConnectString(target.connectString) as ConnectString;
-  const tree = connectTarget(cs);
+  const tree = connectTarget(cs, target.credentials);
   if (changes && !o.yes) {
     throw new UsageError(
       `${changes} --connect would change ${tree.label}, which is not one zkpseudo made here; it needs --yes.`,

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { CONDITION_WORDS, describeCondition, parseCondition } from '../../zk/conditions.js';
 import type { CommandContext } from '../context.js';
 import { formatAnyStatus, printJson } from '../output.js';
-import { commandTarget, type ConnectOption } from '../target.js';
+import { commandTarget, type ConnectFlags, type ConnectOption } from '../target.js';
 import { timeoutOption } from './servers.js';
 
 /**
@@ -17,13 +17,13 @@ export function untangleConnect(words: string[], connect: ConnectOption): { word
   return { words, connect };
 }
 
-export async function waitCommand(c: CommandContext, given: string[], opts: { timeout?: string; connect?: ConnectOption }): Promise<number> {
+export async function waitCommand(c: CommandContext, given: string[], opts: ConnectFlags & { timeout?: string }): Promise<number> {
   const { words, connect } = untangleConnect(given, opts.connect);
   if (!words.length) throw new UsageError('wait needs a condition.', 'Conditions: healthy, degraded, serving, leader, new-leader, down ID (like `zkpseudo wait healthy`).');
   const condition = parseCondition(words);
   if (typeof condition === 'string') throw new UsageError(`wait: ${condition}.`, 'Conditions: healthy, degraded, serving, leader, new-leader, down ID.');
   const timeoutMs = timeoutOption(opts.timeout);
-  const target = await commandTarget(c, connect);
+  const target = await commandTarget(c, { ...opts, connect });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

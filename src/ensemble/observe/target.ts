@@ -41,6 +41,8 @@ export interface Target<S extends TargetStatus = TargetStatus> {
   open(server: S['servers'][number], timeoutMs: number): Promise<Session>;
   /** Where to look when the ensemble is not in the state wanted. */
   hint: string;
+  /** An ensemble by connect string: the TLS material and SASL user its sessions present (`--tls`, `--sasl`). */
+  credentials?: ClientSecurity;
   /**
    * The leader the last fault removed, where zkpseudo made the fault (a local ensemble; see
    * faults/removed-leader): what `new-leader` must replace, however late the wait begins.

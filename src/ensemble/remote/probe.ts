@@ -4,7 +4,7 @@
  * type, the whole membership) — for there is no process table to read (SPEC §16). Health
  * follows the same rules as for a local ensemble.
  */
-import { sendFourLetterWord } from '../../edge/fourlw.js';
+import { sendFourLetterWord, type FourLetterTls } from '../../edge/fourlw.js';
 import type { PeerType } from '../../options/types.js';
 import type { ConnectString, ServerAddress } from '../../zk/connect-string.js';
 import { parseConf, parseSrvr, type ConfReply, type MembershipLine } from '../../zk/fourlw.js';
@@ -34,6 +34,8 @@ export interface RemoteStatus {
 /** What one address answered. */
 interface Answer {
   at: ServerAddress;
+  /** Asked over TLS. */
+  tls: boolean;
   srvr: { text: string } | { error: Error };
   conf?: ConfReply;
 }
@@ -47,12 +49,12 @@ function unreachable(err: Error, timeoutMs: number): string {
   return err.message;
 }
 
-async function ask(at: ServerAddress, timeoutMs: number): Promise<Answer> {
+async function ask(at: ServerAddress, timeoutMs: number, tls?: FourLetterTls): Promise<Answer> {
   const [srvr, conf] = await Promise.all([
-    sendFourLetterWord(at.port, 'srvr', timeoutMs, at.host).then((text) => ({ text }), (error: Error) => ({ error })),
-    sendFourLetterWord(at.port, 'conf', timeoutMs, at.host).then(parseConf, () => undefined),
+    sendFourLetterWord(at.port, 'srvr', timeoutMs, at.host, tls).then((text) => ({ text }), (error: Error) => ({ error })),
+    sendFourLetterWord(at.port, 'conf', timeoutMs, at.host, tls).then(parseConf, () => undefined),
   ]);
-  return { at, srvr, conf };
+  return { at, tls: !!tls, srvr, conf };
 }
 
 /** The server's own state from its srvr answer, before ids are settled. */
@@ -65,6 +67,8 @@ function stateOf(a: Answer, timeoutMs: number): Omit<RemoteServerStatus, 'id' | 
     return { ...base, role: r.mode, mode: r.mode, zxid: r.zxid, version: r.version, connections: r.connections, nodeCount: r.nodeCount };
   }
   if (parsed.reason === 'not currently serving requests') return { ...base, role: 'looking', note: parsed.reason };
+  // A TLS-only port closes a plaintext connection without a word.
+  if (!a.tls && a.srvr.text.trim() === '') return { ...base, role: 'unknown', note: 'closed the connection without an answer (a TLS port? then add --tls)' };
   // srvr not whitelisted, or something that does not answer like ZooKeeper: its state cannot be told.
   return { ...base, role: 'unknown', note: parsed.reason };
 }
@@ -79,13 +83,13 @@ function row(id: number, peerType: PeerType, s: ReturnType<typeof stateOf>): Rem
 const sameClient = (m: MembershipLine, at: ServerAddress) => m.client !== undefined && m.client.port === at.port && m.client.host.toLowerCase() === at.host;
 
 /**
- * Asks every address at once (each within `timeoutMs`). A server's id comes from its own
+ * Asks every address at once (each within `timeoutMs`; over TLS with `tls`, for a TLS port). A server's id comes from its own
  * `conf`; failing that from the membership line naming its address; failing that from its
  * place in the connect string (said in its note). Members of the membership that were not
  * asked are listed as `unknown`: they count as voters that cannot be shown to serve.
  */
-export async function probeRemote(cs: ConnectString, timeoutMs = 1000): Promise<RemoteStatus> {
-  const answers = await Promise.all(cs.servers.map((at) => ask(at, timeoutMs)));
+export async function probeRemote(cs: ConnectString, timeoutMs = 1000, tls?: FourLetterTls): Promise<RemoteStatus> {
+  const answers = await Promise.all(cs.servers.map((at) => ask(at, timeoutMs, tls)));
   const membership = answers.find((a) => a.conf?.membership.length)?.conf?.membership ?? [];
   const member = (id: number) => membership.find((m) => m.id === id);
   const servers: RemoteServerStatus[] = [];

@@ -13,7 +13,8 @@ import { znodePathProblem } from '../../zk/znodes.js';
 import { connectString } from '../observe/probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { readSecret, superCredential } from '../store/super-secret.js';
-import { clientSecurity, openSession as openWireSession } from '../security/client.js';
+import { clientSecurity, openSession as openWireSession, type ClientSecurity } from '../security/client.js';
+import { connect as connectWire } from '../../edge/zkwire/session.js';
 import { treeSession } from './wire-session.js';
 
 export interface TreeTarget {
@@ -91,17 +92,41 @@ async function openSecured(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs: 
  * $ZK_CONNECT are for every client command): no super user, so ACLs apply as to any client.
  * The chroot must also be a path ZooKeeper takes (no control characters, for one).
  */
-export function connectTarget(cs: ConnectString): TreeTarget {
+export function connectTarget(cs: ConnectString, credentials: ClientSecurity = {}): TreeTarget {
   const problem = cs.chroot === undefined ? undefined : znodePathProblem(cs.chroot);
   if (problem) throw new UsageError(`The connect string "${cs.text}": its chroot ${cs.chroot} ${problem}.`, 'Give a ZooKeeper connect string such as 127.0.0.1:2181,127.0.0.1:2182 (a chroot may follow: …/app).');
+  const flags = `${credentials.tls ? ' --tls' : ''}${credentials.sasl ? ' --sasl' : ''}`;
+  const unreachableHint = `Check the connect string and that those servers run (\`zkpseudo status --connect ${cs.text}${flags}\`).`;
   return {
     connectString: cs.text,
     label: `the ensemble at ${cs.text}`,
     noSuper: 'with --connect zkpseudo acts as an ordinary client, without a super user',
-    unreachableHint: `Check the connect string and that those servers run (\`zkpseudo status --connect ${cs.text}\`).`,
+    unreachableHint,
     // Their version is unknown, and servers before 3.6 know no multiRead.
     multiRead: false,
+    // TLS or SASL: zkpseudo's own client (node-zookeeper-client speaks neither).
+    ...(credentials.tls || credentials.sasl ? { open: (timeoutMs: number) => openAnyServer(cs, credentials, timeoutMs, unreachableHint) } : {}),
   };
+}
+
+/** A session with the first server of the connect string that takes one, with the credentials given. */
+async function openAnyServer(cs: ConnectString, credentials: ClientSecurity, timeoutMs: number, hint: string): Promise<Session> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (const at of cs.servers) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    try {
+      return treeSession(await connectWire({
+        host: at.host, port: at.port, chroot: cs.chroot, connectTimeoutMs: left,
+        ...(credentials.tls ? { tls: credentials.tls } : {}),
+        ...(credentials.sasl ? { sasl: credentials.sasl } : {}),
+      }));
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new ZkpseudoError(`Could not open a session on the ensemble at ${cs.text} within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}.`, hint);
 }
 
 /** How long to try to reach a serving server before saying so. */
