@@ -47,6 +47,25 @@ async function kazoo(env: Record<string, string>, body: string): Promise<{ exitC
 const KAZOO_TLS = "use_ssl=True, certfile=E['ZK_TLS_CERT'], keyfile=E['ZK_TLS_KEY'], ca=E['ZK_TLS_CA'], verify_certs=True";
 const KAZOO_SASL = "sasl_options={'mechanism': 'DIGEST-MD5', 'username': E['ZK_SASL_USER'], 'password': E['ZK_SASL_PASSWORD']}";
 
+/**
+ * On a --tls-only --sasl ensemble: a plaintext client, a TLS client that skips SASL and one with
+ * a wrong password are each refused, and the reason is read from server 1's own log.
+ */
+async function expectClientRefusalsNamed(zk: Ensemble, name: string, env: Record<string, string>): Promise<void> {
+  const paths = ensemblePaths(zk.home, name);
+  const spec = await readSpec(paths);
+  const m = spec.members[0]!;
+  const explained = async (attempt: () => Promise<unknown>) => {
+    const since = Date.now() - 1000;
+    const err = await attempt().then(() => new Error('connected'), (e: unknown) => e);
+    return ((await explainClientFailure(paths, spec, m, err, since)) as Error).message;
+  };
+  const tls = { ca: await readFile(env.ZK_TLS_CA!), cert: await readFile(env.ZK_TLS_CERT!), key: await readFile(env.ZK_TLS_KEY!) };
+  expect(await explained(() => connect({ port: m.ports.client }))).toMatch(/log says: a client sent plaintext to the TLS port/);
+  expect(await explained(async () => (await connect({ port: m.ports.client, tls })).getChildren('/'))).toMatch(/SESSIONCLOSEDREQUIRESASLAUTH.*log says: the client did not authenticate with \[sasl\]/);
+  expect(await explained(() => connect({ port: m.ports.client, tls, sasl: { user: 'app', password: 'not-the-password' } }))).toMatch(/SASL authentication as "app" failed.*log says: SASL authentication failed: the password is wrong/);
+}
+
 /** Every process's command line, as `ps` would show it. */
 function allCommandLines(): string {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; } }).join('\n');
@@ -339,18 +358,7 @@ describe.each(VERSIONS)('secured ensembles, ZooKeeper %s', (zkVersion) => {
     });
 
     it('a plaintext client, a client without SASL and a wrong password are each refused, with the reason', async () => {
-      const paths = ensemblePaths(zk.home, 'only');
-      const spec = await readSpec(paths);
-      const m = spec.members[0]!;
-      const explained = async (attempt: () => Promise<unknown>) => {
-        const since = Date.now() - 1000;
-        const err = await attempt().then(() => new Error('connected'), (e: unknown) => e);
-        return ((await explainClientFailure(paths, spec, m, err, since)) as Error).message;
-      };
-      const tls = { ca: await readFile(env.ZK_TLS_CA!), cert: await readFile(env.ZK_TLS_CERT!), key: await readFile(env.ZK_TLS_KEY!) };
-      expect(await explained(() => connect({ port: m.ports.client }))).toMatch(/log says: a client sent plaintext to the TLS port/);
-      expect(await explained(async () => (await connect({ port: m.ports.client, tls })).getChildren('/'))).toMatch(/SESSIONCLOSEDREQUIRESASLAUTH.*log says: the client did not authenticate with \[sasl\]/);
-      expect(await explained(() => connect({ port: m.ports.client, tls, sasl: { user: 'app', password: 'not-the-password' } }))).toMatch(/SASL authentication as "app" failed.*log says: SASL authentication failed: the password is wrong/);
+      await expectClientRefusalsNamed(zk, 'only', env);
       // kazoo too: a wrong password is an authentication failure, not a hang.
       const wrong = await kazoo({ ...env, ZK_SASL_PASSWORD: 'not-the-password' }, `zk = KazooClient(hosts=E['ZK_SECURE_CONNECT'], ${KAZOO_TLS}, ${KAZOO_SASL})\ntry:\n  zk.start(timeout=10)\n  zk.get_children('/')\n  print('connected')\nexcept Exception as e:\n  print(type(e).__name__)\nfinally:\n  zk.stop()`);
       expect(wrong.stdout).not.toMatch(/connected/);
@@ -475,17 +483,6 @@ describe('secured ensembles, ZooKeeper 3.9.3 (a real build; FIPS mode is on by d
   });
 
   it('a plaintext client, a client without SASL and a wrong password are each refused, with the reason from 3.9.3\'s own log', async () => {
-    const paths = ensemblePaths(zk.home, 's39');
-    const spec = await readSpec(paths);
-    const m = spec.members[0]!;
-    const explained = async (attempt: () => Promise<unknown>) => {
-      const since = Date.now() - 1000;
-      const err = await attempt().then(() => new Error('connected'), (e: unknown) => e);
-      return ((await explainClientFailure(paths, spec, m, err, since)) as Error).message;
-    };
-    const tls = { ca: await readFile(env.ZK_TLS_CA!), cert: await readFile(env.ZK_TLS_CERT!), key: await readFile(env.ZK_TLS_KEY!) };
-    expect(await explained(() => connect({ port: m.ports.client }))).toMatch(/log says: a client sent plaintext to the TLS port/);
-    expect(await explained(async () => (await connect({ port: m.ports.client, tls })).getChildren('/'))).toMatch(/SESSIONCLOSEDREQUIRESASLAUTH.*log says: the client did not authenticate with \[sasl\]/);
-    expect(await explained(() => connect({ port: m.ports.client, tls, sasl: { user: 'app', password: 'not-the-password' } }))).toMatch(/SASL authentication as "app" failed.*log says: SASL authentication failed: the password is wrong/);
+    await expectClientRefusalsNamed(zk, 's39', env);
   });
 });

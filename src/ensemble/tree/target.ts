@@ -14,7 +14,7 @@ import { connectString } from '../observe/probe.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { readSecret, superCredential } from '../store/super-secret.js';
 import { clientSecurity, openSession as openWireSession, type ClientSecurity } from '../security/client.js';
-import { connect as connectWire } from '../../edge/zkwire/session.js';
+import { connect as connectWire, type Session as WireSession } from '../../edge/zkwire/session.js';
 import { treeSession } from './wire-session.js';
 
 export interface TreeTarget {
@@ -70,21 +70,26 @@ export async function ensembleTarget(paths: EnsemblePaths, spec: EnsembleSpec): 
  */
 async function openSecured(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs: number): Promise<Session> {
   const security = await clientSecurity(paths, spec);
+  return firstThatOpens(spec.members, timeoutMs, (member, left) => openWireSession(paths, spec, member, { security, connectTimeoutMs: left }), {
+    label: `ensemble "${spec.name}"`,
+    hint: `Is it running? \`zkpseudo status --name ${spec.name}\` shows it; \`zkpseudo check --name ${spec.name}\` tries its TLS and SASL as a client.`,
+  });
+}
+
+/** A tree session through zkpseudo's own client with the first of `servers` that takes one within `timeoutMs`; else a ZkpseudoError with the last refusal. */
+async function firstThatOpens<T>(servers: readonly T[], timeoutMs: number, open: (server: T, leftMs: number) => Promise<WireSession>, says: { label: string; hint: string }): Promise<Session> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  for (const member of spec.members) {
+  for (const server of servers) {
     const left = deadline - Date.now();
     if (left <= 0) break;
     try {
-      return treeSession(await openWireSession(paths, spec, member, { security, connectTimeoutMs: left }));
+      return treeSession(await open(server, left));
     } catch (err) {
       last = err;
     }
   }
-  throw new ZkpseudoError(
-    `Could not open a session on ensemble "${spec.name}" within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}.`,
-    `Is it running? \`zkpseudo status --name ${spec.name}\` shows it; \`zkpseudo check --name ${spec.name}\` tries its TLS and SASL as a client.`,
-  );
+  throw new ZkpseudoError(`Could not open a session on ${says.label} within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}.`, says.hint);
 }
 
 /**
@@ -110,23 +115,12 @@ export function connectTarget(cs: ConnectString, credentials: ClientSecurity = {
 }
 
 /** A session with the first server of the connect string that takes one, with the credentials given. */
-async function openAnyServer(cs: ConnectString, credentials: ClientSecurity, timeoutMs: number, hint: string): Promise<Session> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (const at of cs.servers) {
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    try {
-      return treeSession(await connectWire({
-        host: at.host, port: at.port, chroot: cs.chroot, connectTimeoutMs: left,
-        ...(credentials.tls ? { tls: credentials.tls } : {}),
-        ...(credentials.sasl ? { sasl: credentials.sasl } : {}),
-      }));
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw new ZkpseudoError(`Could not open a session on the ensemble at ${cs.text} within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}.`, hint);
+function openAnyServer(cs: ConnectString, credentials: ClientSecurity, timeoutMs: number, hint: string): Promise<Session> {
+  return firstThatOpens(cs.servers, timeoutMs, (at, left) => connectWire({
+    host: at.host, port: at.port, chroot: cs.chroot, connectTimeoutMs: left,
+    ...(credentials.tls ? { tls: credentials.tls } : {}),
+    ...(credentials.sasl ? { sasl: credentials.sasl } : {}),
+  }), { label: `the ensemble at ${cs.text}`, hint });
 }
 
 /** How long to try to reach a serving server before saying so. */
