@@ -3,6 +3,7 @@
  * presents comes from the variables `zkpseudo env` prints, read only when asked; each thing
  * missing or unreadable is a clear error naming the variable (usage: 64) or the file.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, ZkpseudoError } from '../../src/errors.js';
 import { connectCredentials } from '../../src/ensemble/remote/credentials.js';
 
+const CA = '-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n';
+const CERT = '-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----\n';
+const KEY = '-----BEGIN PRIVATE KEY-----\nS0VZ\n-----END PRIVATE KEY-----\n';
 let dir: string;
 let ca: string;
 let cert: string;
@@ -17,9 +21,9 @@ let key: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-creds-'));
   [ca, cert, key] = ['ca.pem', 'client-cert.pem', 'client-key.pem'].map((f) => path.join(dir, f)) as [string, string, string];
-  await writeFile(ca, 'CA PEM');
-  await writeFile(cert, 'CERT PEM');
-  await writeFile(key, 'KEY PEM');
+  await writeFile(ca, CA);
+  await writeFile(cert, CERT);
+  await writeFile(key, KEY);
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
@@ -29,13 +33,13 @@ describe('credentials for --connect', () => {
   });
 
   it('--tls: the CA, and the client certificate and key when both are set', async () => {
-    expect(await connectCredentials({ ZK_TLS_CA: ca }, { tls: true })).toEqual({ tls: { ca: 'CA PEM' } });
-    expect(await connectCredentials({ ZK_TLS_CA: ca, ZK_TLS_CERT: cert, ZK_TLS_KEY: key }, { tls: true })).toEqual({ tls: { ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' } });
+    expect(await connectCredentials({ ZK_TLS_CA: ca }, { tls: true })).toEqual({ tls: { ca: CA } });
+    expect(await connectCredentials({ ZK_TLS_CA: ca, ZK_TLS_CERT: cert, ZK_TLS_KEY: key }, { tls: true })).toEqual({ tls: { ca: CA, cert: CERT, key: KEY } });
   });
 
   it('--sasl: the user and password; with --tls, both', async () => {
     expect(await connectCredentials({ ZK_SASL_USER: 'app ', ZK_SASL_PASSWORD: 'p w' }, { sasl: true })).toEqual({ sasl: { user: 'app', password: 'p w' } });
-    expect(await connectCredentials({ ZK_TLS_CA: ca, ZK_SASL_USER: 'app', ZK_SASL_PASSWORD: 'pw' }, { tls: true, sasl: true })).toEqual({ tls: { ca: 'CA PEM' }, sasl: { user: 'app', password: 'pw' } });
+    expect(await connectCredentials({ ZK_TLS_CA: ca, ZK_SASL_USER: 'app', ZK_SASL_PASSWORD: 'pw' }, { tls: true, sasl: true })).toEqual({ tls: { ca: CA }, sasl: { user: 'app', password: 'pw' } });
   });
 
   it.each([
@@ -53,12 +57,30 @@ describe('credentials for --connect', () => {
     expect((err as UsageError).hint).toMatch(/eval "\$\(zkpseudo env --name NAME\)"/);
   });
 
-  it('a variable naming a file that cannot be read: the variable, the file and the errno', async () => {
+  it('a variable naming what cannot be a PEM file: the variable, the file and why — never a read that does not end', async () => {
     const missing = path.join(dir, 'gone.pem');
-    for (const env of [{ ZK_TLS_CA: missing }, { ZK_TLS_CA: ca, ZK_TLS_CERT: missing, ZK_TLS_KEY: key }, { ZK_TLS_CA: dir }]) {
+    const fifo = path.join(dir, 'pipe.pem');
+    execFileSync('mkfifo', [fifo]);
+    const huge = path.join(dir, 'huge.pem');
+    await writeFile(huge, Buffer.alloc(2 * 1024 * 1024, 0x41));
+    const junk = path.join(dir, 'junk.pem');
+    await writeFile(junk, Buffer.from([0xff, 0xfe, 0x00, 0x01]));
+    const cases: [NodeJS.ProcessEnv, RegExp][] = [
+      [{ ZK_TLS_CA: missing }, /\$ZK_TLS_CA names .+gone\.pem, which cannot be read \(ENOENT\)/],
+      [{ ZK_TLS_CA: ca, ZK_TLS_CERT: missing, ZK_TLS_KEY: key }, /\$ZK_TLS_CERT names .+gone\.pem, which cannot be read \(ENOENT\)/],
+      [{ ZK_TLS_CA: dir }, /\$ZK_TLS_CA names .+, which is a directory/],
+      [{ ZK_TLS_CA: fifo }, /\$ZK_TLS_CA names .+pipe\.pem, which is not a regular file \(a pipe or a device\)/],
+      [{ ZK_TLS_CA: '/dev/zero' }, /\$ZK_TLS_CA names \/dev\/zero, which is not a regular file/],
+      [{ ZK_TLS_CA: huge }, /which is 2097152 bytes long, more than any certificate or key file/],
+      [{ ZK_TLS_CA: junk }, /which holds no PEM block of that kind; it should hold the CA certificate \(PEM\)/],
+      [{ ZK_TLS_CA: ca, ZK_TLS_CERT: key, ZK_TLS_KEY: key }, /\$ZK_TLS_CERT names .+, which holds no PEM block of that kind; it should hold the client certificate/],
+      [{ ZK_TLS_CA: ca, ZK_TLS_CERT: cert, ZK_TLS_KEY: cert }, /\$ZK_TLS_KEY names .+, which holds no PEM block of that kind; it should hold the client's private key/],
+    ];
+    for (const [env, message] of cases) {
       const err = await connectCredentials(env, { tls: true }).then(() => undefined, (e: unknown) => e);
-      expect(err).toBeInstanceOf(ZkpseudoError);
-      expect((err as Error).message).toMatch(/^--tls: \$ZK_TLS_(CA|CERT) names .+, which cannot be read \((ENOENT|EISDIR)\)/);
+      expect(err, JSON.stringify(env)).toBeInstanceOf(ZkpseudoError);
+      expect((err as Error).message).toMatch(/^--tls: /);
+      expect((err as Error).message).toMatch(message);
       expect((err as ZkpseudoError).exitCode).toBe(2);
     }
   });

@@ -5,7 +5,7 @@
  * ensemble) — read only when the flag asks, as `--connect` reads $ZK_CONNECT. A password never
  * goes on a command line, where `ps` shows it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import type { ClientSecurity } from '../security/client.js';
 
@@ -14,16 +14,41 @@ export interface CredentialFlags {
   sasl?: boolean;
 }
 
+const CERT = /-----BEGIN CERTIFICATE-----/;
+const KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+
 const ENV_HINT = 'For an ensemble of this machine, `eval "$(zkpseudo env --name NAME)"` sets them; for another, export the paths and user its operators give you.';
 
-/** A file a variable names, read whole; a missing or unreadable one is named with its variable. */
-async function fileOf(env: NodeJS.ProcessEnv, variable: string, what: string): Promise<string> {
-  const file = env[variable]!;
+/** The most a certificate or key file may hold: a chain of a few certificates is a few KiB. */
+const MAX_BYTES = 1024 * 1024;
+
+/** Refuses what cannot be a certificate or key file before reading it: a pipe would never end, a device never stop. */
+async function regularFile(file: string): Promise<string | undefined> {
+  let st;
   try {
-    return await readFile(file, 'utf8');
+    st = await stat(file);
   } catch (err) {
-    throw new ZkpseudoError(`--tls: $${variable} names ${file}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it should hold ${what}.`, `Point $${variable} at the file. ${ENV_HINT}`);
+    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
   }
+  if (!st.isFile()) return `is ${st.isDirectory() ? 'a directory' : 'not a regular file (a pipe or a device)'}`;
+  if (st.size > MAX_BYTES) return `is ${st.size} bytes long, more than any certificate or key file (${MAX_BYTES})`;
+  return undefined;
+}
+
+/** A PEM file a variable names, read whole; a missing, unreadable or non-PEM one is named with its variable. */
+async function fileOf(env: NodeJS.ProcessEnv, variable: string, what: string, block: RegExp): Promise<string> {
+  const file = env[variable]!;
+  const fail = (why: string) => new ZkpseudoError(`--tls: $${variable} names ${file}, which ${why}; it should hold ${what}.`, `Point $${variable} at the file. ${ENV_HINT}`);
+  const problem = await regularFile(file);
+  if (problem) throw fail(problem);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!block.test(text)) throw fail('holds no PEM block of that kind');
+  return text;
 }
 
 const set = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? '').trim() !== '';
@@ -41,9 +66,9 @@ export async function connectCredentials(env: NodeJS.ProcessEnv, flags: Credenti
       const [has, lacks] = set(env, 'ZK_TLS_CERT') ? ['ZK_TLS_CERT', 'ZK_TLS_KEY'] : ['ZK_TLS_KEY', 'ZK_TLS_CERT'];
       throw new UsageError(`--tls: $${has} is set but $${lacks} is not; a client certificate needs both (its PEM certificate and its PKCS#8 key).`, `Set both, or neither for servers that do not ask for a client certificate. ${ENV_HINT}`);
     }
-    const ca = await fileOf(env, 'ZK_TLS_CA', 'the CA certificate (PEM)');
+    const ca = await fileOf(env, 'ZK_TLS_CA', 'the CA certificate (PEM)', CERT);
     out.tls = set(env, 'ZK_TLS_CERT')
-      ? { ca, cert: await fileOf(env, 'ZK_TLS_CERT', 'the client certificate (PEM)'), key: await fileOf(env, 'ZK_TLS_KEY', 'the client\'s private key (PEM)') }
+      ? { ca, cert: await fileOf(env, 'ZK_TLS_CERT', 'the client certificate (PEM)', CERT), key: await fileOf(env, 'ZK_TLS_KEY', 'the client\'s private key (PEM)', KEY) }
       : { ca };
   }
   if (flags.sasl) {
