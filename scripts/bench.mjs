@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const { findSystemInstall, packSystemInstall } = await import(path.join(root, 'dist/tarball/system.js'));
 const { findFreeBlock } = await import(path.join(root, 'dist/edge/ports.js'));
 const { sendFourLetterWord } = await import(path.join(root, 'dist/edge/fourlw.js'));
-const { parseSrvr } = await import(path.join(root, 'dist/zk/fourlw.js'));
+const { parseSrvr } = await import(path.join(root, 'dist/zk/state/fourlw.js'));
 
 const quick = process.env.BENCH_QUICK === '1';
 const onlyReset = process.env.BENCH_ONLY === 'reset';

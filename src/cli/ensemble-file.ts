@@ -1,6 +1,6 @@
 /** Which ensemble file a command reads: `-f X` as given, a shipped one by name, or ./zkpseudo.yaml. */
 import { LOCAL_ENSEMBLE_FILE } from './context.js';
-import { packageFile } from '../edge/package-files.js';
+import { packageFile } from '../edge/fs/package-files.js';
 
 /**
  * Where `-f X` points: a path as given; else one of the ensemble files shipped with zkpseudo by

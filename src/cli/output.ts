@@ -2,7 +2,7 @@
 import { paint } from './colour.js';
 import type { EnsembleStatus, ServerStatus } from '../ensemble/observe/probe.js';
 import type { RemoteStatus } from '../ensemble/remote/probe.js';
-import type { HealthState } from '../zk/health.js';
+import type { HealthState } from '../zk/state/health.js';
 
 export interface Output {
   json: boolean;

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Argument, Command, Option } from 'commander';
 import { ExitCode, ZkpseudoError } from '../errors.js';
-import { checkConfigValue } from '../zk/key-types.js';
+import { checkConfigValue } from '../zk/config/key-types.js';
 import type { CommandContext, GlobalOptions } from './context.js';
-import { packageFile } from '../edge/package-files.js';
+import { packageFile } from '../edge/fs/package-files.js';
 
 /** The package's own version, read from package.json (never a constant that drifts). */
 export function packageVersion(): string {
@@ -173,7 +173,7 @@ export function buildProgram(): Command {
 Repair refuses (exit 2, nothing changed) unless the other voters serve as a quorum without the
 server: that quorum holds every acknowledged write, so dropping this server's copy loses none.
 `)
-    .action(action(async (c, id: string, o: { timeout?: string }) => (await import('./commands/repair.js')).repairCommand(c, id, o)));
+    .action(action(async (c, id: string, o: { timeout?: string }) => (await import('./commands/servers.js')).repairCommand(c, id, o)));
 
   // The condition is checked by the command, not commander: `wait --connect healthy` hands it to --connect first.
   withConnect(program.command('wait').description('block until a condition holds: healthy, degraded, serving, leader, new-leader (other than the one the last fault removed), down ID')
@@ -219,7 +219,7 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .option('--reads <rule>', 'plain reads judged "sequential" (default) or "linearizable"')
     .option('--time-limit <d>', 'give up (unknown) after this long, like 5m (default 60s)')
     .addHelpText('after', examples('zkpseudo check-history h.ndjson', 'zkpseudo check-history h.ndjson --reads linearizable --json'))
-    .action(action(async (c, file: string, o: { reads?: string; timeLimit?: string }) => (await import('./commands/check-history.js')).checkHistoryCommand(c, file, o)));
+    .action(action(async (c, file: string, o: { reads?: string; timeLimit?: string }) => (await import('./commands/chaos.js')).checkHistoryCommand(c, file, o)));
 
   program.command('ls').description('every ensemble under the home dir, with its state')
     .action(action(async (c) => (await import('./commands/info.js')).lsCommand(c)));

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { ZkpseudoError } from '../errors.js';
-import { portHolder, SERVER_MAIN_CLASS, SERVER_MARKER } from './proctable.js';
+import { portHolder, SERVER_MAIN_CLASS, SERVER_MARKER } from './process/proctable.js';
 
 /** True when 127.0.0.1:port can be bound right now (it is released again at once). */
 export function isPortFree(port: number): Promise<boolean> {

@@ -4,13 +4,13 @@
  * the check. So each `up` reserves its ports in one registry, under one lock, and holds the
  * reservation until its servers hold the ports. A reservation whose process died lapses.
  */
-import { mkdirOwned, writeOwned } from './owned-fs.js';
-import { int, list, object, readBack, str, type Decoder } from './decode.js';
+import { mkdirOwned, writeOwned } from './fs/owned-fs.js';
+import { int, list, object, readBack, str, type Decoder } from './fs/decode.js';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from './process.js';
+import { isAlive } from './process/process.js';
 import { busyPorts } from './ports.js';
-import { withLock } from './lock.js';
+import { withLock } from './lock/lock.js';
 
 interface Reservation {
   pid: number;

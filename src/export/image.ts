@@ -7,7 +7,7 @@
  * ZOO_4LW_COMMANDS_WHITELIST line if set, and each blank-separated word of ZOO_CFG_EXTRA as a
  * line — and myid from ZOO_MY_ID. Values are written as given, with no escaping of their own.
  */
-import { escapePropertyValue } from '../zk/properties.js';
+import { escapePropertyValue } from '../zk/config/properties.js';
 import type { ExportModel, ExportServer } from './model.js';
 
 export const IMAGE = 'zookeeper';

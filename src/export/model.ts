@@ -9,10 +9,10 @@ import { UsageError } from '../errors.js';
 import { checkOptions, checkShape, type Issue } from '../options/options.js';
 import { asSpec, recordedSpecProblems } from '../options/recorded.js';
 import type { EnsembleOptions, EnsembleSpec, PeerType, SecuritySpec } from '../options/types.js';
-import { extraSettings, fourLetterWords, tunableSettings } from '../zk/config.js';
-import { DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from '../zk/keys.js';
-import { blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE } from '../zk/ports.js';
-import { securitySupport } from '../zk/security-cfg.js';
+import { extraSettings, fourLetterWords, tunableSettings } from '../zk/config/config.js';
+import { DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from '../zk/config/keys.js';
+import { blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE } from '../zk/config/ports.js';
+import { securitySupport } from '../zk/config/security-cfg.js';
 import { versionFacts } from '../zk/version-facts.js';
 import { atLeast, DEFAULT_ZK_VERSION, parseZkVersion, type ZkVersion } from '../zk/versions.js';
 

@@ -4,11 +4,11 @@
  */
 import { createRequire } from 'node:module';
 import type { Document, Node } from 'yaml';
-import { MODULE_PATH } from '../edge/module-path.js';
+import { MODULE_PATH } from '../edge/fs/module-path.js';
 
 type Yaml = typeof import('yaml');
 let loaded: Yaml | undefined;
-/** The YAML library, loaded at the first render (synchronously): `import 'zkpseudo'` does not pay its ~80 ms. Resolved from this module's own file, in either build (edge/module-path). */
+/** The YAML library, loaded at the first render (synchronously): `import 'zkpseudo'` does not pay its ~80 ms. Resolved from this module's own file, in either build (edge/fs/module-path). */
 const yaml = (): Yaml => (loaded ??= createRequire(MODULE_PATH)('yaml') as Yaml);
 
 /** A comment on one key of a document, at a path of keys (list positions as numbers). */

@@ -1,6 +1,6 @@
 /**
  * A secured ensemble's export (pure): the zoo.cfg keys and JVM flags zkpseudo gives its own
- * servers (zk/security-cfg), with paths where an engine mounts the user's secrets instead of
+ * servers (zk/config/security-cfg), with paths where an engine mounts the user's secrets instead of
  * this machine's files. No key, certificate or password is ever written: the export names the
  * secrets and the files in them, and the user makes them from their own CA and users.
  *
@@ -14,7 +14,7 @@
  *   QuorumServer (`user_quorum`) and QuorumLearner (`username="quorum"`, its password) sections.
  */
 import type { SecuritySpec } from '../options/types.js';
-import { JAAS_SECTIONS, QUORUM_USER, securityCfgLines, securityJvmFlags, SUPER_USER } from '../zk/security-cfg.js';
+import { JAAS_SECTIONS, QUORUM_USER, securityCfgLines, securityJvmFlags, SUPER_USER } from '../zk/config/security-cfg.js';
 import { versionFacts } from '../zk/version-facts.js';
 import type { ExportModel } from './model.js';
 

@@ -1,9 +1,9 @@
 /** Defaults and validation of written options (pure: the environment is a parameter). */
 import { UsageError } from '../errors.js';
 import { parseZkVersion, compareZkVersions, type ZkVersion } from '../zk/versions.js';
-import { FOUR_LETTER_WHITELIST_KEY, isManagedKey } from '../zk/keys.js';
+import { FOUR_LETTER_WHITELIST_KEY, isManagedKey } from '../zk/config/keys.js';
 import { keyIgnoredBy, versionFacts } from '../zk/version-facts.js';
-import { checkConfigValue, configConflicts } from '../zk/key-types.js';
+import { checkConfigValue, configConflicts } from '../zk/config/key-types.js';
 import { ENSEMBLE_NAME } from './names.js';
 import type { EnsembleOptions, SecuritySpec } from './types.js';
 import { API_KEYS, suggestion, typeIssue } from './keys.js';

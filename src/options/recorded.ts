@@ -5,9 +5,9 @@
  * cache, so it must be a digest; `dist.tarball` and path origins must be plain absolute paths;
  * zoo.cfg keys zkpseudo manages (dataDir, …) are refused as on the command line.
  */
-import { absolutePath, bool, int, is, isPlainAbsolutePath, list, object, oneOf, record, refine, show, str, type Decoder } from '../edge/decode.js';
-import { isManagedKey } from '../zk/keys.js';
-import type { ServerPorts } from '../zk/ports.js';
+import { absolutePath, bool, int, is, isPlainAbsolutePath, list, object, oneOf, record, refine, show, str, type Decoder } from '../edge/fs/decode.js';
+import { isManagedKey } from '../zk/config/keys.js';
+import type { ServerPorts } from '../zk/config/ports.js';
 import { parseZkVersion } from '../zk/versions.js';
 import { MAX_HEAP_MB, MAX_SERVERS } from './options.js';
 import { ENSEMBLE_NAME } from './names.js';

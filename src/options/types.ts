@@ -1,5 +1,5 @@
 /** The ensemble spec as a user writes it and as zkpseudo resolves and records it. */
-import type { ServerPorts } from '../zk/ports.js';
+import type { ServerPorts } from '../zk/config/ports.js';
 
 /**
  * Options as written: command-line flags, keys of an ensemble YAML file, or `up()` arguments.

@@ -4,12 +4,12 @@
  * each entry is recognised by the names zkpseudo gives its own files, a directory is removed
  * only once it is empty, and a symbolic link is never followed (zkpseudo makes none at these
  * places, so one found there is someone else's and is left alone). Every removal goes through
- * the guarded boundary (edge/owned-fs), which refuses anything outside the cache.
+ * the guarded boundary (edge/fs/owned-fs), which refuses anything outside the cache.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { removeStaleLock, withLock } from '../edge/lock.js';
-import { removeIfEmpty, removeOwned } from '../edge/owned-fs.js';
+import { removeStaleLock, withLock } from '../edge/lock/lock.js';
+import { removeIfEmpty, removeOwned } from '../edge/fs/owned-fs.js';
 import { liveTreeUsers } from './tree-users.js';
 
 /** Tarballs as zkpseudo names them in the cache, with the digests, part files and locks beside them. */

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { mkdirOwned, writeOwned } from '../edge/owned-fs.js';
-import { absolutePath, int, num, object, readBack, refine, str, type Decoder } from '../edge/decode.js';
+import { mkdirOwned, writeOwned } from '../edge/fs/owned-fs.js';
+import { absolutePath, int, num, object, readBack, refine, str, type Decoder } from '../edge/fs/decode.js';
 import path from 'node:path';
 import { sha512OfFile } from './download.js';
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { removeOwned, renameOwned, writeStreamOwned } from '../edge/owned-fs.js';
+import { removeOwned, renameOwned, writeStreamOwned } from '../edge/fs/owned-fs.js';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 

@@ -1,10 +1,10 @@
 /** Writing a directory tree into a cached tarball, atomically, and reading one back out. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { copyOwned, extractOwned, linkOwned, mkdirOwned, packOwned, removeOwned, renameOwned, writeOwned } from '../edge/owned-fs.js';
+import { copyOwned, extractOwned, linkOwned, mkdirOwned, packOwned, removeOwned, renameOwned, writeOwned } from '../edge/fs/owned-fs.js';
 import { sha512OfFile } from './download.js';
 import { ZkpseudoError } from '../errors.js';
-import { withLock } from '../edge/lock.js';
+import { withLock } from '../edge/lock/lock.js';
 import { addTreeUser } from './tree-users.js';
 import { tarballProblem } from './digests.js';
 import { DamagedTarballError } from './proof.js';

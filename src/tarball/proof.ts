@@ -8,9 +8,9 @@
  * the same way.
  */
 import path from 'node:path';
-import { pathExists } from '../edge/files.js';
-import { line, readBack, str, type Decoder } from '../edge/decode.js';
-import { removeOwned, writeOwned } from '../edge/owned-fs.js';
+import { pathExists } from '../edge/fs/files.js';
+import { line, readBack, str, type Decoder } from '../edge/fs/decode.js';
+import { removeOwned, writeOwned } from '../edge/fs/owned-fs.js';
 import { ZkpseudoError } from '../errors.js';
 import { tarballProblem } from './digests.js';
 

@@ -1,7 +1,7 @@
 /** Getting a verified ZooKeeper tarball into the cache, from wherever the user said (SPEC §4). */
 import { readFile, stat } from 'node:fs/promises';
-import { canonicalPathSync, mkdirOwned, removeOwned } from '../edge/owned-fs.js';
-import { pathProblem } from '../zk/path-rules.js';
+import { canonicalPathSync, mkdirOwned, removeOwned } from '../edge/fs/owned-fs.js';
+import { pathProblem } from '../zk/config/path-rules.js';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -10,8 +10,8 @@ import { parseSha512File } from '../zk/checksum.js';
 import { DEFAULT_ZK_VERSION, parseZkVersion, type ZkVersion } from '../zk/versions.js';
 import { downloadUrls, tarballName, tarballTopDir } from '../zk/version-facts.js';
 import type { DistRecord } from '../options/types.js';
-import { describeHolder, withLock } from '../edge/lock.js';
-import { pathExists } from '../edge/files.js';
+import { describeHolder, withLock } from '../edge/lock/lock.js';
+import { pathExists } from '../edge/fs/files.js';
 import { ChecksumMismatch, downloadVerified, fetchText, type Progress } from './download.js';
 import { remember, sha512Remembered, tarballProblem } from './digests.js';
 import { discardTarball, provenCached, writeDigestRecord } from './proof.js';

@@ -3,14 +3,14 @@
  * so it goes through the very same unpack → zkServer.sh path as a download.
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { chmodOwned, linkOwned, mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
+import { chmodOwned, linkOwned, mkdirOwned, removeOwned, writeOwned } from '../edge/fs/owned-fs.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { pathExists } from '../edge/files.js';
+import { pathExists } from '../edge/fs/files.js';
 import { parseZkVersion, type ZkVersion } from '../zk/versions.js';
 import { tarballTopDir } from '../zk/version-facts.js';
 import { packDirectory } from './pack.js';
-import { withLock } from '../edge/lock.js';
+import { withLock } from '../edge/lock/lock.js';
 import { remember } from './digests.js';
 import { discardTarball, provenCached, writeDigestRecord } from './proof.js';
 

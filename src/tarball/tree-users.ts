@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { mkdirOwned, removeOwned, writeOwned } from '../edge/owned-fs.js';
-import { absolutePath, line, readBack, refine, type Decoder } from '../edge/decode.js';
+import { mkdirOwned, removeOwned, writeOwned } from '../edge/fs/owned-fs.js';
+import { absolutePath, line, readBack, refine, type Decoder } from '../edge/fs/decode.js';
 
 const usersDir = (tree: string) => `${tree}.users`;
 const recordName = (copyRoot: string) => createHash('sha256').update(copyRoot).digest('hex').slice(0, 32);
@@ -57,7 +57,7 @@ export async function liveTreeUsers(cache: string, tree: string): Promise<string
   const live: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
-    // Decoded strictly (edge/decode): damage, junk or a hand edit counts for nothing and is removed.
+    // Decoded strictly (edge/fs/decode): damage, junk or a hand edit counts for nothing and is removed.
     const read = /^[0-9a-f]{32}$/.test(name) ? await readBack(file, record(name), { as: 'text', maxBytes: 8192 }) : undefined;
     const copyRoot = read?.state === 'ok' ? read.value : undefined;
     if (copyRoot !== undefined && ((await linksTo(copyRoot, tree)) || (await inFlight(file, copyRoot)))) live.push(copyRoot);

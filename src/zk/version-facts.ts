@@ -5,7 +5,7 @@
  * 3.4.13, 3.8.0 and 3.9.3 (test/e2e/versions.test.ts).
  */
 import { APACHE_ARCHIVE, APACHE_CDN, atLeast, compareZkVersions, type ZkVersion } from './versions.js';
-import { FOUR_LETTER_WHITELIST_KEY } from './keys.js';
+import { FOUR_LETTER_WHITELIST_KEY } from './config/keys.js';
 
 /** A logging configuration a copy may carry, and the system property that names it to the JVM. */
 export interface LoggingConfig {

@@ -19,7 +19,7 @@ import { Recorder } from '../../src/ensemble/consistency/recorder.js';
 import { syntheticRegisterHistory } from '../../src/ensemble/consistency/check/synthetic.js';
 import { Worker } from '../../src/ensemble/consistency/worker.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
-import { writeOwned } from '../../src/edge/owned-fs.js';
+import { writeOwned } from '../../src/edge/fs/owned-fs.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 
 describe('consistency under faults, with real servers', () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
-import { isAlive } from '../../src/edge/process.js';
+import { isAlive } from '../../src/edge/process/process.js';
 import { cacheDir } from '../../src/tarball/resolve.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 import { startDistMirror, type DistLayout, type Mirror } from '../helpers/mirror.js';

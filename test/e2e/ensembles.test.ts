@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
 import { sendFourLetterWord } from '../../src/edge/fourlw.js';
-import { parseSrvr } from '../../src/zk/fourlw.js';
+import { parseSrvr } from '../../src/zk/state/fourlw.js';
 import { findFreeBlock } from '../../src/edge/ports.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 

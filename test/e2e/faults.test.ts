@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode } from '../../src/edge/zkclient.js';
-import { isAlive } from '../../src/edge/process.js';
+import { isAlive } from '../../src/edge/process/process.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 

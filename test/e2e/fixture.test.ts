@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, up, type UpEvent } from '../../src/index.js';
 import { sendFourLetterWord } from '../../src/edge/fourlw.js';
-import { commandLine } from '../../src/edge/process.js';
+import { commandLine } from '../../src/edge/process/process.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

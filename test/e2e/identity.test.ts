@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { findFreeBlock } from '../../src/edge/ports.js';
-import { isAlive } from '../../src/edge/process.js';
+import { isAlive } from '../../src/edge/process/process.js';
 import { createSandbox, serverPidsUnder, type Sandbox, eventually } from '../helpers/sandbox.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

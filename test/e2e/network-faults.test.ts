@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { up, type Ensemble } from '../../src/index.js';
 import { connect, CreateMode, type Session } from '../../src/edge/zkclient.js';
-import { processesWith } from '../../src/edge/proctable.js';
+import { processesWith } from '../../src/edge/process/proctable.js';
 import { createSandbox, serverPidsUnder, type Sandbox } from '../helpers/sandbox.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

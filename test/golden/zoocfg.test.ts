@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderZooCfg, type ZooCfgInput } from '../../src/zk/config.js';
-import { blockPorts, classicPorts } from '../../src/zk/ports.js';
+import { renderZooCfg, type ZooCfgInput } from '../../src/zk/config/config.js';
+import { blockPorts, classicPorts } from '../../src/zk/config/ports.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 import type { Member, SecuritySpec } from '../../src/options/types.js';
 

@@ -6,9 +6,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseEnsembleFile } from '../../src/options/file.js';
 import { normalizeOptions } from '../../src/options/options.js';
 import type { EnsembleOptions, EnsembleSpec, Member } from '../../src/options/types.js';
-import { renderZooCfg } from '../../src/zk/config.js';
-import { blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE } from '../../src/zk/ports.js';
-import { parseProperties } from '../../src/zk/properties.js';
+import { renderZooCfg } from '../../src/zk/config/config.js';
+import { blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE } from '../../src/zk/config/ports.js';
+import { parseProperties } from '../../src/zk/config/properties.js';
 import { DEFAULT_ZK_VERSION, parseZkVersion } from '../../src/zk/versions.js';
 
 const TEMPLATE = readFileSync(new URL('../../templates/zoo.cfg.hbs', import.meta.url), 'utf8');

@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import YAML from 'yaml';
 import { exportEnsemble, type ExportTarget } from '../../src/export/export.js';
-import { parseProperties } from '../../src/zk/properties.js';
+import { parseProperties } from '../../src/zk/config/properties.js';
 import type { EnsembleOptions } from '../../src/options/types.js';
 import { composeValue, entrypoint, kubernetesValue } from './official-image.js';
 import { localStores, localZooCfgs, specOf } from './export-cases.js';
-import { securityJvmFlags } from '../../src/zk/security-cfg.js';
+import { securityJvmFlags } from '../../src/zk/config/security-cfg.js';
 import { versionFacts } from '../../src/zk/version-facts.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 

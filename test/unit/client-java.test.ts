@@ -7,7 +7,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientJava } from '../../src/cli/commands/client-java.js';
+import { clientJava } from '../../src/edge/process/client-java.js';
 import { ZkpseudoError } from '../../src/errors.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 

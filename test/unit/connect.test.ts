@@ -7,8 +7,8 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConnectString, type ConnectString } from '../../src/zk/connect-string.js';
-import { NOT_SERVING, parseConf } from '../../src/zk/fourlw.js';
-import { conditionMet } from '../../src/zk/conditions.js';
+import { NOT_SERVING, parseConf } from '../../src/zk/state/fourlw.js';
+import { conditionMet } from '../../src/zk/state/conditions.js';
 import { probeRemote } from '../../src/ensemble/remote/probe.js';
 import { untangleConnect } from '../../src/cli/commands/wait.js';
 

@@ -6,13 +6,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conditionMet, type ConditionView } from '../../src/zk/conditions.js';
-import { assessHealth, type Role } from '../../src/zk/health.js';
-import { zxidEpoch } from '../../src/zk/zxid.js';
+import { conditionMet, type ConditionView } from '../../src/zk/state/conditions.js';
+import { assessHealth, type Role } from '../../src/zk/state/health.js';
+import { zxidEpoch } from '../../src/zk/state/zxid.js';
 import { clearRemovedLeader, REMOVED_LEADER, noteRemovedLeader, readRemovedLeader, REMOVED_LEADER_FILE } from '../../src/ensemble/faults/removed-leader.js';
 import { settleCondition } from '../../src/ensemble/observe/settle.js';
 import { ensemblePaths, type EnsemblePaths } from '../../src/ensemble/store/layout.js';
-import { mkdirOwned } from '../../src/edge/owned-fs.js';
+import { mkdirOwned } from '../../src/edge/fs/owned-fs.js';
 
 /** Servers 1..n with these roles; the leader's zxid is in `epoch`. */
 const view = (epoch: number, ...roles: Role[]): ConditionView => {

@@ -8,12 +8,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { procOps } from '../../src/edge/proctable.js';
+import { procOps } from '../../src/edge/process/proctable.js';
 import { faultFiles, setFaults } from '../../src/ensemble/faults/proxy-control.js';
 import { heal } from '../../src/ensemble/faults/links.js';
 import { withoutProxy } from '../../src/ensemble/observe/probe.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
-import { assessHealth } from '../../src/zk/health.js';
+import { assessHealth } from '../../src/zk/state/health.js';
 import type { EnsembleSpec } from '../../src/options/types.js';
 
 let root: string;

@@ -1,7 +1,7 @@
 /** Parsing real replies captured from Debian's ZooKeeper 3.8.0 (test/fixtures/fourlw). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMntr, parseSrvr } from '../../src/zk/fourlw.js';
+import { parseMntr, parseSrvr } from '../../src/zk/state/fourlw.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/fourlw/${name}`, import.meta.url), 'utf8');
 

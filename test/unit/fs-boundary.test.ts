@@ -1,4 +1,4 @@
-// The guarded file-system boundary (src/edge/owned-fs.ts): nothing else in src/ may change the
+// The guarded file-system boundary (src/edge/fs/owned-fs.ts): nothing else in src/ may change the
 // file system, and the boundary itself keeps every change under its root, never follows a link
 // when deleting, and turns every errno of every operation into a clear error naming the path.
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -10,11 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   canonicalPathSync, chmodOwned, copyOwned, extractOwned, fsOps, FsError, linkOwned, mkdirOwned, NotARegularFileError, OutsideRootError, ownedName, packOwned,
   removeIfEmpty, removeOwned, renameOwned, writeOwned, writeStreamOwned, writeUserFile,
-} from '../../src/edge/owned-fs.js';
+} from '../../src/edge/fs/owned-fs.js';
 import { ExitCode, ZkpseudoError } from '../../src/errors.js';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
-const BOUNDARY = path.join(SRC, 'edge/owned-fs.ts');
+const BOUNDARY = path.join(SRC, 'edge/fs/owned-fs.ts');
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 /** Everything in node:fs that creates, changes or deletes. */
 const WRITERS = new Set([
@@ -69,7 +69,7 @@ function writersImported(file: string, text: string): string[] {
 }
 
 describe('the file-system boundary is the only writer', () => {
-  it('no module of src/ but edge/owned-fs.ts imports a writing function of node:fs', async () => {
+  it('no module of src/ but edge/fs/owned-fs.ts imports a writing function of node:fs', async () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(SRC)) {
       if (file === BOUNDARY) continue;

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { procOps, SERVER_MAIN_CLASS, SERVER_MARKER } from '../../src/edge/proctable.js';
+import { procOps, SERVER_MAIN_CLASS, SERVER_MARKER } from '../../src/edge/process/proctable.js';
 import { collectGarbage } from '../../src/ensemble/observe/inventory.js';
 import { scratchServerOf } from '../../src/ensemble/cds/archive.js';
 

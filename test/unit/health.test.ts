@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessHealth, type Role, type RoleOfServer } from '../../src/zk/health.js';
+import { assessHealth, type Role, type RoleOfServer } from '../../src/zk/state/health.js';
 
 const voters = (...roles: Role[]): RoleOfServer[] => roles.map((role, i) => ({ id: i + 1, peerType: 'participant', role }));
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensemblePaths, serverOfConfig } from '../../src/ensemble/store/layout.js';
 import { recordedSpecProblems } from '../../src/options/recorded.js';
-import { isServerCommand, SERVER_MAIN_CLASS } from '../../src/edge/process.js';
+import { isServerCommand, SERVER_MAIN_CLASS } from '../../src/edge/process/process.js';
 
 describe('serverOfConfig', () => {
   it('maps a server config path back to its ensemble directory and id', () => {

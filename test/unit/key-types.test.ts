@@ -4,7 +4,7 @@
  * named) and an ensemble file (file:line:key); plus the combinations ZooKeeper refuses.
  */
 import { describe, expect, it } from 'vitest';
-import { checkConfigValue, configConflicts, javaTrim, KEY_TYPES, type KeyType } from '../../src/zk/key-types.js';
+import { checkConfigValue, configConflicts, javaTrim, KEY_TYPES, type KeyType } from '../../src/zk/config/key-types.js';
 import { normalizeOptions } from '../../src/options/options.js';
 import { parseEnsembleFile } from '../../src/options/file.js';
 import { UsageError } from '../../src/errors.js';

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { procOps } from '../../src/edge/proctable.js';
+import { procOps } from '../../src/edge/process/proctable.js';
 import { watchLease } from '../../src/ensemble/lease/watcher.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 

@@ -1,5 +1,5 @@
 /**
- * The lock (src/edge/lock.ts) on a real file system: it excludes within a process and across
+ * The lock (src/edge/lock/lock.ts) on a real file system: it excludes within a process and across
  * processes, takes a dead holder's lock over at once, never takes a live one (not even one
  * stopped with SIGSTOP), handles every kind of garbage where the lock goes, turns every OS
  * error into an immediate error naming the lock, and stops waiting when aborted.
@@ -12,14 +12,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InterruptedError, ZkpseudoError } from '../../src/errors.js';
-import { FsError, fsOps } from '../../src/edge/owned-fs.js';
-import { isStaleLock, lockHolder, removeStaleLock, withLock, type LockHolder } from '../../src/edge/lock.js';
-import { decodeOwner, newOwner } from '../../src/edge/lock-owner.js';
-import { startTime } from '../../src/edge/proctable.js';
+import { FsError, fsOps } from '../../src/edge/fs/owned-fs.js';
+import { isStaleLock, lockHolder, removeStaleLock, withLock, type LockHolder } from '../../src/edge/lock/lock.js';
+import { decodeOwner, newOwner } from '../../src/edge/lock/lock-owner.js';
+import { startTime } from '../../src/edge/process/proctable.js';
 import { collectGarbage } from '../../src/ensemble/observe/inventory.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const lockJs = path.join(repo, 'dist/edge/lock.js');
+const lockJs = path.join(repo, 'dist/edge/lock/lock.js');
 let root: string;
 let n = 0;
 /** A fresh target path (its lock is `<target>.lock`) in a fresh directory. */
@@ -33,7 +33,7 @@ const isRoot = process.getuid?.() === 0;
 
 /** Compiles dist/ when the lock's sources are newer: the child processes import the compiled module. */
 function ensureBuilt(): void {
-  const sources = ['edge/lock.ts', 'edge/lock-owner.ts', 'edge/owned-fs.ts', 'edge/proctable.ts', 'errors.ts'].map((f) => path.join(repo, 'src', f));
+  const sources = ['edge/lock/lock.ts', 'edge/lock/lock-owner.ts', 'edge/fs/owned-fs.ts', 'edge/process/proctable.ts', 'errors.ts'].map((f) => path.join(repo, 'src', f));
   const built = existsSync(lockJs) ? statSync(lockJs).mtimeMs : 0;
   if (sources.some((s) => statSync(s).mtimeMs > built)) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repo, stdio: 'inherit' });
 }

@@ -1,7 +1,7 @@
 /** Finding the package's own files from either build, and the cache dir without env-paths (issue 20). */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { helperScript, packageFile, packageRoot } from '../../src/edge/package-files.js';
+import { helperScript, packageFile, packageRoot } from '../../src/edge/fs/package-files.js';
 import { userCacheDir } from '../../src/tarball/resolve.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, isServerCommand, readPidFile, signalServer, SERVER_MAIN_CLASS } from '../../src/edge/process.js';
+import { isAlive, isServerCommand, readPidFile, signalServer, SERVER_MAIN_CLASS } from '../../src/edge/process/process.js';
 
 let root: string;
 beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'zkpseudo-proc-')); });

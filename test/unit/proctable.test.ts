@@ -15,8 +15,8 @@ import { ZkpseudoError } from '../../src/errors.js';
 import {
   listeningSockets, portHolder, processesWith, processState, ProcessTableError, procOps, serverProcesses, socketInodes, startTime,
   SERVER_MAIN_CLASS, SERVER_MARKER,
-} from '../../src/edge/proctable.js';
-import { commandLine, isAlive, readPidFile, signalServer, waitServerGone } from '../../src/edge/process.js';
+} from '../../src/edge/process/proctable.js';
+import { commandLine, isAlive, readPidFile, signalServer, waitServerGone } from '../../src/edge/process/process.js';
 import { stopProcess } from '../../src/ensemble/lifecycle/servers.js';
 import { ensemblePaths } from '../../src/ensemble/store/layout.js';
 import { downEnsemble } from '../../src/ensemble/lifecycle/ops.js';
@@ -262,7 +262,7 @@ describe('commands over an unreadable table: an error, nothing signalled, nothin
 });
 
 describe('a real condition: the open-file limit reached', () => {
-  const dist = path.resolve(import.meta.dirname, '../../dist/edge/proctable.js');
+  const dist = path.resolve(import.meta.dirname, '../../dist/edge/process/proctable.js');
 
   it('listing the servers with every descriptor taken (ulimit -n 20) fails naming EMFILE, never []', async () => {
     expect(existsSync(dist), 'build dist/ first (npx tsc -p tsconfig.json)').toBe(true);

@@ -1,10 +1,10 @@
 /** The pure parts added for waiting, faults, Properties escaping, start-failure diagnosis, argv and colour. */
 import { describe, expect, it } from 'vitest';
-import { conditionMet, parseCondition, type ConditionView } from '../../src/zk/conditions.js';
-import { assessHealth, type Role } from '../../src/zk/health.js';
+import { conditionMet, parseCondition, type ConditionView } from '../../src/zk/state/conditions.js';
+import { assessHealth, type Role } from '../../src/zk/state/health.js';
 import { delay, faultPortCount, faultPorts, heal, isCut, isolate, isolateClients, NO_FAULTS, parseGroup, partition, serverFaults } from '../../src/ensemble/faults/links.js';
-import { escapePropertyValue, parseProperties } from '../../src/zk/properties.js';
-import { diagnoseStartFailure } from '../../src/zk/startfail.js';
+import { escapePropertyValue, parseProperties } from '../../src/zk/config/properties.js';
+import { diagnoseStartFailure } from '../../src/zk/logs/startfail.js';
 import { passThroughCli } from '../../src/cli/argv.js';
 import { colourWanted } from '../../src/cli/colour.js';
 

@@ -1,6 +1,6 @@
 /**
  * Every file zkpseudo reads back × every kind of garbage (issue "Trust by construction", item 3):
- * each is decoded strictly (src/edge/decode.ts) and ends in its documented outcome — decoded as
+ * each is decoded strictly (src/edge/fs/decode.ts) and ends in its documented outcome — decoded as
  * absent or damaged, named with its path, moved aside or rebuilt, the command going on — or in
  * a clear ZkpseudoError; never a TypeError. Real files in temp dirs, the real modules.
  */
@@ -30,7 +30,7 @@ import { ensureDist } from '../../src/tarball/resolve.js';
 import { unpackCopies } from '../../src/tarball/pack.js';
 import { DamagedTarballError } from '../../src/tarball/proof.js';
 import { sha512OfFile } from '../../src/tarball/download.js';
-import { diagnoseJvmCrash } from '../../src/zk/startfail.js';
+import { diagnoseJvmCrash } from '../../src/zk/logs/startfail.js';
 import { parseZkVersion } from '../../src/zk/versions.js';
 import type { EnsembleSpec } from '../../src/options/types.js';
 import { startMirror, type Mirror } from '../helpers/mirror.js';

@@ -4,8 +4,8 @@
  * snapshot were damaged), the quorum the others must hold without the server, and the advice.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnoseStartFailure, latestRun, repairHint } from '../../src/zk/startfail.js';
-import { othersCanHoldQuorum, quorumWithout, type Role, type RoleOfServer } from '../../src/zk/health.js';
+import { diagnoseStartFailure, latestRun, repairHint } from '../../src/zk/logs/startfail.js';
+import { othersCanHoldQuorum, quorumWithout, type Role, type RoleOfServer } from '../../src/zk/state/health.js';
 import { quarantineStamp } from '../../src/ensemble/lifecycle/repair.js';
 
 const DATA = '/h/r/zookeeper-1/data/version-2';

@@ -3,22 +3,24 @@
  * against the ensemble, printing each step with a timestamp, and leaves it whole at the end —
  * or when interrupted: every server started and resumed, every link healed. With `--workload`,
  * real clients perform a register, queue or lock workload meanwhile, recorded as a history
- * (`--history FILE`) and, with `--check`, checked (ensemble/consistency/).
+ * (`--history FILE`) and, with `--check`, checked (ensemble/consistency/). And
+ * `zkpseudo check-history FILE`, which checks such a history again without servers.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { chaosPlan } from '../../ensemble/faults/chaos-plan.js';
 import { describeStep, type ChaosStep } from '../../ensemble/faults/chaos-run.js';
 import { chaosOnHandle } from '../../ensemble/consistency/chaos-api.js';
 import { WORKLOADS, type ReadMode, type Workload } from '../../ensemble/consistency/check/history.js';
-import { historyToNdjson } from '../../ensemble/consistency/check/history-ndjson.js';
+import { historyToNdjson, parseHistory } from '../../ensemble/consistency/check/history-ndjson.js';
+import { checkHistory } from '../../ensemble/consistency/check/checker.js';
 import { readSpec } from '../../ensemble/store/spec-file.js';
-import { writeOwned } from '../../edge/owned-fs.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { writeOwned } from '../../edge/fs/owned-fs.js';
+import { ExitCode, UsageError, ZkpseudoError } from '../../errors.js';
 import { parseDuration } from '../../options/options.js';
 import type { CommandContext } from '../context.js';
 import { formatReport } from '../consistency-output.js';
-import { printJsonLine } from '../output.js';
+import { printJson, printJsonLine } from '../output.js';
 
 export interface ChaosFlags {
   seed?: string;
@@ -112,4 +114,24 @@ export async function chaosCommand(c: CommandContext, opts: ChaosFlags): Promise
   say({ event: 'check', ...report }, formatReport(report, replay + recheck));
   if (healFailure || report.valid === false) return ExitCode.failed;
   return report.valid === true ? ExitCode.ok : ExitCode.degraded;
+}
+
+/**
+ * `zkpseudo check-history FILE`: checks a history written by `chaos --history` again — with
+ * another read rule, a longer time limit, or after a change to the checker — without servers.
+ * Exit 0: no violation; 2: a violation; 1: the check could not finish (unknown).
+ */
+export async function checkHistoryCommand(c: CommandContext, file: string, opts: { reads?: string; timeLimit?: string }): Promise<number> {
+  const reads = readMode(opts.reads);
+  const timeLimitMs = opts.timeLimit === undefined ? undefined : parseDuration(opts.timeLimit);
+  if (opts.timeLimit !== undefined && timeLimitMs === undefined) throw new UsageError(`--time-limit "${opts.timeLimit}" is not a duration from 1ms to 24h.`, 'Give a duration like 30s or 5m.');
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new ZkpseudoError(`Cannot read ${file}: ${err.code === 'ENOENT' ? 'there is no such file' : err.message}.`, 'Give the file `zkpseudo chaos --history FILE` wrote.', err.code === 'ENOENT' ? ExitCode.usage : ExitCode.failed);
+  });
+  const history = parseHistory(text, file);
+  const report = checkHistory(history, { reads, timeLimitMs });
+  const m = history.meta;
+  if (c.o.json) printJson(c.o, report);
+  else if (!c.o.quiet) c.o.out(formatReport(report, `replay: zkpseudo chaos --seed ${m.seed} --duration ${m.durationMs / 1000}s --interval ${m.intervalMs / 1000}s --workload ${m.workload} --check (on an ensemble shaped like "${m.ensemble}": servers ${m.servers.join(', ')})`));
+  return report.valid === true ? ExitCode.ok : report.valid === false ? ExitCode.failed : ExitCode.degraded;
 }

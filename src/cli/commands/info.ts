@@ -7,7 +7,7 @@ import { readSpec } from '../../ensemble/store/spec-file.js';
 import { UsageError } from '../../errors.js';
 import { memberVersion } from '../../options/member-versions.js';
 import { parseZkVersion } from '../../zk/versions.js';
-import { clientJava } from './client-java.js';
+import { clientJava } from '../../edge/process/client-java.js';
 import type { CommandContext } from '../context.js';
 import { colourHealth, printJson, table } from '../output.js';
 

@@ -1,5 +1,5 @@
 /** `reset`, `dump` and `seed`: the tree between tests (see ensemble/tree). */
-import { writeUserFile } from '../../edge/owned-fs.js';
+import { writeUserFile } from '../../edge/fs/owned-fs.js';
 import { readSpec } from '../../ensemble/store/spec-file.js';
 import { connectTarget, ensembleTarget, type TreeTarget } from '../../ensemble/tree/target.js';
 import type { TreeNode } from '../../ensemble/tree/tree-file.js';

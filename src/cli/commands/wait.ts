@@ -1,7 +1,7 @@
 /** `zkpseudo wait CONDITION [--connect …]`: block until the ensemble is in that state (exit 0) or time runs out (exit 2). */
 import { resolveCondition, waitUntil } from '../../ensemble/observe/wait-condition.js';
 import { UsageError } from '../../errors.js';
-import { CONDITION_WORDS, describeCondition, parseCondition } from '../../zk/conditions.js';
+import { CONDITION_WORDS, describeCondition, parseCondition } from '../../zk/state/conditions.js';
 import type { CommandContext } from '../context.js';
 import { formatAnyStatus, printJson } from '../output.js';
 import { commandTarget, type ConnectFlags, type ConnectOption } from '../target.js';

@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ExitCode, ZkpseudoError } from '../errors.js';
+import { ExitCode, ZkpseudoError } from '../../errors.js';
 
 /**
  * The node:fs functions the boundary calls, as one object, so tests can make any of them fail

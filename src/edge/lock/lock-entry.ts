@@ -8,7 +8,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { FsError } from './owned-fs.js';
+import { FsError } from '../fs/owned-fs.js';
 import { decodeOwner, MAX_OWNER_BYTES, ownerLiveness, type LockOwner } from './lock-owner.js';
 
 export const OWNER_FILE = 'owner.json';

@@ -10,7 +10,7 @@ import { readFile, readlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { processState, startTime } from './proctable.js';
+import { processState, startTime } from '../process/proctable.js';
 
 export interface LockOwner {
   pid: number;

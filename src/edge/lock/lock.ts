@@ -20,9 +20,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError, ZkpseudoError } from '../errors.js';
-import { sleep } from './sleep.js';
-import { FsError, mkdirOwned, removeOwned, renameOwned, writeOwned } from './owned-fs.js';
+import { InterruptedError, ZkpseudoError } from '../../errors.js';
+import { sleep } from '../sleep.js';
+import { FsError, mkdirOwned, removeOwned, renameOwned, writeOwned } from '../fs/owned-fs.js';
 import { decodeOwner, heldHere, newOwner, type LockOwner } from './lock-owner.js';
 import { examine, isLockEntryName, LEFTOVER_NAME, LOCK_NAME, lstatOrUndefined, OWNER_FILE, pidGone, readOwnerText, type Seen } from './lock-entry.js';
 

@@ -6,7 +6,7 @@
  * how to point zkpseudo at it, instead of a hang or a stack trace.
  */
 import { ZkpseudoError } from '../../errors.js';
-import { findJava, javaInHome, systemJavaHomes } from '../../edge/java.js';
+import { findJava, javaInHome, systemJavaHomes } from './java.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import type { ZkVersion } from '../../zk/versions.js';
 

@@ -2,7 +2,7 @@
  * Looking at and signalling server processes — never one whose command line is not ours.
  * An OS error while looking is a ProcessTableError, never "gone" (see proctable.ts).
  */
-import { removeOwned } from './owned-fs.js';
+import { removeOwned } from '../fs/owned-fs.js';
 import { procOps, ProcessTableError, processGone, processState, readCmdline, SERVER_MAIN_CLASS } from './proctable.js';
 
 export { SERVER_MAIN_CLASS };

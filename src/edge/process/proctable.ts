@@ -10,7 +10,7 @@
  * `down` cannot report "stopped" and `ls` cannot say "stopped" for servers that still run.
  */
 import { readdir as fsReaddir, readFile as fsReadFile, readlink as fsReadlink } from 'node:fs/promises';
-import { ExitCode, ZkpseudoError } from '../errors.js';
+import { ExitCode, ZkpseudoError } from '../../errors.js';
 
 export const SERVER_MAIN_CLASS = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
 

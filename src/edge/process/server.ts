@@ -1,6 +1,6 @@
 /** The only place that runs ZooKeeper's server script, bin/zkServer.sh. */
 import path from 'node:path';
-import type { ServerPaths } from '../ensemble/store/layout.js';
+import type { ServerPaths } from '../../ensemble/store/layout.js';
 
 export interface LaunchOptions {
   /** Java heap in MiB. */

@@ -13,8 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
-import { mkdirOwned } from '../../edge/owned-fs.js';
-import { damaged, readBack, type Decoder } from '../../edge/decode.js';
+import { mkdirOwned } from '../../edge/fs/owned-fs.js';
+import { damaged, readBack, type Decoder } from '../../edge/fs/decode.js';
 import path from 'node:path';
 import { ALL_LOGGING_CONFIGS, type LoggingConfig } from '../../zk/version-facts.js';
 

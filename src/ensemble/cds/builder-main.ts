@@ -1,7 +1,7 @@
 /** Entry of the CDS archive builder's own process (see builder.ts): `node builder-main.js --zkpseudo-cds-builder TREE ARCHIVE FLAGS_JSON VERSION`. */
-import { mkdirOwned } from '../../edge/owned-fs.js';
+import { mkdirOwned } from '../../edge/fs/owned-fs.js';
 import path from 'node:path';
-import { withLock } from '../../edge/lock.js';
+import { withLock } from '../../edge/lock/lock.js';
 import { CDS_BUILDER_FLAG } from './archive.js';
 import { buildArchive } from './builder.js';
 import { parseZkVersion } from '../../zk/versions.js';

@@ -9,15 +9,15 @@
  * which only means a normal start.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { copyOwned, mkdirOwned, removeOwned, renameOwned, writeOwned } from '../../edge/owned-fs.js';
+import { copyOwned, mkdirOwned, removeOwned, renameOwned, writeOwned } from '../../edge/fs/owned-fs.js';
 import path from 'node:path';
 import { execa } from 'execa';
 import { emptyConfDir, loggingProperty } from './archive.js';
 import { sendFourLetterWord } from '../../edge/fourlw.js';
 import { findFreeBlock } from '../../edge/ports.js';
-import { isAlive, waitGone } from '../../edge/process.js';
+import { isAlive, waitGone } from '../../edge/process/process.js';
 import type { Member } from '../../options/types.js';
-import { renderZooCfg } from '../../zk/config.js';
+import { renderZooCfg } from '../../zk/config/config.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import type { ZkVersion } from '../../zk/versions.js';
 import { zooCfgTemplate } from '../store/server-files.js';

@@ -4,7 +4,7 @@
  * says which links are cut and which are slowed, and the proxy applies it.
  */
 import type { FaultPorts } from '../../options/types.js';
-import { int, list, num, object, record, str, type Decoder } from '../../edge/decode.js';
+import { int, list, num, object, record, str, type Decoder } from '../../edge/fs/decode.js';
 
 /** `i-j`: server i's connections to server j. */
 export const linkKey = (from: number, to: number) => `${from}-${to}`;

@@ -5,18 +5,18 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { openAppendOwned, writeOwned } from '../../edge/owned-fs.js';
-import { readBack, str, type Decoder } from '../../edge/decode.js';
-import { helperScript } from '../../edge/package-files.js';
+import { openAppendOwned, writeOwned } from '../../edge/fs/owned-fs.js';
+import { readBack, str, type Decoder } from '../../edge/fs/decode.js';
+import { helperScript } from '../../edge/fs/package-files.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
-import { isAlive, waitGone } from '../../edge/process.js';
-import { processesWith, processGone, procOps, ProcessTableError } from '../../edge/proctable.js';
+import { isAlive, waitGone } from '../../edge/process/process.js';
+import { processesWith, processGone, procOps, ProcessTableError } from '../../edge/process/proctable.js';
 import { FAULT_STATE, NO_FAULTS, type FaultState } from './links.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
 export const FAULT_PROXY_FLAG = '--zkpseudo-fault-proxy';
-/** The proxy program, under the package's dist/ (edge/package-files). */
+/** The proxy program, under the package's dist/ (edge/fs/package-files). */
 const PROXY_SCRIPT = 'ensemble/faults/proxy-main.js';
 
 export function faultFiles(paths: EnsemblePaths) {

@@ -8,8 +8,8 @@
  */
 import net from 'node:net';
 import { stat } from 'node:fs/promises';
-import { writeOwned } from '../../edge/owned-fs.js';
-import { readBack } from '../../edge/decode.js';
+import { writeOwned } from '../../edge/fs/owned-fs.js';
+import { readBack } from '../../edge/fs/decode.js';
 import { ZkpseudoError } from '../../errors.js';
 import { ensemblePaths } from '../store/layout.js';
 import { readSpec } from '../store/spec-file.js';

@@ -7,9 +7,9 @@
  * means a leader other than that one, elected in a later epoch — however late `wait` starts.
  */
 import path from 'node:path';
-import { removeOwned, writeOwned } from '../../edge/owned-fs.js';
-import { int, is, nullable, object, oneOf, readBack, type Decoder } from '../../edge/decode.js';
-import { zxidEpoch } from '../../zk/zxid.js';
+import { removeOwned, writeOwned } from '../../edge/fs/owned-fs.js';
+import { int, is, nullable, object, oneOf, readBack, type Decoder } from '../../edge/fs/decode.js';
+import { zxidEpoch } from '../../zk/state/zxid.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
 export const REMOVED_LEADER_FILE = 'removed-leader.json';
@@ -33,7 +33,7 @@ const MAX_BYTES = 1024;
 
 const fileOf = (paths: EnsemblePaths) => path.join(paths.dir, REMOVED_LEADER_FILE);
 
-/** The record as noteRemovedLeader writes it; anything else is damaged (edge/decode). */
+/** The record as noteRemovedLeader writes it; anything else is damaged (edge/fs/decode). */
 export const REMOVED_LEADER: Decoder<RemovedLeader> = object<RemovedLeader>({
   leader: int(1, 255, 'a server id'),
   epoch: nullable(int(0, 0xffffffff, 'an election epoch')),

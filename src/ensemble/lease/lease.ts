@@ -6,12 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { removeOwned, writeOwned } from '../../edge/owned-fs.js';
-import { int, nullable, object, readBack, str, type Decoder, type ReadBack } from '../../edge/decode.js';
-import { helperScript } from '../../edge/package-files.js';
+import { removeOwned, writeOwned } from '../../edge/fs/owned-fs.js';
+import { int, nullable, object, readBack, str, type Decoder, type ReadBack } from '../../edge/fs/decode.js';
+import { helperScript } from '../../edge/fs/package-files.js';
 import { UsageError } from '../../errors.js';
-import { commandLine, isAlive } from '../../edge/process.js';
-import { startTime } from '../../edge/proctable.js';
+import { commandLine, isAlive } from '../../edge/process/process.js';
+import { startTime } from '../../edge/process/proctable.js';
 import type { EnsemblePaths } from '../store/layout.js';
 
 /** What owner.json records. */

@@ -5,7 +5,7 @@
  * process table, as every command finds them) and exit. Data is kept.
  */
 import { stat } from 'node:fs/promises';
-import { removeOwned } from '../../edge/owned-fs.js';
+import { removeOwned } from '../../edge/fs/owned-fs.js';
 import { liveServers } from '../observe/identity.js';
 import { ensemblePaths } from '../store/layout.js';
 import { ownerAlive, readLeaseBack, type Lease } from './lease.js';

@@ -3,13 +3,13 @@
  * Each takes the ensemble's lock and asks the process table what runs.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { removeOwned } from '../../edge/owned-fs.js';
+import { removeOwned } from '../../edge/fs/owned-fs.js';
 import { DamagedEnsembleError, NoSuchEnsembleError, UsageError, ZkpseudoError } from '../../errors.js';
-import { describeHolder, withLock } from '../../edge/lock.js';
-import { signalServer } from '../../edge/process.js';
+import { describeHolder, withLock } from '../../edge/lock/lock.js';
+import { signalServer } from '../../edge/process/process.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import { assertDataDirsFree, liveServers } from '../observe/identity.js';
-import { serverProcesses } from '../../edge/proctable.js';
+import { serverProcesses } from '../../edge/process/proctable.js';
 import { endLease } from '../lease/lease.js';
 import { stopProxy } from '../faults/proxy-control.js';
 import { probeEnsemble, type EnsembleStatus } from '../observe/probe.js';
@@ -83,7 +83,7 @@ async function eachSettled<T>(ids: number[], fn: (id: number) => Promise<T>): Pr
 async function looksLikeEnsembleDir(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => undefined);
   if (!entries) return false;
-  // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/decode).
+  // `<file>.damaged-<ms>`: a record zkpseudo found damaged and moved aside (see edge/fs/decode).
   const ours = /^((owner\.json|faults\.json|faults\.applied|removed-leader\.json|super\.secret)(\.damaged-\d+)?|ensemble\.yaml|fault-proxy\.log|security|zookeeper-\d+(\.unpacking|\.damaged)?|.*\.tmp)$/;
   return entries.length === 0 || (entries.some((e) => e === 'ensemble.yaml' || /^zookeeper-\d+$/.test(e)) && entries.every((e) => ours.test(e)));
 }

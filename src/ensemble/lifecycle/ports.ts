@@ -3,7 +3,7 @@ import { ZkpseudoError } from '../../errors.js';
 import { findFreeBlock, portOwner } from '../../edge/ports.js';
 import { reservePorts } from '../../edge/reservations.js';
 import { busyPorts } from '../../edge/ports.js';
-import { allPorts, blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE, type ServerPorts } from '../../zk/ports.js';
+import { allPorts, blockPorts, blockSpan, classicPorts, CLASSIC_SECURE_BASE, type ServerPorts } from '../../zk/config/ports.js';
 
 /**
  * Ports for `count` servers under a scheme; `auto` probes for a free block. AdminServer ports,

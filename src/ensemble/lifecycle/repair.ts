@@ -13,9 +13,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError, ZkpseudoError } from '../../errors.js';
-import { withLock } from '../../edge/lock.js';
-import { mkdirOwned, renameOwned } from '../../edge/owned-fs.js';
-import { othersCanHoldQuorum, quorumWithout, type RoleOfServer } from '../../zk/health.js';
+import { withLock } from '../../edge/lock/lock.js';
+import { mkdirOwned, renameOwned } from '../../edge/fs/owned-fs.js';
+import { othersCanHoldQuorum, quorumWithout, type RoleOfServer } from '../../zk/state/health.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import { liveServers } from '../observe/identity.js';
 import { probeEnsemble, type EnsembleStatus } from '../observe/probe.js';

@@ -7,8 +7,8 @@
  * repairs, refuses or restarts. This module is kept light on imports: the CLI loads the full
  * `up` only when this says no.
  */
-import { commandLine } from '../../edge/process.js';
-import { startTime } from '../../edge/proctable.js';
+import { commandLine } from '../../edge/process/process.js';
+import { startTime } from '../../edge/process/proctable.js';
 import { normalizeOptions, type Request } from '../../options/options.js';
 import type { EnsembleOptions, EnsembleSpec } from '../../options/types.js';
 import { proxyPid } from '../faults/proxy-control.js';
@@ -52,7 +52,7 @@ export async function reuseHealthy(opts: EnsembleOptions, ctx: UpContext): Promi
   if (spec.faults && !(await proxyPid(paths))) return undefined;
   if (req.owner !== undefined && !(await leaseHeldBy(paths, req.owner))) {
     // The one thing to do: the servers now share this owner's life.
-    const [{ withLock }, { takeLease }] = await Promise.all([import('../../edge/lock.js'), import('../lease/lease.js')]);
+    const [{ withLock }, { takeLease }] = await Promise.all([import('../../edge/lock/lock.js'), import('../lease/lease.js')]);
     await withLock(paths.lockTarget, `ensemble "${req.name}"`, () => takeLease(paths, req.owner!), ctx.signal ? { signal: ctx.signal } : {});
   }
   ctx.onEvent?.({ kind: 'status', status });

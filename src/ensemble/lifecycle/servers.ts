@@ -1,21 +1,21 @@
 /** Starting, stopping and killing one server; the process table says what runs, never a pid file alone. */
 import { readdir, stat, statfs } from 'node:fs/promises';
-import { mkdirOwned, removeOwned, renameOwned } from '../../edge/owned-fs.js';
+import { mkdirOwned, removeOwned, renameOwned } from '../../edge/fs/owned-fs.js';
 import path from 'node:path';
 import { writeServerFiles } from '../store/server-files.js';
 import { ZkpseudoError } from '../../errors.js';
-import { readPidFile, removePidFile, signalServer, waitServerGone } from '../../edge/process.js';
-import { SERVER_MARKER } from '../../edge/proctable.js';
-import { startServer, type Launch, type LaunchOptions } from '../../edge/server.js';
+import { readPidFile, removePidFile, signalServer, waitServerGone } from '../../edge/process/process.js';
+import { SERVER_MARKER } from '../../edge/process/proctable.js';
+import { startServer, type Launch, type LaunchOptions } from '../../edge/process/server.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
 import type { EnsemblePaths, ServerPaths } from '../store/layout.js';
 import type { LiveServer } from '../observe/identity.js';
 import { logTail, tailFile } from '../observe/logs.js';
 import { cdsLaunch } from '../cds/launch.js';
 import { checkServerCertificate } from '../security/cert-check.js';
-import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/startfail.js';
-import { othersCanHoldQuorum } from '../../zk/health.js';
-import { securityJvmFlags } from '../../zk/security-cfg.js';
+import { diagnoseJvmCrash, diagnoseStartFailure, repairHint } from '../../zk/logs/startfail.js';
+import { othersCanHoldQuorum } from '../../zk/state/health.js';
+import { securityJvmFlags } from '../../zk/config/security-cfg.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { securityFiles } from '../security/files.js';

@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { Request } from '../../options/options.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { describeVersions, ensembleVersions } from '../../options/member-versions.js';
-import { DEFAULT_TUNABLES } from '../../zk/keys.js';
+import { DEFAULT_TUNABLES } from '../../zk/config/keys.js';
 
 /** What differs in shape, each as "what it has, not what was asked". */
 export function shapeDifferences(req: Request, spec: EnsembleSpec): string[] {

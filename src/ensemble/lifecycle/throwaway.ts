@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { isAlive } from '../../edge/process.js';
-import { lockHolder } from '../../edge/lock.js';
+import { isAlive } from '../../edge/process/process.js';
+import { lockHolder } from '../../edge/lock/lock.js';
 import { zkpseudoServersByDir } from '../observe/identity.js';
 import { ensemblePaths } from '../store/layout.js';
 import { downEnsemble } from './ops.js';

@@ -1,5 +1,5 @@
 /** What the steps of `up` share and report: the run's context, its events, and the step shape (see up.ts). */
-import type { Launch } from '../../edge/server.js';
+import type { Launch } from '../../edge/process/server.js';
 import type { Defaults, Request } from '../../options/options.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { ResolvedDist } from '../../tarball/resolve.js';

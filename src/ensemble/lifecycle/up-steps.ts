@@ -1,8 +1,8 @@
 /** The steps of `up`, in order (see up.ts for how they run and undo). */
-import { removeOwned } from '../../edge/owned-fs.js';
+import { removeOwned } from '../../edge/fs/owned-fs.js';
 import { InterruptedError, UsageError, ZkpseudoError } from '../../errors.js';
-import { findJava, JavaUnusable } from '../../edge/java.js';
-import { pathExists } from '../../edge/files.js';
+import { findJava, JavaUnusable } from '../../edge/process/java.js';
+import { pathExists } from '../../edge/fs/files.js';
 import type { Request } from '../../options/options.js';
 import type { DistRecord, EnsembleSpec, Member } from '../../options/types.js';
 import { describeVersions, ensembleVersions, memberDist, memberVersion } from '../../options/member-versions.js';
@@ -16,7 +16,7 @@ import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts } from '../../zk/version-facts.js';
 import { writeServerFiles } from '../store/server-files.js';
 import { ensureSecurityMaterial } from '../security/material.js';
-import { securitySupport } from '../../zk/security-cfg.js';
+import { securitySupport } from '../../zk/config/security-cfg.js';
 import { jvmFlagSafe } from '../cds/archive.js';
 import { liveServers } from '../observe/identity.js';
 import { takeLease } from '../lease/lease.js';
@@ -26,7 +26,7 @@ import { faultPortCount, faultPorts } from '../faults/links.js';
 import { ensureProxy, proxyPid, stopProxy } from '../faults/proxy-control.js';
 import { launchOptions, startOne, stopOne } from './servers.js';
 import { linkCopies, scheduleArchive, treeDir } from '../cds/launch.js';
-import { SERVER_MARKER } from '../../edge/proctable.js';
+import { SERVER_MARKER } from '../../edge/process/proctable.js';
 import { writeSpec } from '../store/spec-file.js';
 import { assertSameShape, resumedSettings, settingChanges, withSettingsOf } from './shape.js';
 import type { UpRun, UpStep } from './up-run.js';
@@ -280,7 +280,7 @@ const configure: UpStep = {
 
 /**
  * Launches every server that is not running, all at once, each script in its own session (see
- * edge/server). With `wait`, health is polled meanwhile: a healthy quorum proves every launch
+ * edge/process/server). With `wait`, health is polled meanwhile: a healthy quorum proves every launch
  * worked, and a failed launch cancels the wait at once. The owner lease, if asked for, is
  * taken first, so an owner killed mid-start still takes its servers with it.
  */

@@ -5,12 +5,12 @@
  * later one fails or `up` is interrupted.
  */
 import { InterruptedError, ZkpseudoError } from '../../errors.js';
-import { describeHolder, withLock } from '../../edge/lock.js';
-import { pathExists } from '../../edge/files.js';
+import { describeHolder, withLock } from '../../edge/lock/lock.js';
+import { pathExists } from '../../edge/fs/files.js';
 import { normalizeOptions, type Request } from '../../options/options.js';
 import type { EnsembleOptions } from '../../options/types.js';
 import { assertDataDirsFree, liveServers } from '../observe/identity.js';
-import { serverProcesses } from '../../edge/proctable.js';
+import { serverProcesses } from '../../edge/process/proctable.js';
 import { isPausedState, PausedServersError } from '../observe/wait-healthy.js';
 import { ensemblePaths, resolveHome, type EnsemblePaths } from '../store/layout.js';
 import { assertOwner } from '../lease/lease.js';

@@ -3,11 +3,11 @@
  * a live QuorumPeerMain whose zoo.cfg is `<ensemble dir>/zookeeper-<id>/conf/zoo.cfg`. Pid
  * files, ensemble.yaml and the directory itself may be damaged or gone; this still answers.
  */
-import { processState, serverProcesses, type ServerProcess } from '../../edge/proctable.js';
-import { readPidFile } from '../../edge/process.js';
-import { canonicalPathSync } from '../../edge/owned-fs.js';
+import { processState, serverProcesses, type ServerProcess } from '../../edge/process/proctable.js';
+import { readPidFile } from '../../edge/process/process.js';
+import { canonicalPathSync } from '../../edge/fs/owned-fs.js';
 import { ZkpseudoError } from '../../errors.js';
-import { parseProperties } from '../../zk/properties.js';
+import { parseProperties } from '../../zk/config/properties.js';
 import { serverOfConfig, type EnsemblePaths } from '../store/layout.js';
 
 export interface LiveServer extends ServerProcess {

@@ -5,12 +5,12 @@
  */
 import { sendFourLetterWord, type FourLetterTls } from '../../edge/fourlw.js';
 import { fourLetterTls } from '../security/client.js';
-import { readPidFile } from '../../edge/process.js';
-import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../../edge/proctable.js';
-import { parseSrvr } from '../../zk/fourlw.js';
+import { readPidFile } from '../../edge/process/process.js';
+import { listeningSockets, portHolder, socketInodes, type ServerProcess } from '../../edge/process/proctable.js';
+import { parseSrvr } from '../../zk/state/fourlw.js';
 import { serverFaults, type ServerFaults } from '../faults/links.js';
 import { proxyPid, readFaultState } from '../faults/proxy-control.js';
-import { assessHealth, type Health, type Role } from '../../zk/health.js';
+import { assessHealth, type Health, type Role } from '../../zk/state/health.js';
 import type { EnsembleSpec, Member, PeerType } from '../../options/types.js';
 import { memberVersion } from '../../options/member-versions.js';
 import { liveServers, liveServersFor, type LiveServer } from './identity.js';

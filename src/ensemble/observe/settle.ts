@@ -4,7 +4,7 @@
  * a stop, kill, pause or isolate that took the leader away, a new leader (one other than it, in
  * a later epoch) with a quorum; after one that did not, a quorum.
  */
-import type { Condition } from '../../zk/conditions.js';
+import type { Condition } from '../../zk/state/conditions.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { readRemovedLeader } from '../faults/removed-leader.js';
 

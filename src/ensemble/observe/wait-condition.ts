@@ -1,7 +1,7 @@
 /** Waiting until an ensemble meets a condition (`zkpseudo wait`, `--wait`, `zk.waitFor`), a local one or any by --connect. */
 import { InterruptedError, ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
-import { conditionMet, describeCondition, type Condition } from '../../zk/conditions.js';
+import { conditionMet, describeCondition, type Condition } from '../../zk/state/conditions.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import type { RemoteStatus } from '../remote/probe.js';
 import type { EnsembleStatus } from './probe.js';

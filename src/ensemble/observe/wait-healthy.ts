@@ -5,8 +5,8 @@ import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { probeEnsemble, type EnsembleStatus } from './probe.js';
 import { logTail } from './logs.js';
-import { diagnoseStartFailure, repairHint, type StartFailure } from '../../zk/startfail.js';
-import { othersCanHoldQuorum } from '../../zk/health.js';
+import { diagnoseStartFailure, repairHint, type StartFailure } from '../../zk/logs/startfail.js';
+import { othersCanHoldQuorum } from '../../zk/state/health.js';
 import { securityRefusal } from '../security/diagnose.js';
 
 /** A secured ensemble not healthy this long after the wait began, whose logs show a refused handshake, fails at once. */

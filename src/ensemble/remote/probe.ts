@@ -7,8 +7,8 @@
 import { sendFourLetterWord, type FourLetterTls } from '../../edge/fourlw.js';
 import type { PeerType } from '../../options/types.js';
 import type { ConnectString, ServerAddress } from '../../zk/connect-string.js';
-import { parseConf, parseSrvr, type ConfReply, type MembershipLine } from '../../zk/fourlw.js';
-import { assessHealth, type Health, type Role } from '../../zk/health.js';
+import { parseConf, parseSrvr, type ConfReply, type MembershipLine } from '../../zk/state/fourlw.js';
+import { assessHealth, type Health, type Role } from '../../zk/state/health.js';
 
 /** One server as its answers describe it; the shape `status --connect --json` prints for each. */
 export interface RemoteServerStatus {

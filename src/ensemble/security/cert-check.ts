@@ -3,11 +3,11 @@
  * validity, signed by the ensemble's CA, and the pair of the key beside it. ZooKeeper starts
  * with any of these wrong; only its peers' handshakes fail, late and in a log, while `up`
  * waits. Checked here, the file and its fault are named at once. The files are read back like
- * every other file zkpseudo wrote (edge/decode: bounded, strict UTF-8) and parsed by Node's
+ * every other file zkpseudo wrote (edge/fs/decode: bounded, strict UTF-8) and parsed by Node's
  * own X509Certificate, so a check costs no library load.
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readBack, type Decoder } from '../../edge/decode.js';
+import { readBack, type Decoder } from '../../edge/fs/decode.js';
 import { ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from '../store/layout.js';

@@ -9,7 +9,7 @@ import { sendFourLetterWord } from '../../edge/fourlw.js';
 import { connect, type Session } from '../../edge/zkwire/session.js';
 import { ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
-import { APP_USER, SUPER_USER } from '../../zk/security-cfg.js';
+import { APP_USER, SUPER_USER } from '../../zk/config/security-cfg.js';
 import type { EnsemblePaths } from '../store/layout.js';
 import { securityFiles } from './files.js';
 import { readUsers } from './material.js';

@@ -6,7 +6,7 @@
 import { ZkWireError } from '../../edge/zkwire/errors.js';
 import { ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec, Member } from '../../options/types.js';
-import { findRefusal, refusalReason } from '../../zk/security-log.js';
+import { findRefusal, refusalReason } from '../../zk/logs/security-log.js';
 import { logTail } from '../observe/logs.js';
 import type { EnsemblePaths } from '../store/layout.js';
 

@@ -4,7 +4,7 @@
  * copy bytes, so TLS passes through them untouched.
  */
 import type { EnsembleSpec, Member } from '../../options/types.js';
-import { plainClientPort, secureClientPort } from '../../zk/security-cfg.js';
+import { plainClientPort, secureClientPort } from '../../zk/config/security-cfg.js';
 
 export interface Endpoint {
   port: number;

@@ -5,7 +5,7 @@
  * ensemble's; each also has a _FILE twin for clients that read secrets from files.
  */
 import type { EnsembleSpec } from '../../options/types.js';
-import { APP_USER } from '../../zk/security-cfg.js';
+import { APP_USER } from '../../zk/config/security-cfg.js';
 import { clientEndpoint, secureConnectString } from './endpoints.js';
 import type { SecurityFiles } from './files.js';
 

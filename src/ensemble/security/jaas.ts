@@ -3,8 +3,8 @@
  * text out). Passwords live only in these 0600 files, never on a command line: zkServer.sh
  * and zkCli.sh put their JVM flags on the java command line, which `ps` shows to everyone.
  */
-import { APP_USER, JAAS_SECTIONS, QUORUM_USER, SUPER_USER } from '../../zk/security-cfg.js';
-import { escapePropertyValue } from '../../zk/properties.js';
+import { APP_USER, JAAS_SECTIONS, QUORUM_USER, SUPER_USER } from '../../zk/config/security-cfg.js';
+import { escapePropertyValue } from '../../zk/config/properties.js';
 
 const MODULE = 'org.apache.zookeeper.server.auth.DigestLoginModule';
 

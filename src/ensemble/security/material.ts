@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { chmodOwned, mkdirOwned, writeOwned } from '../../edge/owned-fs.js';
-import { object, readBack, str } from '../../edge/decode.js';
+import { chmodOwned, mkdirOwned, writeOwned } from '../../edge/fs/owned-fs.js';
+import { object, readBack, str } from '../../edge/fs/decode.js';
 import { ZkpseudoError } from '../../errors.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { versionFacts } from '../../zk/version-facts.js';
@@ -16,8 +16,8 @@ import { createAuthority, pemCertificates } from './certs.js';
 import { securityFiles, type SecurityFiles } from './files.js';
 import { clientJaas, javaClientConfig, PASSWORD_SHAPE, serverJaas, type SaslUsers } from './jaas.js';
 import { jksTrustStore } from './jks.js';
-import { APP_USER, SUPER_USER } from '../../zk/security-cfg.js';
-import { pathExists } from '../../edge/files.js';
+import { APP_USER, SUPER_USER } from '../../zk/config/security-cfg.js';
+import { pathExists } from '../../edge/fs/files.js';
 
 const SECRET = 0o600;
 
@@ -95,7 +95,7 @@ const PASSWORD = str('a password as zkpseudo makes them', PASSWORD_SHAPE, 64);
 const USERS = object<SaslUsers>({ super: PASSWORD, app: PASSWORD, quorum: PASSWORD }, { what: 'the users super, app and quorum with their passwords' });
 
 /**
- * The generated users, read back strictly through edge/decode (a value written by zkpseudo is
+ * The generated users, read back strictly through edge/fs/decode (a value written by zkpseudo is
  * still untrusted once on disk). A damaged file is named and left where it is: its passwords
  * are the servers' too, so only a fresh ensemble makes new ones.
  */

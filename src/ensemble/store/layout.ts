@@ -2,8 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { canonicalPathSync } from '../../edge/owned-fs.js';
-import { pathProblem } from '../../zk/path-rules.js';
+import { canonicalPathSync } from '../../edge/fs/owned-fs.js';
+import { pathProblem } from '../../zk/config/path-rules.js';
 
 /**
  * `$ZKPSEUDO_HOME`, else ~/.zkpseudo; an explicit `home` wins over both. Canonical: one

@@ -1,12 +1,12 @@
 /** The files zkpseudo owns inside each server's copy: zoo.cfg, myid, and the data and log dirs. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathExists } from '../../edge/files.js';
-import { mkdirOwned, writeOwned } from '../../edge/owned-fs.js';
-import { packageFile } from '../../edge/package-files.js';
+import { pathExists } from '../../edge/fs/files.js';
+import { mkdirOwned, writeOwned } from '../../edge/fs/owned-fs.js';
+import { packageFile } from '../../edge/fs/package-files.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import { memberVersion } from '../../options/member-versions.js';
-import { renderZooCfg } from '../../zk/config.js';
+import { renderZooCfg } from '../../zk/config/config.js';
 import { parseZkVersion } from '../../zk/versions.js';
 import { versionFacts, type VersionFacts } from '../../zk/version-facts.js';
 import { proxyDials } from '../faults/links.js';

@@ -3,8 +3,8 @@ import { DamagedEnsembleError, ExitCode, NoSuchEnsembleError, UsageError, Zkpseu
 import { asSpec, recordedSpecProblems } from '../../options/recorded.js';
 import type { EnsembleSpec } from '../../options/types.js';
 import type { EnsemblePaths } from './layout.js';
-import { mkdirOwned, writeOwned, type FsError } from '../../edge/owned-fs.js';
-import { readBack } from '../../edge/decode.js';
+import { mkdirOwned, writeOwned, type FsError } from '../../edge/fs/owned-fs.js';
+import { readBack } from '../../edge/fs/decode.js';
 
 /** The home dir is a file (or a path through one): a usage error, the same for every command. */
 export function homeNotDirectory(home: string): UsageError {

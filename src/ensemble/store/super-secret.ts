@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { damaged, line, readBack, str, type Decoder } from '../../edge/decode.js';
-import { FsError, linkOwned, removeOwned, writeOwned } from '../../edge/owned-fs.js';
+import { damaged, line, readBack, str, type Decoder } from '../../edge/fs/decode.js';
+import { FsError, linkOwned, removeOwned, writeOwned } from '../../edge/fs/owned-fs.js';
 import type { EnsemblePaths } from './layout.js';
 
 export const SUPER_USER = 'super';
@@ -38,7 +38,7 @@ const SECRET: Decoder<string> = line(str('a password zkpseudo wrote (43 characte
 /**
  * The password, or why there is none: `missing` (an ensemble made before zkpseudo gave
  * ensembles a super user, until its next start) or `damaged` (not what zkpseudo writes; read
- * back strictly through edge/decode). With `onDamaged`, a damaged file is moved aside to
+ * back strictly through edge/fs/decode). With `onDamaged`, a damaged file is moved aside to
  * `super.secret.damaged-<ms>` (never deleted) and named; without, it is left for a start,
  * which can say so. A file that cannot be read just now (EACCES, EMFILE) is an error.
  */

@@ -8,7 +8,7 @@
  * ensemble.yaml (which `up` and `down` keep as it is), and says which server runs what.
  */
 import { ExitCode, InterruptedError, UsageError, ZkpseudoError, type ExitCodeValue } from '../../errors.js';
-import { SERVER_MARKER } from '../../edge/proctable.js';
+import { SERVER_MARKER } from '../../edge/process/proctable.js';
 import { ensembleVersions, memberDist, memberVersion, withMemberVersion } from '../../options/member-versions.js';
 import type { DistRecord, EnsembleSpec } from '../../options/types.js';
 import type { Progress } from '../../tarball/download.js';

@@ -1,9 +1,9 @@
 /** Everything that decides a server's zoo.cfg (pure: same input, same bytes). */
 import Handlebars from 'handlebars';
-import type { ZkVersion } from './versions.js';
-import { versionFacts } from './version-facts.js';
+import type { ZkVersion } from '../versions.js';
+import { versionFacts } from '../version-facts.js';
 import { DEFAULT_FOUR_LETTER_WORDS, DEFAULT_TUNABLES, FOUR_LETTER_WHITELIST_KEY } from './keys.js';
-import type { Member, SecuritySpec } from '../options/types.js';
+import type { Member, SecuritySpec } from '../../options/types.js';
 import { escapePropertyValue as esc } from './properties.js';
 import { plainClientPort, securityCfgLines } from './security-cfg.js';
 

@@ -5,8 +5,8 @@
  * does not parse itself become `zookeeper.<key>` system properties, which is how ZooKeeper
  * reads `ssl.*`, `authProvider.N`, `enforce.auth.*` and `superUser`.
  */
-import type { Member, SecuritySpec } from '../options/types.js';
-import type { VersionFacts } from './version-facts.js';
+import type { Member, SecuritySpec } from '../../options/types.js';
+import type { VersionFacts } from '../version-facts.js';
 
 /** Netty is the only connection factory that speaks TLS (NIO has no TLS). */
 export const NETTY_FACTORY = 'org.apache.zookeeper.server.NettyServerCnxnFactory';
