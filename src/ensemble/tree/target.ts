@@ -77,14 +77,14 @@ async function openSecured(paths: EnsemblePaths, spec: EnsembleSpec, timeoutMs: 
 }
 
 /** A tree session through zkpseudo's own client with the first of `servers` that takes one within `timeoutMs`; else a ZkpseudoError with the last refusal. */
-async function firstThatOpens<T>(servers: readonly T[], timeoutMs: number, open: (server: T, leftMs: number) => Promise<WireSession>, says: { label: string; hint: string }): Promise<Session> {
+async function firstThatOpens<T>(servers: readonly T[], timeoutMs: number, connectTo: (server: T, leftMs: number) => Promise<WireSession>, says: { label: string; hint: string }): Promise<Session> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (const server of servers) {
     const left = deadline - Date.now();
     if (left <= 0) break;
     try {
-      return treeSession(await open(server, left));
+      return treeSession(await connectTo(server, left));
     } catch (err) {
       last = err;
     }
