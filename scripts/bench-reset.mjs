@@ -34,13 +34,19 @@ export async function resetBench({ root, env, tarball, version, runs, now, media
     for (let i = 0; i < runs; i++) {
       const s = {};
       // The first reset on a new ensemble pays once for the servers' (and the client's) JIT
-      // warm-up; a suite's reset before every later test is the warm one. Both are measured.
-      for (const [key, count] of [['firstReset1000', 1000], ['reset1000', 1000], ['reset10000', 10000]]) {
+      // warm-up; a suite resets before every later test, so the warm figure is the median of
+      // the next three, as a suite's second, third and fourth tests would see them.
+      const seededReset = async (count) => {
         s[`seed${count}`] = (await timed(() => zk.seed(trees[count]))).ms;
         const reset = await timed(() => zk.reset());
         if (reset.r.deleted !== count) throw new Error(`reset deleted ${reset.r.deleted} znodes, not ${count}`);
-        s[key] = reset.ms;
-      }
+        return reset.ms;
+      };
+      s.firstReset1000 = await seededReset(1000);
+      const warm = [];
+      for (let k = 0; k < 3; k++) warm.push(await seededReset(1000));
+      s.reset1000 = median(warm);
+      s.reset10000 = await seededReset(10000);
       await zk.seed(trees[1000]);
       s.cliReset1000 = await cliRun(['reset', '--name', options.name, '-q']);
       // The other way to a clean tree: a new ensemble.
@@ -56,7 +62,7 @@ export async function resetBench({ root, env, tarball, version, runs, now, media
   const med = (k) => median(samples.map((s) => s[k]));
   const ratio = (a, b) => median(samples.map((s) => s[a] / s[b]));
   return [
-    { what: 'reset 1,000 znodes vs down --purge && up 3 (library; a suite\'s every reset after its first)', a: med('restart'), b: med('reset1000'), r: ratio('restart', 'reset1000'), target: '≥ 20× faster', ok: ratio('restart', 'reset1000') >= 20 },
+    { what: 'reset 1,000 znodes vs down --purge && up 3 (library; a suite\'s resets after its first: the median of the next three)', a: med('restart'), b: med('reset1000'), r: ratio('restart', 'reset1000'), target: '≥ 20× faster', ok: ratio('restart', 'reset1000') >= 20 },
     { what: 'the first reset of 1,000 znodes on a new ensemble vs down --purge && up 3 (library; once per suite)', a: med('restart'), b: med('firstReset1000'), r: ratio('restart', 'firstReset1000'), target: 'faster', ok: ratio('restart', 'firstReset1000') > 1 },
     { what: 'reset 10,000 znodes vs down --purge && up 3 (library)', a: med('restart'), b: med('reset10000'), r: ratio('restart', 'reset10000'), target: 'faster', ok: ratio('restart', 'reset10000') > 1 },
     { what: 'zkpseudo reset (1,000 znodes) vs zkpseudo down --purge && zkpseudo up 3 (CLI)', a: med('cliRestart'), b: med('cliReset1000'), r: ratio('cliRestart', 'cliReset1000'), target: 'faster', ok: ratio('cliRestart', 'cliReset1000') > 1 },
