@@ -131,7 +131,7 @@ export function buildProgram(): Command {
     .description('each server\'s role and the quorum\'s health (exit 0 healthy, 1 degraded, 2 no quorum, 3 no such ensemble)')
     .option('-w, --watch', 'refresh until Ctrl-C (with --json: one JSON document per line)')
     .option('--interval <seconds>', 'refresh interval for --watch, 0.1 to 3600 s or like 500ms (default 1)', interval, 1000))
-    .addHelpText('after', examples('zkpseudo status', 'zkpseudo status --json', 'zkpseudo status --watch --interval 500ms', 'zkpseudo status --connect zk1:2181,zk2:2181,zk3:2181', 'ZK_CONNECT=zk1:2181,zk2:2181 zkpseudo status --connect'))
+    .addHelpText('after', examples('zkpseudo status', 'zkpseudo status --json', 'zkpseudo status --watch --interval 500ms', 'zkpseudo status --connect zk1:2181,zk2:2181,zk3:2181', 'ZK_CONNECT=zk1:2181,zk2:2181 zkpseudo status --connect', 'eval "$(zkpseudo env --name secure)" && zkpseudo status --connect "$ZK_SECURE_CONNECT" --tls --sasl'))
     .action(action(async (c, o: { watch?: boolean; interval?: number; connect?: string | true; tls?: boolean; sasl?: boolean }) => (await import('./commands/status.js')).statusCommand(c, o)));
 
   program
@@ -243,7 +243,7 @@ server: that quorum holds every acknowledged write, so dropping this server's co
     .action(action(async (c, id: string | undefined, args: string[]) => (await import('./commands/info.js')).cliCommand(c, id, args)));
 
   withConnect(program.command('check').description('prove the ensemble serves: znodes of every kind, reads through every server, a watch, ephemeral cleanup'))
-    .addHelpText('after', `\nIt writes under /zkpseudo-check-<random> (below the chroot, if the connect string has one) and deletes what it made.\n${examples('zkpseudo check', 'zkpseudo check --json', 'zkpseudo check --connect zk1:2181,zk2:2181,zk3:2181')}`)
+    .addHelpText('after', `\nIt writes under /zkpseudo-check-<random> (below the chroot, if the connect string has one) and deletes what it made.\n${examples('zkpseudo check', 'zkpseudo check --json', 'zkpseudo check --connect zk1:2181,zk2:2181,zk3:2181', 'zkpseudo check --connect "$ZK_SECURE_CONNECT" --tls --sasl')}`)
     .action(action(async (c, o: { connect?: string | true; tls?: boolean; sasl?: boolean }) => (await import('./commands/check.js')).checkCommand(c, o)));
 
   program.command('export').description('the ensemble as a Docker Compose file or Kubernetes objects for the official zookeeper image')
