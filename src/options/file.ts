@@ -2,8 +2,8 @@
  * Ensemble files (ensembles/*.yaml): the same keys as `up`'s options, checked strictly —
  * unknown keys, wrong types and bad values are all reported at once as `file:line: key: message`.
  */
-import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, parseDocument, type Node, type Pair } from 'yaml';
+import { readUserText } from '../edge/fs/user-file.js';
 import { UsageError } from '../errors.js';
 import { checkOptions, type Issue } from './options.js';
 import type { EnsembleOptions } from './types.js';
@@ -71,13 +71,12 @@ export function parseEnsembleFile(text: string, file: string, env: NodeJS.Proces
   return opts as EnsembleOptions;
 }
 
+/** An ensemble file is a few lines of YAML; a mebibyte is far more than any needs. */
+const MAX_ENSEMBLE_FILE_BYTES = 1024 * 1024;
+
 /** Reads and checks an ensemble file. */
 export async function loadEnsembleFile(file: string, env: NodeJS.ProcessEnv = {}): Promise<EnsembleOptions> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`Cannot read the ensemble file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, 'Check the path given to -f.');
-  }
-  return parseEnsembleFile(text, file, env);
+  const read = await readUserText(file, MAX_ENSEMBLE_FILE_BYTES);
+  if ('problem' in read) throw new UsageError(`Cannot read the ensemble file ${file}: ${read.problem}.`, 'Check the path given to -f.');
+  return parseEnsembleFile(read.text, file, env);
 }

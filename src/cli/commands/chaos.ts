@@ -6,7 +6,8 @@
  * (`--history FILE`) and, with `--check`, checked (ensemble/consistency/). And
  * `zkpseudo check-history FILE`, which checks such a history again without servers.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readUserText } from '../../edge/fs/user-file.js';
 import path from 'node:path';
 import { chaosPlan } from '../../ensemble/faults/chaos-plan.js';
 import { describeStep, type ChaosStep } from '../../ensemble/faults/chaos-run.js';
@@ -121,14 +122,23 @@ export async function chaosCommand(c: CommandContext, opts: ChaosFlags): Promise
  * another read rule, a longer time limit, or after a change to the checker — without servers.
  * Exit 0: no violation; 2: a violation; 1: the check could not finish (unknown).
  */
+/** A 60 s run's history is a few megabytes. */
+const MAX_HISTORY_BYTES = 64 * 1024 * 1024;
+
+/** A history file `chaos --history` wrote, read as every user-named file is and parsed strictly. */
+export async function loadHistory(file: string): Promise<ReturnType<typeof parseHistory>> {
+  const read = await readUserText(file, MAX_HISTORY_BYTES);
+  if ('problem' in read) {
+    throw new ZkpseudoError(`Cannot read ${file}: ${read.code === 'ENOENT' ? 'there is no such file' : read.problem}.`, 'Give the file `zkpseudo chaos --history FILE` wrote.', read.code === 'ENOENT' || read.code === 'EISDIR' ? ExitCode.usage : ExitCode.failed);
+  }
+  return parseHistory(read.text, file);
+}
+
 export async function checkHistoryCommand(c: CommandContext, file: string, opts: { reads?: string; timeLimit?: string }): Promise<number> {
   const reads = readMode(opts.reads);
   const timeLimitMs = opts.timeLimit === undefined ? undefined : parseDuration(opts.timeLimit);
   if (opts.timeLimit !== undefined && timeLimitMs === undefined) throw new UsageError(`--time-limit "${opts.timeLimit}" is not a duration from 1ms to 24h.`, 'Give a duration like 30s or 5m.');
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new ZkpseudoError(`Cannot read ${file}: ${err.code === 'ENOENT' ? 'there is no such file' : err.message}.`, 'Give the file `zkpseudo chaos --history FILE` wrote.', err.code === 'ENOENT' ? ExitCode.usage : ExitCode.failed);
-  });
-  const history = parseHistory(text, file);
+  const history = await loadHistory(file);
   const report = checkHistory(history, { reads, timeLimitMs });
   const m = history.meta;
   if (c.o.json) printJson(c.o, report);

@@ -5,7 +5,7 @@
  * ensemble) — read only when the flag asks, as `--connect` reads $ZK_CONNECT. A password never
  * goes on a command line, where `ps` shows it.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readUserText } from '../../edge/fs/user-file.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import type { ClientSecurity } from '../security/client.js';
 
@@ -22,33 +22,14 @@ const ENV_HINT = 'For an ensemble of this machine, `eval "$(zkpseudo env --name 
 /** The most a certificate or key file may hold: a chain of a few certificates is a few KiB. */
 const MAX_BYTES = 1024 * 1024;
 
-/** Refuses what cannot be a certificate or key file before reading it: a pipe would never end, a device never stop. */
-async function regularFile(file: string): Promise<string | undefined> {
-  let st;
-  try {
-    st = await stat(file);
-  } catch (err) {
-    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
-  }
-  if (!st.isFile()) return `is ${st.isDirectory() ? 'a directory' : 'not a regular file (a pipe or a device)'}`;
-  if (st.size > MAX_BYTES) return `is ${st.size} bytes long, more than any certificate or key file (${MAX_BYTES})`;
-  return undefined;
-}
-
-/** A PEM file a variable names, read whole; a missing, unreadable or non-PEM one is named with its variable. */
+/** A PEM file a variable names, read as every user-named file is (bounded, strict UTF-8); a missing, unreadable or non-PEM one is named with its variable. */
 async function fileOf(env: NodeJS.ProcessEnv, variable: string, what: string, block: RegExp): Promise<string> {
   const file = env[variable]!;
   const fail = (why: string) => new ZkpseudoError(`--tls: $${variable} names ${file}, which ${why}; it should hold ${what}.`, `Point $${variable} at the file. ${ENV_HINT}`);
-  const problem = await regularFile(file);
-  if (problem) throw fail(problem);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (!block.test(text)) throw fail('holds no PEM block of that kind');
-  return text;
+  const read = await readUserText(file, MAX_BYTES);
+  if ('problem' in read) throw fail(read.problem.replace(/^it /, ''));
+  if (!block.test(read.text)) throw fail('holds no PEM block of that kind');
+  return read.text;
 }
 
 const set = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? '').trim() !== '';

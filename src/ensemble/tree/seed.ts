@@ -4,7 +4,7 @@
  * first write: the file itself (tree-file.ts), and which of its paths exist already (an error
  * unless `replace`, which first removes those subtrees).
  */
-import { readFile } from 'node:fs/promises';
+import { readUserText } from '../../edge/fs/user-file.js';
 import { MultiError, type TreeSession as Session } from '../../edge/zkclient.js';
 import { UsageError, ZkpseudoError } from '../../errors.js';
 import { ancestorsOf, OPEN_ACL, parentOf } from '../../zk/znodes.js';
@@ -30,15 +30,14 @@ export interface SeedResult {
   ms: number;
 }
 
+/** A dump of 10,000 small znodes is about a megabyte; this leaves room for big data without reading a runaway stream whole. */
+const MAX_TREE_FILE_BYTES = 64 * 1024 * 1024;
+
 /** Reads and checks a tree file; a file that cannot be read is a usage error (exit 64). */
 export async function loadTreeFile(file: string): Promise<TreeNode[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`Cannot read the seed file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, 'Give the path of a file `zkpseudo dump` wrote, or one in that shape.');
-  }
-  return parseTreeFile(text, file);
+  const read = await readUserText(file, MAX_TREE_FILE_BYTES);
+  if ('problem' in read) throw new UsageError(`Cannot read the seed file ${file}: ${read.problem}.`, 'Give the path of a file `zkpseudo dump` wrote, or one in that shape.');
+  return parseTreeFile(read.text, file);
 }
 
 /** A tree given to the library: a file's path, or an object in the file's shape. */
